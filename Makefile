@@ -1,0 +1,65 @@
+# Misper: `make run` to try it, `make test` to check it. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= misper.config.settings
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Misper needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP) ## create .venv and install Misper with its development tools
+
+.PHONY: migrate
+migrate: $(STAMP) ## create or update the database (SQLite under var/ unless DATABASE_URL is set)
+	$(BIN)/misper migrate --no-input -v 0
+	$(BIN)/misper createcachetable
+
+.PHONY: run
+run: export MISPER_DEMO := 1
+run: $(STAMP) migrate ## install, migrate, load the demo region, start the web server and the worker
+	@$(BIN)/misper demo --quiet
+	@bash scripts/run.sh $(HOST) $(PORT)
+
+.PHONY: test
+test: $(STAMP) ## the whole suite: policy, SQLite, PostgreSQL and browser tests
+	@bash scripts/test.sh
+
+.PHONY: lint
+lint: $(STAMP) ## ruff, mypy and the import-layer contract
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src/misper
+	$(BIN)/mypy --strict src/misper/policy
+	$(BIN)/lint-imports
+
+.PHONY: format
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+.PHONY: bench
+bench: $(STAMP) ## benchmarks (tests/bench); record the figures in docs/benchmarks.md
+	MISPER_BENCH=1 $(BIN)/pytest tests/bench -m bench -p no:randomly -q -s
+
+.PHONY: vendor
+vendor: ## refresh GOV.UK Frontend and axe-core from the pinned npm packages (needs npm)
+	bash scripts/vendor.sh
+
+.PHONY: clean
+clean: ## remove the virtual environment and the local database
+	rm -rf $(VENV) var

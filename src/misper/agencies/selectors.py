@@ -1,0 +1,56 @@
+"""Read-only queries. Every object a user asks for is fetched through a
+``get_<thing>_for_user`` function that applies the permission rules, so a view or an
+endpoint cannot forget them. A thing the user may not see is reported as not found."""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q, QuerySet
+
+from misper.agencies.errors import NotFound
+from misper.agencies.models import ApiToken, AuditEvent, Organisation, TimelineEvent, User
+
+
+def organisations_for_user(user: User) -> QuerySet[Organisation]:
+    if user.has_role("system_administrator"):
+        return Organisation.objects.all()
+    org = user.organisation
+    if org is None:
+        return Organisation.objects.none()
+    ids = {org.pk}
+    if org.parent_id:
+        ids.add(org.parent_id)
+    return Organisation.objects.filter(Q(pk__in=ids) | Q(parent_id=org.pk))
+
+
+def get_organisation_for_user(user: User, organisation_id: int) -> Organisation:
+    org = Organisation.objects.select_related("parent").filter(pk=organisation_id).first()
+    if org is None or not rules.has_perm("agencies.view_organisation", user, org):
+        raise NotFound("No such organisation")
+    return org
+
+
+def organisation_members(user: User, organisation: Organisation) -> QuerySet[User]:
+    if not rules.has_perm("agencies.view_organisation_members", user, organisation):
+        raise NotFound("No such organisation")
+    return (
+        User.objects.filter(organisation=organisation, is_active=True)
+        .prefetch_related("role_assignments")
+        .order_by("full_name")
+    )
+
+
+def tokens_for_user(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def timeline_for_subject(subject_type: str, subject_id: str | int) -> QuerySet[TimelineEvent]:
+    return TimelineEvent.objects.filter(
+        subject_type=subject_type, subject_id=str(subject_id)
+    ).select_related("actor", "organisation")
+
+
+def audit_events(user: User) -> QuerySet[AuditEvent]:
+    if not rules.has_perm("agencies.view_audit", user):
+        raise NotFound("No such page")
+    return AuditEvent.objects.select_related("organisation").order_by("-id")

@@ -1,0 +1,80 @@
+"""API: who am I, organisations, health of the audit chain."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from misper.agencies import selectors
+from misper.agencies.models import User
+from misper.api.schemas import ErrorOut
+
+router = Router(tags=["agencies"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    kind: str
+    name: str
+    code: str
+    parent_id: int | None
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    organisation: OrganisationOut | None
+    roles: list[str]
+
+
+class MemberOut(Schema):
+    id: int
+    full_name: str
+    roles: list[str]
+
+
+class OrganisationDetailOut(OrganisationOut):
+    members: list[MemberOut]
+
+
+def _org(o: object) -> OrganisationOut:
+    return OrganisationOut.from_orm(o)
+
+
+@router.get("/me", response={200: MeOut})
+def me(request: HttpRequest) -> MeOut:
+    user: User = request.user  # type: ignore[assignment]
+    return MeOut(
+        id=user.pk,
+        email=user.email,
+        full_name=user.full_name,
+        organisation=_org(user.organisation) if user.organisation else None,
+        roles=sorted(user.role_codes),
+    )
+
+
+@router.get("/organisations", response={200: list[OrganisationOut]})
+def organisations(request: HttpRequest) -> list[OrganisationOut]:
+    user: User = request.user  # type: ignore[assignment]
+    return [_org(o) for o in selectors.organisations_for_user(user).order_by("name")]
+
+
+@router.get(
+    "/organisations/{organisation_id}", response={200: OrganisationDetailOut, 404: ErrorOut}
+)
+def organisation(request: HttpRequest, organisation_id: int) -> OrganisationDetailOut:
+    user: User = request.user  # type: ignore[assignment]
+    org = selectors.get_organisation_for_user(user, organisation_id)  # NotFound → 404
+    members = [
+        MemberOut(id=m.pk, full_name=m.full_name, roles=sorted(m.role_codes))
+        for m in selectors.organisation_members(user, org)
+    ]
+    return OrganisationDetailOut(
+        id=org.pk,
+        kind=org.kind,
+        name=org.name,
+        code=org.code,
+        parent_id=org.parent_id,
+        members=members,
+    )

@@ -1,0 +1,73 @@
+"""The JSON API under /api/v1/: django-ninja, one router per app, errors as JSON naming the
+field and the reason."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
+from misper.api.agencies import router as agencies_router
+from misper.api.auth import AUTH
+
+api = NinjaAPI(
+    title="Misper API",
+    version="1.0.0",
+    description=(
+        "The same capabilities as Misper's pages. Authenticate with a personal API token "
+        "(`Authorization: Bearer msp_...`, created under Your account) or a signed-in "
+        "browser session. Errors are JSON: `{code, message, field}`."
+    ),
+    auth=AUTH,
+    urls_namespace="api-1.0.0",
+)
+
+STATUS = {NotFound: 404, PermissionDenied: 403, ConcurrentEdit: 409}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message, "field": exc.field}, status=status
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
+    first = errors[0] if errors else {"field": None, "message": "invalid request"}
+    return api.create_response(
+        request,
+        {
+            "code": "validation_failed",
+            "message": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+            "field": first["field"],
+            "errors": errors,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "not_authenticated", "message": "Sign in or send an API token", "field": None},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "error", "message": str(exc), "field": None}, status=exc.status_code
+    )
+
+
+api.add_router("/", agencies_router)

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from misper.api.urls import api
+from misper.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("", include("misper.web.urls")),
+]
+
+handler403 = "misper.web.views.error_403"
+handler404 = "misper.web.views.error_404"
+handler500 = "misper.web.views.error_500"

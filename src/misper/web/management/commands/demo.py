@@ -1,0 +1,25 @@
+"""``misper demo``: build the fictional demo region (idempotent) and print the logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from misper.agencies.demo import DEMO_PASSWORD, build_agencies
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo region and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="do not print the logins")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = build_agencies()
+        if options["quiet"]:
+            return
+        self.stdout.write("Demo logins (every one has the password %s):" % DEMO_PASSWORD)
+        width = max(len(lg.email) for lg in logins)
+        for lg in logins:
+            self.stdout.write(f"  {lg.email.ljust(width)}  {lg.roles} — {lg.organisation}")
