@@ -27,7 +27,6 @@ install: $(STAMP) ## create .venv and install Misper with its development tools
 .PHONY: migrate
 migrate: $(STAMP) ## create or update the database (SQLite under var/ unless DATABASE_URL is set)
 	$(BIN)/misper migrate --no-input -v 0
-	$(BIN)/misper createcachetable
 
 .PHONY: run
 run: export MISPER_DEMO := 1
@@ -63,3 +62,7 @@ vendor: ## refresh GOV.UK Frontend and axe-core from the pinned npm packages (ne
 .PHONY: clean
 clean: ## remove the virtual environment and the local database
 	rm -rf $(VENV) var
+
+.PHONY: openapi
+openapi: $(STAMP) ## write the API's OpenAPI document to docs/openapi.json (checked by a test)
+	MISPER_TESTING=1 $(BIN)/misper export_openapi > docs/openapi.json

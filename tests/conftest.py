@@ -45,7 +45,9 @@ def make_user(db, make_org):  # type: ignore[no-untyped-def]
 
     counter = {"n": 0}
 
-    def make(*roles: str, organisation=None, email: str | None = None, password: str = "Correct-Horse-42"):  # type: ignore[no-untyped-def]
+    def make(
+        *roles: str, organisation=None, email: str | None = None, password: str = "Correct-Horse-42"
+    ):  # type: ignore[no-untyped-def]
         counter["n"] += 1
         return user_create(
             actor=None,

@@ -60,7 +60,10 @@ def test_only_a_system_administrator_adds_users(make_user, make_org):
     social_worker = make_user("social_worker")
     with pytest.raises(PermissionDenied):
         user_create(
-            actor=social_worker, email="n@x.test", full_name="N", organisation=make_org(),
+            actor=social_worker,
+            email="n@x.test",
+            full_name="N",
+            organisation=make_org(),
             roles=["carer"],
         )
     assert not User.objects.filter(email="n@x.test").exists()

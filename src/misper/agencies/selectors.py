@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import rules
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
-from misper.agencies.errors import NotFound
+from misper.agencies.errors import NotFound, PermissionDenied
 from misper.agencies.models import ApiToken, AuditEvent, Organisation, TimelineEvent, User
 
 
@@ -54,3 +55,12 @@ def audit_events(user: User) -> QuerySet[AuditEvent]:
     if not rules.has_perm("agencies.view_audit", user):
         raise NotFound("No such page")
     return AuditEvent.objects.select_related("organisation").order_by("-id")
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a request (views are wrapped in login_required; the API's
+    authentication sets request.user)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied("sign in first")
+    return user

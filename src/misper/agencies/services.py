@@ -30,7 +30,7 @@ from misper.agencies.models import (
 from misper.agencies.roles import Role
 
 GENESIS_HASH = "0" * 64
-TOKEN_PREFIX = "msp"
+TOKEN_PREFIX = "msp"  # noqa: S105 - a public prefix, not a secret
 
 
 # --- Timeline --------------------------------------------------------------------------
@@ -262,7 +262,9 @@ def api_token_create(*, actor: User, name: str) -> NewToken:
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
-        token = ApiToken.objects.create(user=actor, name=name, prefix=prefix, digest=_digest(secret))
+        token = ApiToken.objects.create(
+            user=actor, name=name, prefix=prefix, digest=_digest(secret)
+        )
         timeline_record(
             actor=actor,
             subject_type="user",

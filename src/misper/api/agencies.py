@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from misper.agencies import selectors
-from misper.agencies.models import User
 from misper.api.schemas import ErrorOut
 
 router = Router(tags=["agencies"])
@@ -44,7 +43,7 @@ def _org(o: object) -> OrganisationOut:
 
 @router.get("/me", response={200: MeOut})
 def me(request: HttpRequest) -> MeOut:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     return MeOut(
         id=user.pk,
         email=user.email,
@@ -56,7 +55,7 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/organisations", response={200: list[OrganisationOut]})
 def organisations(request: HttpRequest) -> list[OrganisationOut]:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     return [_org(o) for o in selectors.organisations_for_user(user).order_by("name")]
 
 
@@ -64,7 +63,7 @@ def organisations(request: HttpRequest) -> list[OrganisationOut]:
     "/organisations/{organisation_id}", response={200: OrganisationDetailOut, 404: ErrorOut}
 )
 def organisation(request: HttpRequest, organisation_id: int) -> OrganisationDetailOut:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     org = selectors.get_organisation_for_user(user, organisation_id)  # NotFound → 404
     members = [
         MemberOut(id=m.pk, full_name=m.full_name, roles=sorted(m.role_codes))

@@ -12,6 +12,24 @@ from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound, Permis
 from misper.api.agencies import router as agencies_router
 from misper.api.auth import AUTH
 
+
+def _docs_csp(view):
+    """The API docs page (Swagger UI, served from our own static files) sets inline styles;
+    allow those on that page only."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"
+        )
+        return response
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="Misper API",
     version="1.0.0",
@@ -22,6 +40,7 @@ api = NinjaAPI(
     ),
     auth=AUTH,
     urls_namespace="api-1.0.0",
+    docs_decorator=_docs_csp,
 )
 
 STATUS = {NotFound: 404, PermissionDenied: 403, ConcurrentEdit: 409}
@@ -46,7 +65,9 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         request,
         {
             "code": "validation_failed",
-            "message": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+            "message": f"{first['field']}: {first['message']}"
+            if first["field"]
+            else first["message"],
             "field": first["field"],
             "errors": errors,
         },

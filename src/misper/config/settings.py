@@ -48,8 +48,7 @@ if not SECRET_KEY:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(
-            "SECRET_KEY (or SECRET_KEY_FILE) must be set outside demo mode; "
-            "see docs/operations.md"
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set outside demo mode; see docs/operations.md"
         )
 
 ALLOWED_HOSTS = env.list(
@@ -127,9 +126,7 @@ FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
 # DATABASE_URL, e.g. postgres://misper@localhost/misper. Default: SQLite under var/.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'misper.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'misper.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue
@@ -230,6 +227,7 @@ USE_I18N = False
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

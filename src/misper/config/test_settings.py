@@ -6,7 +6,7 @@ import os
 os.environ.setdefault("MISPER_TESTING", "1")
 os.environ.setdefault("MISPER_REQUIRE_MFA", "1")
 
-from misper.config.settings import *  # noqa: E402,F403
+from misper.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

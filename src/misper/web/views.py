@@ -50,7 +50,7 @@ ROLE_JOBS: dict[str, str] = {
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     jobs = [(Role(code).label, ROLE_JOBS[code]) for code in sorted(user.role_codes)]
     return render(request, "web/home.html", {"jobs": jobs})
 
@@ -60,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     from allauth.mfa.models import Authenticator
 
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
     return render(
         request,
@@ -76,7 +76,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     form = ApiTokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
@@ -105,7 +105,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = services.api_token_revoke(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
+        token = services.api_token_revoke(actor=selectors.acting_user(request), token_id=token_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     messages.success(request, f"Token '{token.name}' has been revoked")
@@ -115,7 +115,7 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def organisation(request: HttpRequest, organisation_id: int | None = None) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     if organisation_id is None:
         if user.organisation_id is None:
             raise Http404("You do not belong to an organisation")
@@ -134,7 +134,7 @@ def organisation(request: HttpRequest, organisation_id: int | None = None) -> Ht
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     try:
         events = selectors.audit_events(user)[:200]
     except NotFound as exc:
@@ -146,7 +146,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def admin_users(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = selectors.acting_user(request)
     if not rules.has_perm("agencies.manage_users", user):
         raise Http404("No such page")
     users = User.objects.select_related("organisation").prefetch_related("role_assignments")
@@ -170,7 +170,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
+    except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

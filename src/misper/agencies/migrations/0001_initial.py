@@ -2,152 +2,355 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import misper.agencies.models
 from django.conf import settings
 from django.db import migrations, models
 
+import misper.agencies.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_hash', models.CharField(max_length=64)),
-                ('count', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("last_hash", models.CharField(max_length=64)),
+                ("count", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
+                ("is_staff", models.BooleanField(default=False)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name'],
+                "ordering": ["full_name"],
             },
             managers=[
-                ('objects', misper.agencies.models.UserManager()),
+                ("objects", misper.agencies.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(max_length=16, unique=True)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("prefix", models.CharField(max_length=16, unique=True)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('police_force', 'Police force'), ('policing_area', 'Local policing area'), ('local_authority', "Local authority children's services"), ('rhi_provider', 'Return interview provider'), ('childrens_home', "Children's home"), ('fostering_agency', 'Fostering agency'), ('foster_carer', 'Foster carer household'), ('semi_independent', 'Semi-independent provider'), ('school', 'School'), ('health', 'Health'), ('charity', 'Charity'), ('safeguarding_board', 'Safeguarding children board')], max_length=32)),
-                ('name', models.CharField(max_length=200)),
-                ('code', models.SlugField(max_length=64, unique=True)),
-                ('policy_profile', models.CharField(blank=True, help_text='Policy profile id, for a police force.', max_length=64)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('notification_email', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('local_authority', models.ForeignKey(blank=True, help_text='For a care provider, school or policing area: the host local authority.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='providers_in_area', to='agencies.organisation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='agencies.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police_force", "Police force"),
+                            ("policing_area", "Local policing area"),
+                            ("local_authority", "Local authority children's services"),
+                            ("rhi_provider", "Return interview provider"),
+                            ("childrens_home", "Children's home"),
+                            ("fostering_agency", "Fostering agency"),
+                            ("foster_carer", "Foster carer household"),
+                            ("semi_independent", "Semi-independent provider"),
+                            ("school", "School"),
+                            ("health", "Health"),
+                            ("charity", "Charity"),
+                            ("safeguarding_board", "Safeguarding children board"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("code", models.SlugField(max_length=64, unique=True)),
+                (
+                    "policy_profile",
+                    models.CharField(
+                        blank=True,
+                        help_text="Policy profile id, for a police force.",
+                        max_length=64,
+                    ),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("notification_email", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a care provider, school or policing area: the host local authority.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="providers_in_area",
+                        to="agencies.organisation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="agencies.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user_label', models.CharField(max_length=254)),
-                ('action', models.CharField(choices=[('read', 'Read'), ('export', 'Export'), ('open_restricted', 'Opened a restricted record'), ('denied', 'Access refused')], max_length=24)),
-                ('subject_type', models.CharField(max_length=48)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('purpose', models.CharField(blank=True, max_length=200)),
-                ('reason', models.TextField(blank=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('row_hash', models.CharField(max_length=64, unique=True)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("user_label", models.CharField(max_length=254)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("read", "Read"),
+                            ("export", "Export"),
+                            ("open_restricted", "Opened a restricted record"),
+                            ("denied", "Access refused"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=48)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("purpose", models.CharField(blank=True, max_length=200)),
+                ("reason", models.TextField(blank=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("row_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='organisation',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='agencies.organisation'),
+            model_name="user",
+            name="organisation",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="agencies.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('call_handler', 'Call handler'), ('sergeant', 'Sergeant'), ('inspector', 'Inspector'), ('chief_inspector', 'Chief inspector (Force Incident Manager)'), ('superintendent', 'Superintendent'), ('investigating_officer', 'Investigating officer'), ('missing_person_coordinator', 'Missing person coordinator'), ('cse_coordinator', 'CSE coordinator'), ('analyst', 'Analyst'), ('social_worker', 'Social worker'), ('team_manager', 'Team manager'), ('independent_reviewing_officer', 'Independent reviewing officer'), ('return_interview_worker', 'Return interview worker'), ('return_interview_manager', 'Return interview manager'), ('carer', 'Carer'), ('safeguarding_board_member', 'Safeguarding board member'), ('system_administrator', 'System administrator')], max_length=48)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("call_handler", "Call handler"),
+                            ("sergeant", "Sergeant"),
+                            ("inspector", "Inspector"),
+                            ("chief_inspector", "Chief inspector (Force Incident Manager)"),
+                            ("superintendent", "Superintendent"),
+                            ("investigating_officer", "Investigating officer"),
+                            ("missing_person_coordinator", "Missing person coordinator"),
+                            ("cse_coordinator", "CSE coordinator"),
+                            ("analyst", "Analyst"),
+                            ("social_worker", "Social worker"),
+                            ("team_manager", "Team manager"),
+                            ("independent_reviewing_officer", "Independent reviewing officer"),
+                            ("return_interview_worker", "Return interview worker"),
+                            ("return_interview_manager", "Return interview manager"),
+                            ("carer", "Carer"),
+                            ("safeguarding_board_member", "Safeguarding board member"),
+                            ("system_administrator", "System administrator"),
+                        ],
+                        max_length=48,
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_name', models.CharField(max_length=200)),
-                ('actor_role', models.CharField(blank=True, max_length=48)),
-                ('subject_type', models.CharField(max_length=48)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('verb', models.CharField(max_length=64)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('rationale', models.TextField(blank=True)),
-                ('rules', models.JSONField(blank=True, default=list)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_name", models.CharField(max_length=200)),
+                ("actor_role", models.CharField(blank=True, max_length=48)),
+                ("subject_type", models.CharField(max_length=48)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("verb", models.CharField(max_length=64)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("rationale", models.TextField(blank=True)),
+                ("rules", models.JSONField(blank=True, default=list)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='organisation_not_own_parent'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True),
+                name="organisation_not_own_parent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['subject_type', 'subject_id'], name='agencies_au_subject_4f2f60_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["subject_type", "subject_id"], name="agencies_au_subject_4f2f60_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'role'), name='role_assignment_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role"), name="role_assignment_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['subject_type', 'subject_id', 'at'], name='agencies_ti_subject_c73589_idx'),
+            model_name="timelineevent",
+            index=models.Index(
+                fields=["subject_type", "subject_id", "at"], name="agencies_ti_subject_c73589_idx"
+            ),
         ),
     ]

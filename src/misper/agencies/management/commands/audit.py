@@ -23,5 +23,6 @@ class Command(BaseCommand):
             return
         where = "at the end of the log" if result.broken_at == -1 else f"at row {result.broken_at}"
         raise CommandError(
-            f"audit log broken {where}: {result.problem} ({result.checked} rows before it are intact)"
+            f"audit log broken {where}: {result.problem} "
+            f"({result.checked} rows before it are intact)"
         )

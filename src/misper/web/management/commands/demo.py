@@ -19,7 +19,7 @@ class Command(BaseCommand):
         logins = build_agencies()
         if options["quiet"]:
             return
-        self.stdout.write("Demo logins (every one has the password %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (every one has the password {DEMO_PASSWORD}):")
         width = max(len(lg.email) for lg in logins)
         for lg in logins:
             self.stdout.write(f"  {lg.email.ljust(width)}  {lg.roles} — {lg.organisation}")
