@@ -138,3 +138,21 @@ def test_healthz_checks_the_database(client):
 def test_demo_banner_is_shown_only_in_demo_mode(mfa_client, make_user, settings):
     client = mfa_client(make_user())
     assert b"Demo mode" not in client.get("/").content
+
+
+def test_police_see_the_policy_profiles_with_local_choices_marked(mfa_client, make_user, police):
+    force, _ = police
+    client = mfa_client(make_user("inspector", organisation=force))
+    listing = client.get(reverse("web:policy_profiles")).content.decode()
+    for pid in ["west-midlands-2015", "west-midlands-2018", "west-mercia-2014"]:
+        assert reverse("web:policy_profile", args=[pid]) in listing
+    page = client.get(reverse("web:policy_profile", args=["west-mercia-2014"])).content.decode()
+    assert "absent_time_limit_hours" in page
+    assert "Local choice" in page
+    assert client.get(reverse("web:policy_profile", args=["no-such"])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["carer", "social_worker", "return_interview_worker"])
+def test_policy_pages_are_not_for_everyone(mfa_client, make_user, role):
+    client = mfa_client(make_user(role))
+    assert client.get(reverse("web:policy_profiles")).status_code == 404

@@ -274,6 +274,7 @@ LOGGING = {
         # Request logs carry URLs only; URLs never carry personal data.
         "django.server": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
     },
 }
 

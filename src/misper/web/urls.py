@@ -1,6 +1,6 @@
 from django.urls import path
 
-from misper.web import views
+from misper.web import policy_views, views
 
 app_name = "web"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("organisations/<int:organisation_id>/", views.organisation, name="organisation_detail"),
     path("admin/audit/", views.audit_log, name="audit_log"),
     path("admin/users/", views.admin_users, name="admin_users"),
+    path("policy/", policy_views.policy_profiles, name="policy_profiles"),
+    path("policy/<slug:profile_id>/", policy_views.policy_profile, name="policy_profile"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
 ]
