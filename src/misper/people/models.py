@@ -1,0 +1,253 @@
+"""The child's record: identity, care status, placements, flags and markers, associates
+and places. Written only by people/services.py; read through people/selectors.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from misper.agencies.models import Organisation
+from misper.people.codes import (
+    AliasKind,
+    CareStatus,
+    Ethnicity,
+    FlagKind,
+    LegalStatus,
+    PlacementType,
+    Sex,
+)
+
+
+class Person(models.Model):
+    """A child (or a care leaver) Misper holds a record about."""
+
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="When the date of birth is not known."
+    )
+    estimated_age_on = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    phone = models.CharField(max_length=32, blank=True)
+    la_child_id = models.CharField("local authority child id", max_length=32, blank=True)
+    police_person_id = models.CharField(max_length=32, blank=True)
+
+    home_address = models.CharField(max_length=300, blank=True)
+    home_postcode = models.CharField(max_length=10, blank=True)
+    home_authority = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resident_children",
+        help_text="The local authority responsible for the child (placing authority when "
+        "looked after; authority of residence otherwise).",
+    )
+
+    care_status = models.CharField(
+        max_length=16, choices=CareStatus.choices, default=CareStatus.AT_HOME
+    )
+    legal_status = models.CharField(max_length=24, choices=LegalStatus.choices, blank=True)
+    subject_to_cj_order = models.BooleanField(
+        "subject to a criminal justice order or requirement", default=False
+    )
+    subject_to_secure_order = models.BooleanField(default=False)
+    liable_to_arrest = models.BooleanField(default=False)
+
+    photo = models.FileField(upload_to="photos/", blank=True)
+    photo_taken_on = models.DateField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by_org = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every change; a save based on an older version is refused."
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["phone"]),
+            models.Index(fields=["la_child_id"]),
+            models.Index(fields=["police_person_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__isnull=False)
+                | models.Q(estimated_age__isnull=False),
+                name="person_has_dob_or_estimated_age",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    def age_on(self, day: date) -> int | None:
+        """Completed years on a UK local date (policy-rules.md C-12)."""
+        if self.date_of_birth:
+            dob = self.date_of_birth
+            return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        if self.estimated_age is not None and self.estimated_age_on:
+            return self.estimated_age + (day - self.estimated_age_on).days // 365
+        return self.estimated_age
+
+    @property
+    def looked_after(self) -> bool:
+        return self.care_status == CareStatus.LOOKED_AFTER
+
+
+class NameKey(models.Model):
+    """Search keys for a person's name and each alias: normalised text and its phonetic
+    code, so that a call handler finds 'Mohammed' when the caller says 'Muhammad'."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
+    text = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200, db_index=True)
+    family_phonetic = models.CharField(max_length=32, db_index=True)
+    given_phonetic = models.CharField(max_length=32, db_index=True)
+    is_alias = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Alias(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=12, choices=AliasKind.choices, default=AliasKind.ALSO_KNOWN_AS
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Placement(models.Model):
+    """Where a looked-after child lives: provider, address, placing and host authority."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="placements")
+    placement_type = models.CharField(max_length=20, choices=PlacementType.choices)
+    provider = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+    )
+    address = models.CharField(max_length=300)
+    postcode = models.CharField(max_length=10, blank=True)
+    placing_authority = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="placements_made"
+    )
+    host_authority = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="placements_hosted"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    emergency = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="placement_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_placement_type_display()} from {self.started_on}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+    @property
+    def out_of_area(self) -> bool:
+        """Placed by one authority into another's area (R-OOA-05)."""
+        return self.placing_authority_id != self.host_authority_id
+
+
+class Flag(models.Model):
+    """A flag or marker raised by an agency (R-FLG-01..07): who, when, evidence, review."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=24, choices=FlagKind.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    evidence = models.TextField()
+    review_on = models.DateField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class Associate(models.Model):
+    """A person the child is known to be with or to go to (last known associates)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="associates")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, blank=True)
+    is_adult = models.BooleanField(null=True)
+    notes = models.TextField(blank=True)
+    last_seen_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(models.Model):
+    """A place the child is known to go to (last known places)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="places")
+    description = models.CharField(max_length=300)
+    postcode = models.CharField(max_length=10, blank=True)
+    last_seen_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_on", "description"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class AllocatedWorker(models.Model):
+    """A social worker or independent reviewing officer allocated to the child."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allocations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
+    )
+    role = models.CharField(max_length=48)
+    started_on = models.DateField(default=date.today)
+    ended_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
