@@ -1,0 +1,76 @@
+"""The `misper policy` command: run, --check, coverage, profiles."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from misper.policy.cli import main
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(list(argv))
+    return code, buf.getvalue()
+
+
+def test_run_check_last_line_and_exit() -> None:
+    code, out = _run("run", str(SCENARIOS), "--check")
+    last = out.strip().splitlines()[-1]
+    n = len(list(SCENARIOS.glob("*.json")))
+    assert last == f"{n} passed, 0 failed"
+    assert code == 0
+
+
+def test_failing_scenario_names_differing_keys(tmp_path: Path) -> None:
+    src = json.loads((SCENARIOS / "cls-wmc14-home-absent-5h59.json").read_text())
+    src["expect"] = {"category": "missing", "allowed_categories": ["missing"], "duties": []}
+    (tmp_path / "bad.json").write_text(json.dumps(src))
+    code, out = _run("run", str(tmp_path), "--check")
+    assert code == 1
+    assert "FAIL bad.json" in out and "category: expected 'missing'" in out
+    assert "allowed_categories" in out
+    assert out.strip().splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_unreadable_scenario_fails(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text('{"profile": "west-mercia-2014", "now": "nope", "expect": {}}')
+    code, out = _run("run", str(tmp_path), "--check")
+    assert code == 1 and out.strip().endswith("0 passed, 1 failed")
+
+
+def test_run_single_file_prints_json() -> None:
+    code, out = _run("run", str(SCENARIOS / "cls-wmp18-nar-continuum.json"))
+    assert code == 0
+    result = json.loads(out.splitlines()[0])
+    assert result["category"] == "missing" and result["minimum_risk"] == "no_apparent_risk"
+
+
+def test_profiles_command() -> None:
+    code, out = _run("profiles")
+    assert code == 0 and "west-mercia-2014" in out
+
+
+def test_python_dash_m() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "misper.policy",
+            "run",
+            str(SCENARIOS / "cls-wmp18-nar-continuum.json"),
+            "--check",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
