@@ -642,7 +642,7 @@ def test_recompute_all_equals_one_at_a_time_for_default_profiles(
     episodes: list[tuple[str, PastEpisode]],
 ) -> None:
     for config in (WMC14, WMP15, WMP18):
-        children = defaultdict(lambda: True)
+        children: defaultdict[str, bool] = defaultdict(lambda: True)
         assert list(recompute_all(config, episodes)) == _one_at_a_time(config, episodes, children)
 
 

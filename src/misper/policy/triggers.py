@@ -413,8 +413,7 @@ def _check_level_ranges(
     for group in by_kind.values():
         group.sort(key=lambda r: r.threshold)
         for lower, higher in pairwise(group):
-            top = lower.upper if lower.upper is not None else None
-            if top is None or top >= higher.threshold:
+            if lower.upper is None or lower.upper >= higher.threshold:
                 index = next(
                     (i for i, raw in enumerate(raw_rules) if _same_rule(raw, higher)), None
                 )
