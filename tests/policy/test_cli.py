@@ -74,3 +74,17 @@ def test_python_dash_m() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
+
+
+def test_project_copy_of_the_scenario_contract_keeps_the_shared_text() -> None:
+    """docs/policy-scenarios.md starts with the shared contract word for word; our
+    additions come after it. (The steering repository's shared/ sits beside a clone in CI
+    and on developers' machines.)"""
+    import pytest
+
+    root = Path(__file__).resolve().parents[2]
+    shared = root.parent / "shared" / "docs" / "policy-scenarios.md"
+    if not shared.exists():
+        pytest.skip(f"the shared contract is not beside this checkout ({shared})")
+    ours = (root / "docs" / "policy-scenarios.md").read_text(encoding="utf-8")
+    assert ours.startswith(shared.read_text(encoding="utf-8").rstrip("\n"))
