@@ -61,6 +61,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "misper.agencies",
     "misper.people",
+    "misper.episodes",
     "misper.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

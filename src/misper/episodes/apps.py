@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EpisodesConfig(AppConfig):
+    name = "misper.episodes"
+    label = "episodes"
+    verbose_name = "Episodes: report, risk, supervision, investigation, found"

@@ -1,0 +1,145 @@
+"""An episode: one report of a child missing (or absent), from the first call to
+closure, in one record, so that nothing is lost between an incident log and a case
+record (R-REC-05). Written only by episodes/services.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from misper.agencies.models import Organisation
+from misper.episodes.codes import Category, MissingFrom, ReportedBy, Response, Risk, Status
+from misper.people.models import Person
+
+
+class Episode(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    owning_area = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="owned_episodes",
+        help_text="The policing area responsible until a transfer is accepted (R-OWN-01..03).",
+    )
+    profile_id = models.CharField(max_length=64, help_text="Policy profile at the report.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+
+    # The report (what the call handler records).
+    reported_at = models.DateTimeField()
+    reported_by = models.CharField(max_length=16, choices=ReportedBy.choices)
+    informant_name = models.CharField(max_length=200)
+    informant_phone = models.CharField(max_length=32, blank=True)
+    missing_from = models.CharField(max_length=10, choices=MissingFrom.choices)
+    location_address = models.CharField(max_length=300)
+    location_postcode = models.CharField(max_length=10, blank=True)
+    location_key = models.CharField(
+        max_length=120,
+        db_index=True,
+        help_text="Where the child went missing from, as one key for location triggers.",
+    )
+    establishment = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The care establishment the child went missing from, if any.",
+    )
+    last_seen_at = models.DateTimeField()
+    last_seen_place = models.CharField(max_length=300)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    last_contact_place = models.CharField(max_length=300, blank=True)
+    circumstances = models.TextField()
+    searches = models.JSONField(default=dict, help_text="R-RPT-08: key → {state, detail}")
+    answers = models.JSONField(default=dict, help_text="R-RPT-03: key → {answer, detail}")
+    intelligence_checks = models.TextField(blank=True)
+    further_enquiries_required = models.BooleanField(default=False)
+
+    # The policy's recommendation at the report, kept as the engine gave it.
+    recommendation = models.JSONField(default=dict)
+    recommended_category = models.CharField(max_length=24, choices=Category.choices)
+    minimum_risk = models.CharField(max_length=20, choices=Risk.choices, blank=True)
+    minimum_response = models.CharField(max_length=24, choices=Response.choices, blank=True)
+
+    # The decisions as they stand (their history is in the decision tables and timeline).
+    category = models.CharField(max_length=24, choices=Category.choices)
+    absconder = models.BooleanField(default=False)
+    risk = models.CharField(max_length=20, choices=Risk.choices, blank=True)
+    categorised_at = models.DateTimeField(null=True, blank=True)
+    categorised_by_role = models.CharField(max_length=32, blank=True)
+    awaiting_supervisor = models.BooleanField(
+        default=False,
+        help_text="On the duty inspector's list: absent/no apparent risk awaiting review, "
+        "or graded below the recommendation.",
+    )
+    supervisor_reason = models.CharField(max_length=300, blank=True)
+    disagreement_open = models.BooleanField(default=False)
+    latest_review_at = models.DateTimeField(null=True, blank=True)
+    case_record_created = models.BooleanField(default=False)
+
+    restricted = models.BooleanField(default=False)
+    restricted_reason = models.CharField(max_length=300, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(fields=["person", "reported_at"]),
+            models.Index(fields=["owning_area", "status"]),
+            models.Index(fields=["status", "awaiting_supervisor"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_seen_at__lte=models.F("reported_at")),
+                name="episode_last_seen_before_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode {self.pk}"
+
+
+class RiskGrading(models.Model):
+    """Each risk decision, in order: the first is the initial grading (R-AUT-04)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="gradings")
+    risk = models.CharField(max_length=20, choices=Risk.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by_role = models.CharField(max_length=32, help_text="The policy engine's role name.")
+    initial = models.BooleanField(default=False)
+    initial_grading_error = models.BooleanField(default=False)
+    rationale = models.TextField()
+    rules = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.risk} at {self.at}"
+
+
+class CategoryDecision(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="decisions")
+    category = models.CharField(max_length=24, choices=Category.choices)
+    absconder = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by_role = models.CharField(max_length=32)
+    rationale = models.TextField()
+    review_period_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    callback_at = models.DateTimeField(null=True, blank=True)
+    disagreement = models.BooleanField(default=False)
+    rules = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.category} at {self.at}"

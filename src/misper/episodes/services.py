@@ -1,0 +1,464 @@
+"""The only code that writes an episode. Each service checks permission, asks the policy
+engine (through policy_bridge) whether the decision is allowed and why, and writes the
+episode, its decision rows and timeline events in one transaction. A refusal names the
+field and the rule; nothing is half-written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import rules
+from django.db import transaction
+from django.utils import timezone
+
+from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
+from misper.agencies.roles import POLICY_ROLE
+from misper.agencies.services import timeline_record
+from misper.episodes.codes import (
+    QUESTION_KEYS,
+    SEARCHES,
+    Answer,
+    Category,
+    MissingFrom,
+    ReportedBy,
+    Risk,
+    SearchState,
+)
+from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.episodes.policy_bridge import (
+    Question,
+    ReportFacts,
+    history_entries,
+    iso,
+    location_key,
+    person_facts,
+)
+from misper.people.models import Person
+
+MAX_TEXT = 4000
+CLOCK_SKEW = timedelta(minutes=5)
+# Where the policy engine reads a field of an action, the form field it comes from.
+ACTION_FIELD = {
+    "callback_at": "callback_at",
+    "review_period_hours": "review_period_hours",
+    "rationale": "rationale",
+    "latest_review_at": "latest_review_at",
+}
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What the call handler records (R-RPT-01..09). ``answers`` maps each of the twelve
+    question keys to ``{"answer": yes|no|unknown, "detail": text}``; ``searches`` maps each
+    basic search to ``{"state": done|not_safe|not_done, "detail": text}``."""
+
+    reported_at: datetime
+    reported_by: str
+    informant_name: str
+    missing_from: str
+    location_address: str
+    last_seen_at: datetime
+    last_seen_place: str
+    circumstances: str
+    answers: dict[str, dict[str, str]]
+    searches: dict[str, dict[str, str]] = field(default_factory=dict)
+    informant_phone: str = ""
+    location_postcode: str = ""
+    establishment: Organisation | None = None
+    last_contact_at: datetime | None = None
+    last_contact_place: str = ""
+    intelligence_checks: str = ""
+    further_enquiries_required: bool = False
+    other_factors_suspected: bool = False
+    area: Organisation | None = None
+
+
+def policy_role(user: User) -> str:
+    """The most senior of the user's roles, in the policy engine's words (C-15)."""
+    from misper.policy.roles import POLICE_RANK as RANK
+
+    names = [POLICY_ROLE[r] for r in user.role_codes if r in POLICY_ROLE]
+    police = [n for n in names if n in RANK]
+    if police:
+        return max(police, key=lambda n: RANK[n])
+    return names[0] if names else "other"
+
+
+def _text(value: str | None, name: str, *, required: bool = False, max_len: int = 300) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"Enter the {name.replace('_', ' ')}", field=name)
+    if len(value) > max_len:
+        raise ValidationFailed(
+            f"{name.replace('_', ' ').capitalize()} must be {max_len} characters or fewer",
+            field=name,
+        )
+    return value
+
+
+def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
+    if r.reported_by not in ReportedBy.values:
+        raise ValidationFailed("Choose who is reporting", field="reported_by")
+    if r.missing_from not in MissingFrom.values:
+        raise ValidationFailed("Choose where the child is missing from", field="missing_from")
+    for name in ("reported_at", "last_seen_at", "last_contact_at"):
+        value = getattr(r, name)
+        if value is not None and timezone.is_naive(value):
+            raise ValidationFailed("Give a time with its time zone", field=name)
+    if r.reported_at > now + CLOCK_SKEW:
+        raise ValidationFailed(
+            "The time of the report cannot be in the future", field="reported_at"
+        )
+    if r.last_seen_at > r.reported_at:
+        raise ValidationFailed(
+            "The child cannot have been last seen after the report was made", field="last_seen_at"
+        )
+    if r.last_contact_at is not None and not (r.last_seen_at <= r.last_contact_at <= r.reported_at):
+        raise ValidationFailed(
+            "Last contact must be between when the child was last seen and the report",
+            field="last_contact_at",
+        )
+    if r.establishment is not None and r.establishment.kind not in CARE_PROVIDER_KINDS:
+        raise ValidationFailed("Choose a care establishment", field="establishment")
+    answers: dict[str, dict[str, str]] = {}
+    for key in QUESTION_KEYS:
+        given = r.answers.get(key) or {}
+        answer = given.get("answer", "")
+        if answer not in Answer.values:
+            raise ValidationFailed(
+                "Answer yes, no or don't know (R-RPT-03)", field=f"answers.{key}"
+            )
+        detail = _text(given.get("detail"), f"answers.{key}.detail", max_len=MAX_TEXT)
+        if not detail:
+            raise ValidationFailed(
+                "Say what the caller told you: a simple yes or no does not suffice (R-RPT-04)",
+                field=f"answers.{key}.detail",
+            )
+        answers[key] = {"answer": answer, "detail": detail}
+    unknown_keys = set(r.answers) - set(QUESTION_KEYS)
+    if unknown_keys:
+        raise ValidationFailed(f"Unknown question {sorted(unknown_keys)[0]!r}", field="answers")
+    searches: dict[str, dict[str, str]] = {}
+    for key, _label in SEARCHES:
+        given = r.searches.get(key) or {}
+        state = given.get("state", "")
+        if state not in SearchState.values:
+            raise ValidationFailed(
+                "Say whether this search was done (R-RPT-08)", field=f"searches.{key}"
+            )
+        detail = _text(given.get("detail"), f"searches.{key}.detail", max_len=MAX_TEXT)
+        if state != SearchState.DONE and not detail:
+            raise ValidationFailed(
+                "Say why this search was not done", field=f"searches.{key}.detail"
+            )
+        searches[key] = {"state": state, "detail": detail}
+    return {
+        "reported_at": r.reported_at,
+        "reported_by": r.reported_by,
+        "informant_name": _text(r.informant_name, "informant_name", required=True, max_len=200),
+        "informant_phone": _text(r.informant_phone, "informant_phone", max_len=32),
+        "missing_from": r.missing_from,
+        "location_address": _text(r.location_address, "location_address", required=True),
+        "location_postcode": _text(r.location_postcode, "location_postcode", max_len=10).upper(),
+        "establishment": r.establishment,
+        "last_seen_at": r.last_seen_at,
+        "last_seen_place": _text(r.last_seen_place, "last_seen_place", required=True),
+        "last_contact_at": r.last_contact_at,
+        "last_contact_place": _text(r.last_contact_place, "last_contact_place"),
+        "circumstances": _text(r.circumstances, "circumstances", required=True, max_len=MAX_TEXT),
+        "answers": answers,
+        "searches": searches,
+        "intelligence_checks": _text(
+            r.intelligence_checks, "intelligence_checks", max_len=MAX_TEXT
+        ),
+        "further_enquiries_required": bool(r.further_enquiries_required),
+    }
+
+
+def _force_and_area(actor: User, area: Organisation | None) -> tuple[Organisation, Organisation]:
+    org = actor.organisation
+    force = org.force if org else None
+    if org is None or force is None:
+        raise PermissionDenied("Only police users take reports")
+    if org.kind == OrganisationKind.POLICING_AREA:
+        return force, org
+    if area is None:
+        raise ValidationFailed("Choose the local policing area that owns the case", field="area")
+    if area.kind != OrganisationKind.POLICING_AREA or area.parent_id != force.pk:
+        raise ValidationFailed("Choose a local policing area of your force", field="area")
+    return force, area
+
+
+def _question(
+    *,
+    person: Person,
+    force: Organisation,
+    values: dict[str, Any],
+    now: datetime,
+    other_factors_suspected: bool,
+) -> Question:
+    establishment = values["establishment"]
+    key = location_key(
+        establishment_code=establishment.code if establishment else None,
+        address=values["location_address"],
+        postcode=values["location_postcode"],
+    )
+    facts = ReportFacts(
+        reported_at=values["reported_at"],
+        last_seen_at=values["last_seen_at"],
+        last_contact_at=values["last_contact_at"],
+        missing_from=values["missing_from"],
+        location_key=key,
+        establishment_code=establishment.code if establishment else None,
+        reported_by=values["reported_by"],
+        answers={k: v["answer"] for k, v in values["answers"].items()},
+        further_enquiries_required=values["further_enquiries_required"],
+    )
+    return Question(
+        profile=force.policy_profile,
+        now=now,
+        person=person_facts(
+            person, values["reported_at"], other_factors_suspected=other_factors_suspected
+        ),
+        history=history_entries(
+            person=person,
+            location=key,
+            establishment_code=establishment.code if establishment else None,
+            before=values["reported_at"],
+        ),
+        report=facts.as_dict(),
+        extra={"location_key": key},
+    )
+
+
+def _person_for_report(actor: User, person_id: int) -> Person:
+    person = Person.objects.prefetch_related("flags", "placements").filter(pk=person_id).first()
+    if person is None or not rules.has_perm("people.view", actor, person):
+        raise NotFound("No such child")
+    return person
+
+
+def episode_recommend(
+    *, actor: User, person_id: int, report: ReportInput, now: datetime | None = None
+) -> dict[str, Any]:
+    """The policy engine's recommendation for a report, before anything is saved: allowed
+    categories, minimum risk and response, duties, deadlines, triggers and reasons."""
+    if not rules.has_perm("episodes.report", actor):
+        raise PermissionDenied("Only police officers and staff take reports")
+    now = now or timezone.now()
+    force, _area = _force_and_area(actor, report.area)
+    person = _person_for_report(actor, person_id)
+    values = _validate_report(report, now)
+    question = _question(
+        person=person,
+        force=force,
+        values=values,
+        now=now,
+        other_factors_suspected=report.other_factors_suspected,
+    )
+    return question.ask()
+
+
+def _refusal(answer: dict[str, Any], field_name: str) -> ValidationFailed:
+    reasons = "; ".join(f"{r['text']} ({r['rule']})" for r in answer.get("reasons", [])[:4])
+    missing = answer.get("missing_fields") or []
+    if missing:
+        return ValidationFailed(
+            f"Enter the {missing[0].replace('_', ' ')}: {reasons}",
+            field=ACTION_FIELD.get(missing[0], missing[0]),
+        )
+    role = answer.get("required_role")
+    if role:
+        return ValidationFailed(
+            f"Only a {role.replace('_', ' ')} may make this decision: {reasons}", field=field_name
+        )
+    return ValidationFailed(f"Not allowed by the policy: {reasons}", field=field_name)
+
+
+def episode_report(
+    *,
+    actor: User,
+    person_id: int,
+    report: ReportInput,
+    category: str,
+    risk: str | None = None,
+    rationale: str = "",
+    latest_review_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Episode:
+    """Record a report as an episode with the reporting officer's category and, for a
+    missing report, their initial risk grading, each checked by the policy engine.
+
+    Absent proposed by someone who may not confirm it (R-CLS-07) is recorded as proposed
+    and put on the duty inspector's list. A category or risk the profile forbids for this
+    child is refused with the rule that forbids it (R-HMI-01, R-HMI-02)."""
+    if not rules.has_perm("episodes.report", actor):
+        raise PermissionDenied("Only police officers and staff take reports")
+    now = now or timezone.now()
+    if category not in Category.values:
+        raise ValidationFailed("Choose a category", field="category")
+    if risk is not None and risk not in Risk.values:
+        raise ValidationFailed("Choose a risk level", field="risk")
+    rationale = _text(rationale, "rationale", max_len=MAX_TEXT)
+    force, area = _force_and_area(actor, report.area)
+    if not force.policy_profile:
+        raise ValidationFailed("Your force has no missing persons policy set", field="area")
+    role = policy_role(actor)
+
+    with transaction.atomic():
+        person = _person_for_report(actor, person_id)
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        values = _validate_report(report, now)
+        question = _question(
+            person=person,
+            force=force,
+            values=values,
+            now=now,
+            other_factors_suspected=report.other_factors_suspected,
+        )
+        recommendation = question.ask()
+        allowed = recommendation.get("allowed_categories") or []
+        if category not in allowed:
+            raise _refusal(
+                {
+                    **recommendation,
+                    "reasons": [
+                        {"rule": "R-HMI-01", "text": f"{category} is not allowed for this child"},
+                        *recommendation.get("reasons", []),
+                    ],
+                },
+                "category",
+            )
+        decision = question.ask(
+            {
+                "kind": "set_category",
+                "at": iso(now),
+                "by_role": role,
+                "category": category,
+                "rationale": rationale,
+            }
+        )
+        awaiting, supervisor_reason = False, ""
+        confirmed = bool(decision.get("allowed"))
+        if not confirmed:
+            if category == Category.ABSENT and decision.get("required_role"):
+                awaiting = True
+                supervisor_reason = (
+                    "Absent proposed: the duty inspector decides absent or missing (R-CLS-07)"
+                )
+            elif category == Category.ABSENT and set(decision.get("missing_fields") or []) <= {
+                "review_period_hours",
+                "callback_at",
+                "rationale",
+            }:
+                awaiting = True
+                supervisor_reason = (
+                    "Absent proposed: review period and call-backs to be agreed (R-REV-02)"
+                )
+            else:
+                raise _refusal(decision, "category")
+        episode_state: dict[str, Any] = {
+            "category": category,
+            "categorised_at": iso(now),
+            "categorised_by_role": role,
+            "risk": None,
+            "risk_history": [],
+            "case_record_created": True,
+        }
+        grading_answer = None
+        if risk:
+            if category != Category.MISSING:
+                raise ValidationFailed("Only a missing report is graded for risk", field="risk")
+            grading_answer = Question(**{**question.__dict__, "episode": episode_state}).ask(
+                {
+                    "kind": "grade_risk",
+                    "at": iso(now),
+                    "by_role": role,
+                    "risk": risk,
+                    "rationale": rationale or "initial grading",
+                    "latest_review_at": iso(latest_review_at),
+                }
+            )
+            if not grading_answer.get("allowed"):
+                raise _refusal(grading_answer, "risk")
+            if risk == Risk.NO_APPARENT_RISK:
+                awaiting = True
+                supervisor_reason = "No apparent risk: latest review time agreed (R-REV-12)"
+        establishment = values["establishment"]
+        episode = Episode.objects.create(
+            person=person,
+            force=force,
+            owning_area=area,
+            profile_id=force.policy_profile,
+            location_key=question.extra["location_key"],
+            recommendation=recommendation,
+            recommended_category=recommendation.get("category") or category,
+            minimum_risk=recommendation.get("minimum_risk") or "",
+            minimum_response=recommendation.get("minimum_response") or "",
+            category=category,
+            absconder=bool(recommendation.get("absconder")),
+            risk=risk or "",
+            categorised_at=now if confirmed else None,
+            categorised_by_role=role,
+            awaiting_supervisor=awaiting,
+            supervisor_reason=supervisor_reason,
+            latest_review_at=latest_review_at,
+            case_record_created=True,
+            created_by=actor,
+            **{k: v for k, v in values.items() if k != "establishment"},
+            establishment=establishment,
+        )
+        CategoryDecision.objects.create(
+            episode=episode,
+            category=category,
+            absconder=episode.absconder,
+            at=now,
+            by=actor,
+            by_role=role,
+            rationale=rationale or ("proposed" if not confirmed else "at report"),
+            rules=[r["rule"] for r in decision.get("reasons", [])],
+        )
+        if risk and grading_answer is not None:
+            RiskGrading.objects.create(
+                episode=episode,
+                risk=risk,
+                at=now,
+                by=actor,
+                by_role=role,
+                initial=True,
+                rationale=rationale or "initial grading",
+                rules=[r["rule"] for r in grading_answer.get("reasons", [])],
+            )
+        rule_ids = sorted({r["rule"] for r in recommendation.get("reasons", [])})
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type="episode",
+            subject_id=episode.pk,
+            verb="episode_reported",
+            changes={
+                "category": category,
+                "confirmed": confirmed,
+                "risk": risk or None,
+                "recommended": {
+                    "allowed_categories": allowed,
+                    "minimum_risk": recommendation.get("minimum_risk"),
+                    "minimum_response": recommendation.get("minimum_response"),
+                    "duties": recommendation.get("duties"),
+                },
+            },
+            rationale=rationale,
+            rule_ids=rule_ids,
+        )
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type="person",
+            subject_id=person.pk,
+            verb="episode_reported",
+            changes={"episode": episode.pk, "category": category},
+        )
+    return episode

@@ -1,0 +1,261 @@
+"""Taking a report: the recommendation comes from the policy engine with its reasons; a
+category or risk the profile forbids is refused with the rule; bad input names the field
+and writes nothing; absent proposed by a call handler waits for the duty inspector."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from misper.agencies.errors import PermissionDenied, ValidationFailed
+from misper.agencies.models import TimelineEvent
+from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.episodes.services import episode_recommend, episode_report
+from misper.people.services import flag_raise, placement_record
+
+from .conftest import NOW, answers, report
+
+pytestmark = pytest.mark.django_db
+
+
+def rules_of(answer):
+    return {r["rule"] for r in answer["reasons"]}
+
+
+def test_recommendation_for_a_no_risk_report_allows_absent_under_wmp15(wmp15):
+    rec = episode_recommend(
+        actor=wmp15["call_handler"], person_id=wmp15["child"].pk, report=report(), now=NOW
+    )
+    assert set(rec["allowed_categories"]) == {"missing", "absent"}
+    assert "inspector_review" in rec["duties"] or rec["category"] == "absent"
+
+
+def test_unknown_answer_removes_absent_and_says_why(wmp15):
+    """R-CLS-01/02: lack of information counts as risk."""
+    rec = episode_recommend(
+        actor=wmp15["call_handler"],
+        person_id=wmp15["child"].pk,
+        report=report(answers=answers(harm_or_crime="unknown")),
+        now=NOW,
+    )
+    assert rec["allowed_categories"] == ["missing"]
+    assert {"R-CLS-01", "R-CLS-02"} & rules_of(rec)
+
+
+def test_cse_flagged_child_cannot_be_absent(wmp15):
+    """R-CLS-03 / R-HMI-04: a CSE flag forces missing under WMP15, for everyone."""
+    flag_raise(
+        actor=wmp15["investigating_officer"],
+        person_id=wmp15["child"].pk,
+        kind="cse",
+        evidence="intelligence",
+        review_on=date.today() + timedelta(days=30),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmp15["inspector"],
+            person_id=wmp15["child"].pk,
+            report=report(),
+            category="absent",
+            rationale="seems fine",
+            now=NOW,
+        )
+    assert exc.value.field == "category"
+    assert "R-HMI-01" in exc.value.message and "R-CLS-03" in exc.value.message
+    assert not Episode.objects.exists()
+
+
+def test_child_in_care_is_never_absent_under_west_mercia(wmc14):
+    """R-CLS-08."""
+    placement_record(
+        actor=wmc14["social_worker"],
+        person_id=wmc14["child"].pk,
+        placement_type="children_home",
+        address="Birch Lodge",
+        provider=wmc14["home"],
+        placing_authority=wmc14["vale"],
+        host_authority=wmc14["vale"],
+        started_on=date(2026, 1, 1),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmc14["call_handler"],
+            person_id=wmc14["child"].pk,
+            report=report(missing_from="care", establishment=wmc14["home"]),
+            category="absent",
+            now=NOW,
+        )
+    assert "R-CLS-08" in exc.value.message
+    assert not Episode.objects.exists()
+
+
+def test_low_risk_is_refused_under_west_mercia(wmc14):
+    """R-GRD-06: children are graded high or medium only."""
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmc14["call_handler"],
+            person_id=wmc14["child"].pk,
+            report=report(answers=answers(out_of_character="yes")),
+            category="missing",
+            risk="low",
+            rationale="r",
+            now=NOW,
+        )
+    assert exc.value.field == "risk" and "R-GRD-06" in exc.value.message
+    assert not Episode.objects.exists()
+
+
+def test_missing_report_with_initial_grading(wmc14):
+    ep = episode_report(
+        actor=wmc14["call_handler"],
+        person_id=wmc14["child"].pk,
+        report=report(answers=answers(out_of_character="yes")),
+        category="missing",
+        risk="medium",
+        rationale="out of character, no contact",
+        now=NOW,
+    )
+    assert (ep.category, ep.risk, ep.owning_area) == ("missing", "medium", wmc14["area"])
+    assert ep.profile_id == "west-mercia-2014" and ep.minimum_risk == "medium"
+    grading = RiskGrading.objects.get(episode=ep)
+    assert grading.initial and grading.by_role == "call_handler"
+    event = TimelineEvent.objects.get(subject_type="episode", subject_id=str(ep.pk))
+    assert event.verb == "episode_reported" and "R-GRD-06" in event.rules
+    assert TimelineEvent.objects.filter(subject_type="person", verb="episode_reported").count() == 1
+
+
+def test_absent_proposed_by_a_call_handler_waits_for_the_inspector(wmp15):
+    """R-CLS-07: only the duty inspector confirms absent."""
+    ep = episode_report(
+        actor=wmp15["call_handler"],
+        person_id=wmp15["child"].pk,
+        report=report(),
+        category="absent",
+        now=NOW,
+    )
+    assert ep.category == "absent" and ep.awaiting_supervisor
+    assert "R-CLS-07" in ep.supervisor_reason
+    assert ep.categorised_at is None
+    assert CategoryDecision.objects.get(episode=ep).rationale == "proposed"
+
+
+def test_nar_needs_a_latest_review_time_and_goes_to_the_supervisor(nat17):
+    """R-REV-12 / R-CLS-19."""
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=nat17["call_handler"],
+            person_id=nat17["child"].pk,
+            report=report(),
+            category="missing",
+            risk="no_apparent_risk",
+            rationale="known to be with a friend",
+            now=NOW,
+        )
+    assert exc.value.field == "latest_review_at"
+    ep = episode_report(
+        actor=nat17["call_handler"],
+        person_id=nat17["child"].pk,
+        report=report(),
+        category="missing",
+        risk="no_apparent_risk",
+        rationale="known to be with a friend",
+        latest_review_at=NOW + timedelta(hours=4),
+        now=NOW,
+    )
+    assert ep.awaiting_supervisor and "R-REV-12" in ep.supervisor_reason
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"reported_at": NOW + timedelta(hours=1)}, "reported_at"),
+        ({"last_seen_at": NOW}, "last_seen_at"),
+        ({"last_contact_at": NOW - timedelta(hours=5)}, "last_contact_at"),
+        ({"informant_name": ""}, "informant_name"),
+        ({"circumstances": "x" * 4001}, "circumstances"),
+        ({"missing_from": "moon"}, "missing_from"),
+        (
+            {"answers": {**answers(), "medical_needs": {"answer": "no", "detail": ""}}},
+            "answers.medical_needs.detail",
+        ),
+        (
+            {"answers": {k: v for k, v in answers().items() if k != "harm_or_crime"}},
+            "answers.harm_or_crime",
+        ),
+        (
+            {"searches": {"bedroom_house": {"state": "not_done", "detail": ""}}},
+            "searches.bedroom_house.detail",
+        ),
+    ],
+)
+def test_bad_report_names_the_field_and_writes_nothing(wmp15, change, field):
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmp15["call_handler"],
+            person_id=wmp15["child"].pk,
+            report=replace(report(), **change),
+            category="missing",
+            now=NOW,
+        )
+    assert exc.value.field == field
+    assert not Episode.objects.exists()
+    assert not TimelineEvent.objects.filter(subject_type="episode").exists()
+
+
+def test_force_level_call_handler_chooses_the_area(wmp15):
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmp15["force_call_handler"],
+            person_id=wmp15["child"].pk,
+            report=report(),
+            category="missing",
+            now=NOW,
+        )
+    assert exc.value.field == "area"
+    ep = episode_report(
+        actor=wmp15["force_call_handler"],
+        person_id=wmp15["child"].pk,
+        report=report(area=wmp15["other_area"]),
+        category="missing",
+        now=NOW,
+    )
+    assert ep.owning_area == wmp15["other_area"]
+
+
+def test_only_police_take_reports(wmp15):
+    with pytest.raises(PermissionDenied):
+        episode_report(
+            actor=wmp15["social_worker"],
+            person_id=wmp15["child"].pk,
+            report=report(),
+            category="missing",
+            now=NOW,
+        )
+    assert not Episode.objects.exists()
+
+
+def test_previous_episodes_count_together_for_triggers(wmc14):
+    """R-TRG-10: the third missing episode in 90 days fires level 1, counting history."""
+    for days in (40, 20):
+        episode_report(
+            actor=wmc14["call_handler"],
+            person_id=wmc14["child"].pk,
+            report=report(
+                reported_at=NOW - timedelta(days=days),
+                last_seen_at=NOW - timedelta(days=days, hours=2),
+                last_contact_at=None,
+                answers=answers(out_of_character="yes"),
+            ),
+            category="missing",
+            now=NOW - timedelta(days=days),
+        )
+    rec = episode_recommend(
+        actor=wmc14["call_handler"],
+        person_id=wmc14["child"].pk,
+        report=report(answers=answers(out_of_character="yes")),
+        now=NOW,
+    )
+    kinds = {(t["kind"], t.get("level")) for t in rec["triggers"]}
+    assert ("wm_individual_3_in_90", 1) in kinds
