@@ -263,3 +263,40 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.count}"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    ACTED = "acted", "Acted on when due"
+    CANCELLED = "cancelled", "No longer applies"
+
+
+class Deadline(models.Model):
+    """Something that must happen by ``due`` (UTC) about a subject (policy-rules Appendix D
+    kinds: absent_limit, absent_review, callback, nar_review, risk_review, rhi_due, ...).
+
+    The owning app keeps its subject's open deadlines equal to what the policy engine says
+    now; the service that meets one closes it; the worker acts on those that fall due."""
+
+    subject_type = models.CharField(max_length=48)
+    subject_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40)
+    due = models.DateTimeField(db_index=True)
+    rule = models.CharField(max_length=16, blank=True)
+    status = models.CharField(
+        max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["due", "id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "status"]),
+            models.Index(fields=["status", "due"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} due {self.due:%Y-%m-%d %H:%M}"

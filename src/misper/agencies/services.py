@@ -308,3 +308,63 @@ def api_token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- Deadlines ---------------------------------------------------------------------------
+
+
+def deadlines_sync(
+    *,
+    subject_type: str,
+    subject_id: str | int,
+    wanted: Iterable[tuple[str, datetime, str]],
+    reason: str = "no longer required by the policy",
+) -> tuple[int, int]:
+    """Make the subject's open deadlines equal ``wanted`` (kind, due, rule): create what
+    is missing, cancel what no longer applies. Call inside the service's transaction.
+    Returns (created, cancelled)."""
+    from misper.agencies.models import Deadline, DeadlineStatus
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("deadlines_sync must run inside the service's transaction")
+    want = {(kind, due): rule for kind, due, rule in wanted}
+    open_rows = list(
+        Deadline.objects.select_for_update().filter(
+            subject_type=subject_type, subject_id=str(subject_id), status=DeadlineStatus.OPEN
+        )
+    )
+    have = {(d.kind, d.due): d for d in open_rows}
+    now = timezone.now()
+    cancelled = 0
+    for key, row in have.items():
+        if key not in want:
+            row.status = DeadlineStatus.CANCELLED
+            row.closed_at = now
+            row.closed_reason = reason
+            row.save(update_fields=["status", "closed_at", "closed_reason"])
+            cancelled += 1
+    created = 0
+    for (kind, due), rule in want.items():
+        if (kind, due) not in have:
+            Deadline.objects.create(
+                subject_type=subject_type,
+                subject_id=str(subject_id),
+                kind=kind,
+                due=due,
+                rule=rule,
+            )
+            created += 1
+    return created, cancelled
+
+
+def deadline_meet(*, subject_type: str, subject_id: str | int, kind: str, reason: str) -> int:
+    """Close the subject's open deadlines of a kind because what they asked for was done
+    (the call-back was made, the child was found). Returns how many were closed."""
+    from misper.agencies.models import Deadline, DeadlineStatus
+
+    return Deadline.objects.filter(
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        kind=kind,
+        status=DeadlineStatus.OPEN,
+    ).update(status=DeadlineStatus.MET, closed_at=timezone.now(), closed_reason=reason[:200])

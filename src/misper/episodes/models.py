@@ -80,6 +80,8 @@ class Episode(models.Model):
 
     restricted = models.BooleanField(default=False)
     restricted_reason = models.CharField(max_length=300, blank=True)
+    closure_code = models.CharField(max_length=64, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -143,3 +145,93 @@ class CategoryDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} at {self.at}"
+
+
+class EntryKind(models.TextChoices):
+    ENQUIRY = "enquiry", "Enquiry"
+    SEARCH = "search", "Search"
+    INTELLIGENCE_CHECK = "intelligence_check", "Intelligence check"
+    MEDIA_DECISION = "media_decision", "Media decision"
+    MISSING_PEOPLE_REFERRAL = "missing_people_referral", "Referral to Missing People"
+    PHOTO_OBTAINED = "photo_obtained", "Photograph obtained"
+    CALLBACK = "callback", "Call-back to the informant"
+    REVIEW = "review", "Supervisory review"
+    NOTE = "note", "Note"
+
+
+class InvestigationEntry(models.Model):
+    """One thing done or decided on the case (R-REC-06), with whether it was recorded
+    within the officer's tour of duty (R-REC-07/08)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=32, choices=EntryKind.choices)
+    text = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    action_at = models.DateTimeField(help_text="When it was done.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    tour_end = models.DateTimeField(help_text="End of the recording officer's tour of duty.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by_role = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["action_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.action_at}"
+
+    @property
+    def within_tour(self) -> bool:
+        return self.recorded_at <= self.tour_end
+
+
+class FoundReport(models.Model):
+    """Found: when, where, by whom, the child's condition, and the safe and well check or
+    the recorded decision not to do one (R-FND-01..08)."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="found")
+    found_at = models.DateTimeField()
+    returned_at = models.DateTimeField(null=True, blank=True)
+    found_where = models.CharField(max_length=300)
+    found_postcode = models.CharField(max_length=10, blank=True)
+    found_by = models.CharField(max_length=200)
+    condition = models.TextField()
+    disclosures = models.TextField(blank=True)
+    harmed = models.BooleanField(default=False)
+    criminal_activity = models.BooleanField(default=False)
+    risky_contacts = models.BooleanField(default=False)
+    safe_and_well = models.CharField(
+        max_length=8, choices=[("done", "Done"), ("not_done", "Not done")]
+    )
+    safe_and_well_rationale = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Found at {self.found_at}"
+
+
+class Transfer(models.Model):
+    """Ownership passes only when the receiving area accepts (R-OWN-03..06)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="transfers")
+    from_area = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_area = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    bulk_of_enquiries = models.BooleanField(default=False)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"Transfer to {self.to_area}"

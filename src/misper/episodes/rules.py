@@ -7,7 +7,7 @@ from __future__ import annotations
 import rules
 
 from misper.agencies.models import User
-from misper.agencies.roles import Role
+from misper.agencies.roles import POLICE_ROLES, Role
 
 REPORTING_ROLES = (
     Role.CALL_HANDLER,
@@ -31,3 +31,37 @@ def can_report(user: User) -> bool:
 
 
 rules.add_perm("episodes.report", can_report)
+
+
+@rules.predicate
+def is_restricted_for(user: User, episode: object) -> bool:
+    """A restricted episode (R-RES-01) is hidden from everyone outside the force's police;
+    inside it, opening it needs a stated reason (selectors.get_episode_for_user)."""
+    return bool(getattr(episode, "restricted", False))
+
+
+@rules.predicate
+def is_force_police(user: User, episode: object) -> bool:
+    """Police of the force whose episode it is."""
+    org = getattr(user, "organisation", None)
+    force = org.force if org is not None else None
+    return (
+        force is not None
+        and user.has_role(*POLICE_ROLES)
+        and getattr(episode, "force_id", None) == force.pk
+    )
+
+
+@rules.predicate
+def can_see_child(user: User, episode: object) -> bool:
+    person = getattr(episode, "person", None)
+    return person is not None and rules.has_perm("people.view", user, person)
+
+
+@rules.predicate
+def is_case_worker(user: User) -> bool:
+    return user.has_role(*REPORTING_ROLES)
+
+
+rules.add_perm("episodes.view", is_force_police | (can_see_child & ~is_restricted_for))
+rules.add_perm("episodes.act", is_force_police & is_case_worker)

@@ -1,0 +1,41 @@
+"""The only code that writes an episode, one module per part of its life:
+``report`` (the call), ``decisions`` (category, risk, disagreement, restriction),
+``record`` (investigation log, transfer, found, closure)."""
+
+from misper.episodes.services.decisions import (
+    episode_grade_risk,
+    episode_record_disagreement,
+    episode_resolve_disagreement,
+    episode_restrict,
+    episode_set_category,
+)
+from misper.episodes.services.record import (
+    episode_close,
+    episode_found,
+    episode_log,
+    transfer_decide,
+    transfer_propose,
+)
+from misper.episodes.services.report import (
+    ReportInput,
+    episode_recommend,
+    episode_report,
+    policy_role,
+)
+
+__all__ = [
+    "ReportInput",
+    "episode_close",
+    "episode_found",
+    "episode_grade_risk",
+    "episode_log",
+    "episode_recommend",
+    "episode_record_disagreement",
+    "episode_report",
+    "episode_resolve_disagreement",
+    "episode_restrict",
+    "episode_set_category",
+    "policy_role",
+    "transfer_decide",
+    "transfer_propose",
+]

@@ -1,0 +1,151 @@
+"""What every episode service shares: locking the episode with its version check, the
+episode's state in the policy engine's words, asking the engine about an action, turning a
+refusal into an error that names the field, and keeping deadlines equal to the policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import rules
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.models import User
+from misper.agencies.services import deadlines_sync
+from misper.episodes.models import Episode
+from misper.episodes.policy_bridge import Question, history_entries, iso, person_facts
+
+SUBJECT = "episode"
+MAX_TEXT = 4000
+# The engine names the action's fields; some come from a differently named form field.
+FORM_FIELD = {"from": "risk", "to": "risk"}
+
+
+def text(value: str | None, name: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"Enter the {name.replace('_', ' ')}", field=name)
+    if len(value) > max_len:
+        raise ValidationFailed(
+            f"{name.replace('_', ' ').capitalize()} must be {max_len} characters or fewer",
+            field=name,
+        )
+    return value
+
+
+def lock(actor: User, episode_id: int, version: int | None, perm: str = "episodes.act") -> Episode:
+    episode = (
+        Episode.objects.select_for_update(of=("self",))
+        .select_related("person", "force", "owning_area", "establishment")
+        .filter(pk=episode_id)
+        .first()
+    )
+    if episode is None or not rules.has_perm("episodes.view", actor, episode):
+        raise NotFound("No such episode")
+    if not rules.has_perm(perm, actor, episode):
+        raise PermissionDenied("Your role does not allow this")
+    if version is not None and episode.version != version:
+        raise ConcurrentEdit(
+            "Someone else changed this case after you opened it. Nothing you entered has "
+            "been saved yet: check the case as it is now, then save again.",
+            field="version",
+        )
+    return episode
+
+
+def state(episode: Episode) -> dict[str, Any]:
+    """The episode as the policy engine's ``episode`` block."""
+    found = getattr(episode, "found", None) if hasattr(episode, "found") else None
+    return {
+        "category": episode.category,
+        "absconder": episode.absconder,
+        "risk": episode.risk or None,
+        "categorised_at": iso(episode.categorised_at),
+        "categorised_by_role": episode.categorised_by_role or None,
+        "risk_history": [
+            {"risk": g.risk, "by_role": g.by_role, "at": iso(g.at), "initial": g.initial}
+            for g in episode.gradings.all()
+        ],
+        "callbacks_agreed": [
+            iso(d.callback_at) for d in episode.decisions.all() if d.callback_at is not None
+        ],
+        # One stored review time: the agreed absent review (R-REV-02) for an absent
+        # episode, the latest review time (R-REV-12) for a missing one.
+        "latest_review_at": iso(episode.latest_review_at) if episode.category != "absent" else None,
+        "review_at": iso(episode.latest_review_at) if episode.category == "absent" else None,
+        "case_record_created": episode.case_record_created,
+        "found_at": iso(found.found_at) if found else None,
+        "returned_at": iso(found.returned_at) if found else None,
+        "tour_end": None,
+        "disagreement_open": episode.disagreement_open,
+        "restricted": episode.restricted,
+        "closed": episode.status == "closed",
+        "closure_code": episode.closure_code or None,
+    }
+
+
+def question(episode: Episode, now: datetime) -> Question:
+    person = episode.person
+    report = {
+        "reported_at": iso(episode.reported_at),
+        "last_seen_at": iso(episode.last_seen_at),
+        "last_contact_at": iso(episode.last_contact_at),
+        "missing_from": episode.missing_from,
+        "location": episode.location_key,
+        "establishment": episode.establishment.code if episode.establishment else None,
+        "reported_by": episode.reported_by,
+        "answers": {k: v["answer"] for k, v in episode.answers.items()},
+        "further_enquiries_required": episode.further_enquiries_required,
+    }
+    return Question(
+        profile=episode.profile_id,
+        now=now,
+        person=person_facts(person, episode.reported_at),
+        history=history_entries(
+            person=person,
+            location=episode.location_key,
+            establishment_code=episode.establishment.code if episode.establishment else None,
+            before=episode.reported_at,
+            exclude_episode_id=episode.pk,
+        ),
+        report=report,
+        episode=state(episode),
+    )
+
+
+def ask(episode: Episode, action: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    return question(episode, now).ask(action)
+
+
+def refusal(answer: dict[str, Any], field_name: str) -> ValidationFailed:
+    reasons = "; ".join(f"{r['text']} ({r['rule']})" for r in answer.get("reasons", [])[:4])
+    missing = answer.get("missing_fields") or []
+    if missing:
+        name = FORM_FIELD.get(missing[0], missing[0])
+        return ValidationFailed(f"Enter the {name.replace('_', ' ')}: {reasons}", field=name)
+    role = answer.get("required_role")
+    if role:
+        return ValidationFailed(
+            f"Only a {role.replace('_', ' ')} may make this decision: {reasons}",
+            field=field_name,
+        )
+    return ValidationFailed(f"Not allowed by the policy: {reasons}", field=field_name)
+
+
+def sync_deadlines(episode: Episode, answer: dict[str, Any]) -> None:
+    wanted = []
+    for d in answer.get("deadlines", []):
+        due = parse_datetime(d["due"])
+        if due is not None:
+            wanted.append((d["kind"], due, d.get("rule", "")))
+    deadlines_sync(subject_type=SUBJECT, subject_id=episode.pk, wanted=wanted)
+
+
+def bump(episode: Episode) -> None:
+    episode.version += 1
+
+
+def now_or(now: datetime | None) -> datetime:
+    return now or timezone.now()

@@ -1,0 +1,340 @@
+"""Decisions on an episode after the call: the duty inspector's category decision with the
+review period and call-backs agreed with the informant, risk grading and changes under the
+profile's authority rules, the informant's disagreement and the Force Incident Manager's
+decision, and restriction of the record. The policy engine decides what is allowed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from misper.agencies.errors import ValidationFailed
+from misper.agencies.models import User
+from misper.agencies.services import timeline_record
+from misper.episodes.codes import RISK_ORDER, Category, Risk
+from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.episodes.policy_bridge import iso
+from misper.episodes.services.common import (
+    SUBJECT,
+    ask,
+    bump,
+    lock,
+    now_or,
+    refusal,
+    sync_deadlines,
+    text,
+)
+from misper.episodes.services.report import policy_role
+
+
+def _rules(answer: dict) -> list[str]:
+    return sorted({r["rule"] for r in answer.get("reasons", [])})
+
+
+def episode_set_category(
+    *,
+    actor: User,
+    episode_id: int,
+    version: int,
+    category: str,
+    rationale: str,
+    review_period_hours: int | None = None,
+    callback_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Episode:
+    """The duty inspector decides absent or missing with a full rationale and, for absent,
+    the review period and call-back agreed with the informant (R-CLS-07, R-REV-01..03).
+    Anyone in the police may convert to missing (R-AUT-05)."""
+    now = now_or(now)
+    if category not in Category.values:
+        raise ValidationFailed("Choose a category", field="category")
+    rationale = text(rationale, "rationale")
+    if review_period_hours is not None and not 1 <= review_period_hours <= 72:
+        raise ValidationFailed(
+            "Review period must be between 1 and 72 hours", field="review_period_hours"
+        )
+    if callback_at is not None and callback_at <= now:
+        raise ValidationFailed("The call-back must be in the future", field="callback_at")
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        role = policy_role(actor)
+        answer = ask(
+            episode,
+            {
+                "kind": "set_category",
+                "at": iso(now),
+                "by_role": role,
+                "category": category,
+                "rationale": rationale,
+                "review_period_hours": review_period_hours,
+                "callback_at": iso(callback_at),
+            },
+            now,
+        )
+        if not answer.get("allowed"):
+            raise refusal(answer, "category")
+        old = episode.category
+        episode.category = category
+        episode.categorised_at = now
+        episode.categorised_by_role = role
+        episode.awaiting_supervisor = False
+        episode.supervisor_reason = ""
+        if category == Category.ABSENT and review_period_hours:
+            episode.latest_review_at = now + timedelta(hours=review_period_hours)
+        bump(episode)
+        episode.save()
+        CategoryDecision.objects.create(
+            episode=episode,
+            category=category,
+            absconder=episode.absconder,
+            at=now,
+            by=actor,
+            by_role=role,
+            rationale=rationale,
+            review_period_hours=review_period_hours,
+            callback_at=callback_at,
+            rules=_rules(answer),
+        )
+        sync_deadlines(episode, ask(episode, None, now))
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="category_decided",
+            changes={
+                "category": {"from": old, "to": category},
+                "review_period_hours": review_period_hours,
+                "callback_at": iso(callback_at),
+            },
+            rationale=rationale,
+            rule_ids=_rules(answer),
+        )
+    return episode
+
+
+def episode_grade_risk(
+    *,
+    actor: User,
+    episode_id: int,
+    version: int,
+    risk: str,
+    rationale: str,
+    latest_review_at: datetime | None = None,
+    initial_grading_error: bool = False,
+    now: datetime | None = None,
+) -> Episode:
+    """Grade or change the risk. Raising is open to every police role (R-AUT-01); lowering
+    medium to low needs an inspector (R-AUT-02); lowering high a superintendent (R-AUT-03),
+    except that the duty inspector may correct the initial investigating officer's
+    mistaken first grading (R-AUT-04), which is recorded as such."""
+    now = now_or(now)
+    if risk not in Risk.values:
+        raise ValidationFailed("Choose a risk level", field="risk")
+    rationale = text(rationale, "rationale", required=True)
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        role = policy_role(actor)
+        old = episode.risk or None
+        action: dict[str, object]
+        if old is None:
+            action = {
+                "kind": "grade_risk",
+                "at": iso(now),
+                "by_role": role,
+                "risk": risk,
+                "rationale": rationale,
+                "latest_review_at": iso(latest_review_at),
+            }
+        else:
+            if old == risk:
+                raise ValidationFailed(f"The risk is already {risk}", field="risk")
+            action = {
+                "kind": "change_risk",
+                "at": iso(now),
+                "by_role": role,
+                "from": old,
+                "to": risk,
+                "initial_grading_error": initial_grading_error,
+                "rationale": rationale,
+                "latest_review_at": iso(latest_review_at),
+            }
+        answer = ask(episode, action, now)
+        if not answer.get("allowed"):
+            raise refusal(answer, "risk")
+        lowered = old is not None and RISK_ORDER[risk] < RISK_ORDER[old]
+        episode.risk = risk
+        if latest_review_at is not None:
+            episode.latest_review_at = latest_review_at
+        if risk == Risk.NO_APPARENT_RISK:
+            episode.awaiting_supervisor = True
+            episode.supervisor_reason = "No apparent risk: latest review time agreed (R-REV-12)"
+        bump(episode)
+        episode.save()
+        RiskGrading.objects.create(
+            episode=episode,
+            risk=risk,
+            at=now,
+            by=actor,
+            by_role=role,
+            initial=old is None and not episode.gradings.exists(),
+            initial_grading_error=initial_grading_error and lowered,
+            rationale=rationale,
+            rules=_rules(answer),
+        )
+        sync_deadlines(episode, ask(episode, None, now))
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="risk_graded" if old is None else ("risk_lowered" if lowered else "risk_raised"),
+            changes={
+                "risk": {"from": old, "to": risk},
+                "initial_grading_error": bool(initial_grading_error and lowered),
+            },
+            rationale=rationale,
+            rule_ids=_rules(answer),
+        )
+    return episode
+
+
+def episode_record_disagreement(
+    *, actor: User, episode_id: int, version: int, detail: str, now: datetime | None = None
+) -> Episode:
+    """The informant and the duty inspector cannot agree on the category: the decision goes
+    to the duty Force Incident Manager (R-REV-07)."""
+    now = now_or(now)
+    detail = text(detail, "detail", required=True)
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        if episode.disagreement_open:
+            raise ValidationFailed("A disagreement is already open", field="detail")
+        episode.disagreement_open = True
+        episode.awaiting_supervisor = True
+        episode.supervisor_reason = (
+            "Informant disagrees: the Force Incident Manager decides (R-REV-07)"
+        )
+        bump(episode)
+        episode.save()
+        timeline_record(
+            actor=actor,
+            role=policy_role(actor),
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="disagreement_recorded",
+            rationale=detail,
+            rule_ids=["R-REV-07"],
+        )
+    return episode
+
+
+def episode_resolve_disagreement(
+    *,
+    actor: User,
+    episode_id: int,
+    version: int,
+    category: str,
+    rationale: str,
+    now: datetime | None = None,
+) -> Episode:
+    """The Force Incident Manager's decision and rationale (R-REV-07)."""
+    now = now_or(now)
+    if category not in Category.values:
+        raise ValidationFailed("Choose a category", field="category")
+    rationale = text(rationale, "rationale")
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        if not episode.disagreement_open:
+            raise ValidationFailed("There is no open disagreement", field="category")
+        role = policy_role(actor)
+        answer = ask(
+            episode,
+            {
+                "kind": "resolve_disagreement",
+                "at": iso(now),
+                "by_role": role,
+                "category": category,
+                "rationale": rationale,
+            },
+            now,
+        )
+        if not answer.get("allowed"):
+            raise refusal(answer, "category")
+        old = episode.category
+        episode.category = category
+        episode.disagreement_open = False
+        episode.awaiting_supervisor = False
+        episode.supervisor_reason = ""
+        episode.categorised_at = now
+        episode.categorised_by_role = role
+        bump(episode)
+        episode.save()
+        CategoryDecision.objects.create(
+            episode=episode,
+            category=category,
+            absconder=episode.absconder,
+            at=now,
+            by=actor,
+            by_role=role,
+            rationale=rationale,
+            disagreement=True,
+            rules=_rules(answer),
+        )
+        sync_deadlines(episode, ask(episode, None, now))
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="disagreement_resolved",
+            changes={"category": {"from": old, "to": category}},
+            rationale=rationale,
+            rule_ids=_rules(answer),
+        )
+    return episode
+
+
+def episode_restrict(
+    *, actor: User, episode_id: int, version: int, reason: str, now: datetime | None = None
+) -> Episode:
+    """The duty inspector restricts the record, for example for honour-based abuse or
+    forced marriage (R-RES-01, R-AUT-06)."""
+    now = now_or(now)
+    reason = text(reason, "reason", required=True, max_len=300)
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        if episode.restricted:
+            raise ValidationFailed("The record is already restricted", field="reason")
+        role = policy_role(actor)
+        answer = ask(
+            episode,
+            {"kind": "restrict_record", "at": iso(now), "by_role": role, "reason": reason},
+            now,
+        )
+        if not answer.get("allowed"):
+            raise refusal(answer, "reason")
+        episode.restricted = True
+        episode.restricted_reason = reason
+        bump(episode)
+        episode.save()
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="record_restricted",
+            rationale=reason,
+            rule_ids=_rules(answer),
+        )
+    return episode
+
+
+__all__ = [
+    "episode_grade_risk",
+    "episode_record_disagreement",
+    "episode_resolve_disagreement",
+    "episode_restrict",
+    "episode_set_category",
+]

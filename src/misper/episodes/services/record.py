@@ -1,0 +1,362 @@
+"""The case record after the call: the investigation log (every action and decision, with
+whether it was recorded within the tour of duty), transfer of ownership between areas,
+the found report with the safe and well check, and closure with the right code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.models import Organisation, OrganisationKind, User
+from misper.agencies.services import deadline_meet, timeline_record
+from misper.episodes.codes import Status
+from misper.episodes.models import EntryKind, Episode, FoundReport, InvestigationEntry, Transfer
+from misper.episodes.policy_bridge import iso
+from misper.episodes.services.common import (
+    SUBJECT,
+    ask,
+    bump,
+    lock,
+    now_or,
+    refusal,
+    sync_deadlines,
+    text,
+)
+from misper.episodes.services.report import policy_role
+from misper.policy.profiles import load_profile
+
+CONSENT = ("given", "refused", "not_obtainable")
+
+
+def _rules(answer: dict) -> list[str]:
+    return sorted({r["rule"] for r in answer.get("reasons", [])})
+
+
+def episode_log(
+    *,
+    actor: User,
+    episode_id: int,
+    kind: str,
+    text_: str,
+    action_at: datetime | None = None,
+    tour_end: datetime | None = None,
+    details: dict | None = None,
+    now: datetime | None = None,
+) -> InvestigationEntry:
+    """Record an action or decision on the case (R-REC-06). ``tour_end`` is the end of the
+    officer's tour of duty in which it was done (default: the profile's tour length after
+    the action); the entry shows whether it was recorded by then (R-REC-07/08).
+
+    A media decision records whether the family was consulted and consented, and without
+    consent the Human Rights Act proportionality rationale; publicity without consulting
+    the family is refused (R-MED-01)."""
+    now = now_or(now)
+    if kind not in EntryKind.values:
+        raise ValidationFailed("Choose what kind of entry this is", field="kind")
+    body = text(text_, "text", required=True)
+    action_at = action_at or now
+    if action_at > now + timedelta(minutes=5):
+        raise ValidationFailed("An action cannot be recorded before it happens", field="action_at")
+    details = dict(details or {})
+    if kind == EntryKind.MEDIA_DECISION:
+        if details.get("publicity") and not details.get("family_consulted"):
+            raise ValidationFailed(
+                "Consult the family before using publicity (R-MED-01)", field="family_consulted"
+            )
+        consent = details.get("consent")
+        if details.get("publicity") and consent not in CONSENT:
+            raise ValidationFailed("Record the family's consent", field="consent")
+        if (
+            details.get("publicity")
+            and consent != "given"
+            and not (details.get("proportionality_rationale") or "").strip()
+        ):
+            raise ValidationFailed(
+                "Without the family's consent, record why publicity is proportionate and in "
+                "the child's best interest (R-MED-01)",
+                field="proportionality_rationale",
+            )
+    with transaction.atomic():
+        episode = lock(actor, episode_id, None)
+        profile = load_profile(episode.profile_id)
+        hours = int(profile.get("default_tour_hours") or 10)
+        tour_end = tour_end or action_at + timedelta(hours=hours)
+        if tour_end < action_at:
+            raise ValidationFailed("The tour ends before the action", field="tour_end")
+        role = policy_role(actor)
+        entry = InvestigationEntry.objects.create(
+            episode=episode,
+            kind=kind,
+            text=body,
+            details=details,
+            action_at=action_at,
+            recorded_at=now,
+            tour_end=tour_end,
+            by=actor,
+            by_role=role,
+        )
+        bump(episode)
+        episode.save(update_fields=["version"])
+        if kind == EntryKind.CALLBACK:
+            deadline_meet(
+                subject_type=SUBJECT,
+                subject_id=episode.pk,
+                kind="callback",
+                reason=f"call-back logged (entry {entry.pk})",
+            )
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="investigation_entry",
+            changes={"kind": kind, "within_tour": entry.within_tour, **details},
+            rationale=body,
+            rule_ids=["R-REC-06", "R-REC-07"]
+            + (["R-MED-01"] if kind == EntryKind.MEDIA_DECISION else []),
+        )
+    return entry
+
+
+def transfer_propose(
+    *,
+    actor: User,
+    episode_id: int,
+    to_area: Organisation,
+    reason: str,
+    bulk_of_enquiries: bool = False,
+    now: datetime | None = None,
+) -> Transfer:
+    """Propose passing the case to another area or force; the owner stays responsible
+    until the receiver accepts (R-OWN-03..06)."""
+    now = now_or(now)
+    reason = text(reason, "reason", required=True)
+    if to_area.kind != OrganisationKind.POLICING_AREA:
+        raise ValidationFailed("Choose a local policing area", field="to_area")
+    with transaction.atomic():
+        episode = lock(actor, episode_id, None)
+        if to_area.pk == episode.owning_area_id:
+            raise ValidationFailed("The case is already owned by that area", field="to_area")
+        if episode.transfers.filter(accepted__isnull=True).exists():
+            raise ValidationFailed("A transfer is already waiting for an answer", field="to_area")
+        transfer = Transfer.objects.create(
+            episode=episode,
+            from_area=episode.owning_area,
+            to_area=to_area,
+            reason=reason,
+            bulk_of_enquiries=bulk_of_enquiries,
+            proposed_at=now,
+            proposed_by=actor,
+        )
+        timeline_record(
+            actor=actor,
+            role=policy_role(actor),
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="transfer_proposed",
+            changes={
+                "from": episode.owning_area.name,
+                "to": to_area.name,
+                "bulk_of_enquiries": bulk_of_enquiries,
+            },
+            rationale=reason,
+            rule_ids=["R-OWN-03", "R-OWN-05"],
+        )
+    return transfer
+
+
+def transfer_decide(
+    *,
+    actor: User,
+    transfer_id: int,
+    accept: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Transfer:
+    """The receiving area accepts or declines. An area with the bulk of the enquiries
+    may not decline (R-OWN-04)."""
+    now = now_or(now)
+    reason = text(reason, "reason", required=not accept)
+    with transaction.atomic():
+        transfer = (
+            Transfer.objects.select_for_update(of=("self",))
+            .select_related("episode", "to_area")
+            .filter(pk=transfer_id)
+            .first()
+        )
+        if transfer is None:
+            raise NotFound("No such transfer")
+        episode = lock(actor, transfer.episode_id, None)
+        if actor.organisation_id != transfer.to_area_id:
+            raise PermissionDenied("Only the receiving area decides a transfer")
+        if transfer.accepted is not None:
+            raise ValidationFailed("This transfer has been decided", field="accept")
+        if not accept and transfer.bulk_of_enquiries:
+            raise ValidationFailed(
+                "The area where the bulk of the enquiries are must accept (R-OWN-04)",
+                field="accept",
+            )
+        transfer.accepted = accept
+        transfer.decided_at = now
+        transfer.decided_by = actor
+        transfer.save(update_fields=["accepted", "decided_at", "decided_by"])
+        old = episode.owning_area
+        if accept:
+            episode.owning_area = transfer.to_area
+        bump(episode)
+        episode.save(update_fields=["owning_area", "version"])
+        timeline_record(
+            actor=actor,
+            role=policy_role(actor),
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="transfer_accepted" if accept else "transfer_declined",
+            changes={"owner": {"from": old.name, "to": episode.owning_area.name}},
+            rationale=reason,
+            rule_ids=["R-OWN-02", "R-OWN-03", "R-OWN-04"],
+        )
+    return transfer
+
+
+@dataclass(frozen=True)
+class FoundInput:
+    found_at: datetime
+    found_where: str
+    found_by: str
+    condition: str
+    safe_and_well: str  # done | not_done
+    returned_at: datetime | None = None
+    found_postcode: str = ""
+    disclosures: str = ""
+    safe_and_well_rationale: str = ""
+    harmed: bool = False
+    criminal_activity: bool = False
+    risky_contacts: bool = False
+
+
+def episode_found(
+    *, actor: User, episode_id: int, version: int, found: FoundInput, now: datetime | None = None
+) -> Episode:
+    """The found report and the safe and well check, or the recorded decision not to do
+    one (R-FND-01..08). Opens the return-interview deadline (R-RHI-01, C-08, C-16)."""
+    now = now_or(now)
+    if found.safe_and_well not in ("done", "not_done"):
+        raise ValidationFailed(
+            "Say whether the safe and well check was done", field="safe_and_well"
+        )
+    if found.found_at > now + timedelta(minutes=5):
+        raise ValidationFailed("The found time cannot be in the future", field="found_at")
+    if found.returned_at is not None and found.returned_at < found.found_at:
+        raise ValidationFailed("The child cannot return before being found", field="returned_at")
+    values = {
+        "found_where": text(found.found_where, "found_where", required=True, max_len=300),
+        "found_postcode": text(found.found_postcode, "found_postcode", max_len=10).upper(),
+        "found_by": text(found.found_by, "found_by", required=True, max_len=200),
+        "condition": text(found.condition, "condition", required=True),
+        "disclosures": text(found.disclosures, "disclosures"),
+        "safe_and_well_rationale": text(found.safe_and_well_rationale, "safe_and_well_rationale"),
+    }
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        if found.found_at < episode.last_seen_at:
+            raise ValidationFailed(
+                "The child cannot be found before they were last seen", field="found_at"
+            )
+        if hasattr(episode, "found"):
+            raise ValidationFailed("This episode already has a found report", field="found_at")
+        role = policy_role(actor)
+        answer = ask(
+            episode,
+            {
+                "kind": "record_found",
+                "at": iso(now),
+                "by_role": role,
+                "found_at": iso(found.found_at),
+                "returned_at": iso(found.returned_at),
+                "safe_and_well": found.safe_and_well,
+                "safe_and_well_rationale": values["safe_and_well_rationale"],
+                "with_persons": [],
+                "harmed": found.harmed,
+                "criminal_activity": found.criminal_activity,
+                "risky_contacts": found.risky_contacts,
+            },
+            now,
+        )
+        if not answer.get("allowed"):
+            raise refusal(answer, "safe_and_well")
+        FoundReport.objects.create(
+            episode=episode,
+            found_at=found.found_at,
+            returned_at=found.returned_at,
+            harmed=found.harmed,
+            criminal_activity=found.criminal_activity,
+            risky_contacts=found.risky_contacts,
+            safe_and_well=found.safe_and_well,
+            recorded_by=actor,
+            recorded_at=now,
+            **values,
+        )
+        episode.status = Status.FOUND
+        episode.awaiting_supervisor = False
+        bump(episode)
+        episode.save()
+        episode = Episode.objects.select_related("found", "person", "establishment").get(
+            pk=episode.pk
+        )
+        sync_deadlines(episode, ask(episode, None, now))
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="found_recorded",
+            changes={
+                "found_at": iso(found.found_at),
+                "safe_and_well": found.safe_and_well,
+                "rhi_criteria": answer.get("rhi_criteria"),
+            },
+            rationale=values["safe_and_well_rationale"],
+            rule_ids=_rules(answer),
+        )
+    return episode
+
+
+def episode_close(
+    *, actor: User, episode_id: int, version: int, now: datetime | None = None
+) -> Episode:
+    """Close the episode with the closure code its category requires: an absent log as
+    'Missing – unauthorised absence', a missing case as 'Missing Person' (R-REC-04). The
+    code is derived, never chosen."""
+    now = now_or(now)
+    with transaction.atomic():
+        episode = lock(actor, episode_id, version)
+        if episode.status == Status.CLOSED:
+            raise ValidationFailed("The episode is already closed", field="version")
+        profile = load_profile(episode.profile_id)
+        code = str(profile.values.get(f"closure_codes.{episode.category}") or "")
+        role = policy_role(actor)
+        answer = ask(
+            episode, {"kind": "close", "at": iso(now), "by_role": role, "closure_code": code}, now
+        )
+        if not answer.get("allowed"):
+            raise refusal(answer, "version")
+        episode.status = Status.CLOSED
+        episode.closure_code = code
+        episode.closed_at = now
+        episode.awaiting_supervisor = False
+        bump(episode)
+        episode.save()
+        sync_deadlines(episode, ask(episode, None, now))
+        timeline_record(
+            actor=actor,
+            role=role,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            verb="episode_closed",
+            changes={"closure_code": code},
+            rule_ids=_rules(answer),
+        )
+    return episode
