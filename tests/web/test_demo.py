@@ -81,3 +81,28 @@ def test_cli_sends_policy_commands_to_the_policy_engine(capsys):
     scenario = sorted((Path(__file__).parents[1] / "policy" / "scenarios").glob("cls-*.json"))[0]
     assert misper.cli.main(["policy", "run", str(scenario), "--check"]) == 0
     assert capsys.readouterr().out.strip().endswith("1 passed, 0 failed")
+
+
+def test_demo_children_and_episodes_give_every_role_work():
+    from misper.agencies.models import Deadline
+    from misper.episodes.models import Episode
+    from misper.episodes.selectors import supervision_queue
+    from misper.people.models import Person
+    from misper.people.selectors import my_children
+
+    call_command("demo", "--quiet")
+    assert Person.objects.count() == 8
+    assert Person.objects.filter(care_status="looked_after").count() == 5
+    assert any(
+        p.placements.filter(ended_on=None).first().out_of_area
+        for p in Person.objects.filter(care_status="looked_after")
+    )
+    assert Episode.objects.filter(status="closed").count() >= 10
+    assert Episode.objects.exclude(status="closed").count() == 4
+    assert Deadline.objects.filter(status="open").exists()
+    inspector = User.objects.get(email="inspector@vale-police.demo")
+    assert supervision_queue(inspector)
+    carer = User.objects.get(email="carer@birch-lodge.demo")
+    assert [p.given_name for p in my_children(carer)] == ["Amira"]
+    call_command("demo", "--quiet")  # a second run adds nothing
+    assert Person.objects.count() == 8

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from misper.agencies.demo import DEMO_PASSWORD, build_agencies
+from misper.episodes.demo import build_children_and_episodes
 
 
 class Command(BaseCommand):
@@ -17,8 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = build_agencies()
+        children = build_children_and_episodes()
         if options["quiet"]:
             return
+        if children:
+            self.stdout.write(f"Demo region built: {children} children with their episodes.")
         self.stdout.write(f"Demo logins (every one has the password {DEMO_PASSWORD}):")
         width = max(len(lg.email) for lg in logins)
         for lg in logins:
