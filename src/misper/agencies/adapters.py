@@ -27,10 +27,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return required
         from allauth.mfa.models import Authenticator
 
-        if Authenticator.objects.filter(user=user).exists():
-            return required  # changing an existing authenticator: ask again
         records = get_authentication_records(request, user)
-        fresh = bool(records) and (
-            time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
-        )
-        return not fresh
+        if not records:
+            return required
+        signed_in_at = records[-1]["at"]
+        # Changing an authenticator that existed before this sign-in: ask again. One set up
+        # in this session (the authenticator app, then its recovery codes) does not count.
+        from datetime import UTC, datetime
+
+        since = datetime.fromtimestamp(signed_in_at, tz=UTC)
+        if Authenticator.objects.filter(user=user, created_at__lt=since).exists():
+            return required
+        return not (time.time() - signed_in_at < account_settings.REAUTHENTICATION_TIMEOUT)

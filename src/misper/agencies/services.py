@@ -55,7 +55,8 @@ def timeline_record(
         at=at or timezone.now(),
         actor=actor,
         actor_name=str(actor) if actor else "Misper",
-        actor_role=role,
+        # The role the actor acted in: the service names it; otherwise the roles they hold.
+        actor_role=(role or (",".join(sorted(actor.role_codes)) if actor else ""))[:48],
         organisation=actor.organisation if actor else None,
         subject_type=subject_type,
         subject_id=str(subject_id),

@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 from misper.api.agencies import router as agencies_router
 from misper.api.auth import AUTH
+from misper.api.people import router as people_router
 
 
 def _docs_csp(view):
@@ -92,3 +93,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", agencies_router)
+api.add_router("/", people_router)

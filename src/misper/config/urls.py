@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
+    path("people/", include("misper.people.urls")),
     path("", include("misper.web.urls")),
 ]
 

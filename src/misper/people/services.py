@@ -16,7 +16,15 @@ from django.utils import timezone
 from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
 from misper.agencies.services import timeline_record
-from misper.people.codes import CareStatus, Ethnicity, FlagKind, LegalStatus, PlacementType, Sex
+from misper.people.codes import (
+    AliasKind,
+    CareStatus,
+    Ethnicity,
+    FlagKind,
+    LegalStatus,
+    PlacementType,
+    Sex,
+)
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import Alias, Associate, Flag, NameKey, Person, Place, Placement
 
@@ -268,6 +276,7 @@ def _bump(person: Person) -> None:
 
 def alias_add(*, actor: User, person_id: int, name: str, kind: str = "aka") -> Alias:
     name = _text(name, "name", required=True, max_len=200)
+    kind = _choice(kind, AliasKind, "kind")
     with transaction.atomic():
         person = _locked(person_id)
         _require(actor, "people.change", person)

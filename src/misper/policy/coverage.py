@@ -117,9 +117,7 @@ def app_source_files() -> list[Path]:
     """Misper's code outside the policy engine."""
     src = PACKAGE.parent
     return sorted(
-        p
-        for p in src.rglob("*.py")
-        if PACKAGE not in p.parents and "migrations" not in p.parts
+        p for p in src.rglob("*.py") if PACKAGE not in p.parents and "migrations" not in p.parts
     )
 
 

@@ -1,0 +1,474 @@
+"""API: the child's record. The same capabilities as the record pages, through the same
+selectors and services: search, create, open (audited), change with a version, and add
+aliases, flags, placements, associates and places. Organisations are referred to by id;
+an unknown id is a 400 naming the field. Dates are ISO 8601; closed vocabularies are their
+code values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from misper.agencies.errors import ValidationFailed
+from misper.agencies.models import Organisation
+from misper.agencies.selectors import acting_user
+from misper.api.schemas import ErrorOut
+from misper.people import selectors, services
+from misper.people.codes import (
+    AliasKind,
+    CareStatus,
+    Ethnicity,
+    FlagKind,
+    LegalStatus,
+    PlacementType,
+    Sex,
+)
+from misper.people.models import Alias, Associate, Flag, Person, Place, Placement
+
+router = Router(tags=["people"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+# --- Schemas -------------------------------------------------------------------------------
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class AliasOut(Schema):
+    id: int
+    name: str
+    kind: AliasKind
+    added_at: datetime
+
+
+class FlagOut(Schema):
+    id: int
+    kind: FlagKind
+    raised_by: str | None
+    raised_by_org: OrganisationRef
+    raised_at: datetime
+    evidence: str
+    review_on: date
+    active: bool
+    ended_at: datetime | None
+    ended_reason: str
+
+
+class PlacementOut(Schema):
+    id: int
+    placement_type: PlacementType
+    provider: OrganisationRef | None
+    address: str
+    postcode: str
+    placing_authority: OrganisationRef
+    host_authority: OrganisationRef
+    started_on: date
+    ended_on: date | None
+    emergency: bool
+    out_of_area: bool
+
+
+class AssociateOut(Schema):
+    id: int
+    name: str
+    relationship: str
+    is_adult: bool | None
+    notes: str
+    last_seen_on: date | None
+
+
+class PlaceOut(Schema):
+    id: int
+    description: str
+    postcode: str
+    last_seen_on: date | None
+
+
+class PersonSummaryOut(Schema):
+    """The child's details, without what others have added to the record."""
+
+    id: int
+    version: int
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    estimated_age: int | None
+    age: int | None
+    sex: Sex
+    ethnicity: Ethnicity
+    phone: str
+    la_child_id: str
+    police_person_id: str
+    home_address: str
+    home_postcode: str
+    home_authority: OrganisationRef | None
+    care_status: CareStatus
+    legal_status: LegalStatus | None
+    subject_to_cj_order: bool
+    subject_to_secure_order: bool
+    liable_to_arrest: bool
+
+
+class PersonOut(PersonSummaryOut):
+    aliases: list[AliasOut]
+    placements: list[PlacementOut]
+    flags: list[FlagOut]
+    associates: list[AssociateOut]
+    places: list[PlaceOut]
+
+
+class MatchOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    aliases: list[str]
+    date_of_birth: date | None
+    estimated_age: int | None
+    care_status: CareStatus
+    active_flags: list[FlagKind]
+    score: float
+    reasons: list[str]
+
+
+class SearchIn(Schema):
+    name: str = Field("", max_length=200)
+    date_of_birth: date | None = None
+    age: int | None = Field(None, ge=0, le=25)
+    phone: str = Field("", max_length=32)
+
+
+class PersonIn(Schema):
+    given_name: str = Field(..., max_length=100)
+    family_name: str = Field(..., max_length=100)
+    date_of_birth: date | None = None
+    estimated_age: int | None = Field(None, description="When the date of birth is not known")
+    sex: Sex = Sex.UNKNOWN
+    ethnicity: Ethnicity = Ethnicity.NOBT
+    phone: str = Field("", max_length=32)
+    la_child_id: str = Field("", max_length=32)
+    police_person_id: str = Field("", max_length=32)
+    home_address: str = Field("", max_length=300)
+    home_postcode: str = Field("", max_length=10)
+    home_authority: int | None = Field(None, description="Id of a local authority")
+    care_status: CareStatus = CareStatus.AT_HOME
+    legal_status: LegalStatus | None = None
+    subject_to_cj_order: bool = False
+    subject_to_secure_order: bool = False
+    liable_to_arrest: bool = False
+
+
+class PersonUpdateIn(PersonIn):
+    version: int = Field(..., description="The version you read; a stale one is refused (409)")
+
+
+class AliasIn(Schema):
+    name: str = Field(..., max_length=200)
+    kind: AliasKind = AliasKind.ALSO_KNOWN_AS
+
+
+class FlagIn(Schema):
+    kind: FlagKind
+    evidence: str = Field(..., max_length=4000)
+    review_on: date
+
+
+class FlagEndIn(Schema):
+    reason: str = Field(..., max_length=4000)
+
+
+class PlacementIn(Schema):
+    placement_type: PlacementType
+    provider: int | None = Field(None, description="Id of a care provider")
+    address: str = Field(..., max_length=300)
+    postcode: str = Field("", max_length=10)
+    placing_authority: int = Field(..., description="Id of a local authority")
+    host_authority: int = Field(..., description="Id of a local authority")
+    started_on: date
+    emergency: bool = False
+
+
+class AssociateIn(Schema):
+    name: str = Field(..., max_length=200)
+    relationship: str = Field("", max_length=100)
+    is_adult: bool | None = None
+    notes: str = Field("", max_length=4000)
+    last_seen_on: date | None = None
+
+
+class PlaceIn(Schema):
+    description: str = Field(..., max_length=300)
+    postcode: str = Field("", max_length=10)
+    last_seen_on: date | None = None
+
+
+# --- Conversions ---------------------------------------------------------------------------
+
+
+def _org_ref(org: Organisation | None) -> OrganisationRef | None:
+    return OrganisationRef(id=org.pk, name=org.name) if org is not None else None
+
+
+def _organisation(org_id: int | None, field: str) -> Organisation | None:
+    if org_id is None:
+        return None
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None:
+        raise ValidationFailed(f"No organisation has the id {org_id}", field=field)
+    return org
+
+
+def _details(body: PersonIn) -> services.PersonDetails:
+    return services.PersonDetails(
+        given_name=body.given_name,
+        family_name=body.family_name,
+        date_of_birth=body.date_of_birth,
+        estimated_age=body.estimated_age,
+        sex=body.sex.value,
+        ethnicity=body.ethnicity.value,
+        phone=body.phone,
+        la_child_id=body.la_child_id,
+        police_person_id=body.police_person_id,
+        home_address=body.home_address,
+        home_postcode=body.home_postcode,
+        home_authority=_organisation(body.home_authority, "home_authority"),
+        care_status=body.care_status.value,
+        legal_status=body.legal_status.value if body.legal_status else "",
+        subject_to_cj_order=body.subject_to_cj_order,
+        subject_to_secure_order=body.subject_to_secure_order,
+        liable_to_arrest=body.liable_to_arrest,
+    )
+
+
+def _summary_fields(p: Person) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "version": p.version,
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "date_of_birth": p.date_of_birth,
+        "estimated_age": p.estimated_age,
+        "age": p.age_on(timezone.localdate()),
+        "sex": p.sex,
+        "ethnicity": p.ethnicity,
+        "phone": p.phone,
+        "la_child_id": p.la_child_id,
+        "police_person_id": p.police_person_id,
+        "home_address": p.home_address,
+        "home_postcode": p.home_postcode,
+        "home_authority": _org_ref(p.home_authority),
+        "care_status": p.care_status,
+        "legal_status": p.legal_status or None,
+        "subject_to_cj_order": p.subject_to_cj_order,
+        "subject_to_secure_order": p.subject_to_secure_order,
+        "liable_to_arrest": p.liable_to_arrest,
+    }
+
+
+def _alias(a: Alias) -> AliasOut:
+    return AliasOut(id=a.pk, name=a.name, kind=AliasKind(a.kind), added_at=a.added_at)
+
+
+def _flag(f: Flag) -> FlagOut:
+    return FlagOut(
+        id=f.pk,
+        kind=FlagKind(f.kind),
+        raised_by=f.raised_by.full_name if f.raised_by else None,
+        raised_by_org=OrganisationRef(id=f.raised_by_org.pk, name=f.raised_by_org.name),
+        raised_at=f.raised_at,
+        evidence=f.evidence,
+        review_on=f.review_on,
+        active=f.active,
+        ended_at=f.ended_at,
+        ended_reason=f.ended_reason,
+    )
+
+
+def _placement(p: Placement) -> PlacementOut:
+    return PlacementOut(
+        id=p.pk,
+        placement_type=PlacementType(p.placement_type),
+        provider=_org_ref(p.provider),
+        address=p.address,
+        postcode=p.postcode,
+        placing_authority=OrganisationRef(id=p.placing_authority.pk, name=p.placing_authority.name),
+        host_authority=OrganisationRef(id=p.host_authority.pk, name=p.host_authority.name),
+        started_on=p.started_on,
+        ended_on=p.ended_on,
+        emergency=p.emergency,
+        out_of_area=p.out_of_area,
+    )
+
+
+def _associate(a: Associate) -> AssociateOut:
+    return AssociateOut(
+        id=a.pk,
+        name=a.name,
+        relationship=a.relationship,
+        is_adult=a.is_adult,
+        notes=a.notes,
+        last_seen_on=a.last_seen_on,
+    )
+
+
+def _place(p: Place) -> PlaceOut:
+    return PlaceOut(
+        id=p.pk, description=p.description, postcode=p.postcode, last_seen_on=p.last_seen_on
+    )
+
+
+def _person(p: Person) -> PersonOut:
+    return PersonOut(
+        **_summary_fields(p),
+        aliases=[_alias(a) for a in p.aliases.all()],
+        placements=[_placement(x) for x in p.placements.all()],
+        flags=[_flag(f) for f in p.flags.all()],
+        associates=[_associate(a) for a in p.associates.all()],
+        places=[_place(x) for x in p.places.all()],
+    )
+
+
+# --- Endpoints -----------------------------------------------------------------------------
+
+
+@router.post("/people/search", response={200: list[MatchOut], **ERRORS})
+def people_search(request: HttpRequest, body: SearchIn) -> list[MatchOut]:
+    """Children who may be the one on the call, best first, with their active flags."""
+    user = acting_user(request)
+    matches = selectors.person_search(
+        user,
+        name=body.name,
+        date_of_birth=body.date_of_birth,
+        age=body.age,
+        phone=body.phone,
+    )
+    prefetch_related_objects([m.person for m in matches], "aliases", "flags")
+    return [
+        MatchOut(
+            id=m.person.pk,
+            given_name=m.person.given_name,
+            family_name=m.person.family_name,
+            aliases=[a.name for a in m.person.aliases.all()],
+            date_of_birth=m.person.date_of_birth,
+            estimated_age=m.person.estimated_age,
+            care_status=CareStatus(m.person.care_status),
+            active_flags=[FlagKind(f.kind) for f in m.person.flags.all() if f.active],
+            score=m.score,
+            reasons=list(m.reasons),
+        )
+        for m in matches
+    ]
+
+
+@router.post("/people", response={201: PersonSummaryOut, **ERRORS})
+def person_create(request: HttpRequest, body: PersonIn) -> Status[PersonSummaryOut]:
+    person = services.person_create(actor=acting_user(request), details=_details(body))
+    return Status(201, PersonSummaryOut(**_summary_fields(person)))
+
+
+@router.get("/people/mine", response={200: list[PersonSummaryOut], **ERRORS})
+def people_mine(request: HttpRequest) -> list[PersonSummaryOut]:
+    """A carer's children placed with them now; children's services' children."""
+    children = selectors.my_children(acting_user(request)).select_related("home_authority")
+    return [PersonSummaryOut(**_summary_fields(p)) for p in children]
+
+
+@router.get("/people/{person_id}", response={200: PersonOut, **ERRORS})
+def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
+    """The child's record. Every opening is written to the audit log."""
+    person = selectors.get_person_for_user(
+        acting_user(request), person_id, purpose="view record (API)"
+    )
+    return _person(person)
+
+
+@router.put("/people/{person_id}", response={200: PersonSummaryOut, **ERRORS})
+def person_update(request: HttpRequest, person_id: int, body: PersonUpdateIn) -> PersonSummaryOut:
+    """Change the child's details. Send the ``version`` you read: if the record changed
+    since, nothing is saved and the answer is 409 ``concurrent_edit``."""
+    person = services.person_update(
+        actor=acting_user(request),
+        person_id=person_id,
+        version=body.version,
+        details=_details(body),
+    )
+    return PersonSummaryOut(**_summary_fields(person))
+
+
+@router.post("/people/{person_id}/aliases", response={201: AliasOut, **ERRORS})
+def alias_add(request: HttpRequest, person_id: int, body: AliasIn) -> Status[AliasOut]:
+    alias = services.alias_add(
+        actor=acting_user(request), person_id=person_id, name=body.name, kind=body.kind.value
+    )
+    return Status(201, _alias(alias))
+
+
+@router.post("/people/{person_id}/flags", response={201: FlagOut, **ERRORS})
+def flag_raise(request: HttpRequest, person_id: int, body: FlagIn) -> Status[FlagOut]:
+    flag = services.flag_raise(
+        actor=acting_user(request),
+        person_id=person_id,
+        kind=body.kind.value,
+        evidence=body.evidence,
+        review_on=body.review_on,
+    )
+    return Status(201, _flag(flag))
+
+
+@router.post("/flags/{flag_id}/end", response={200: FlagOut, **ERRORS})
+def flag_end(request: HttpRequest, flag_id: int, body: FlagEndIn) -> FlagOut:
+    flag = services.flag_end(actor=acting_user(request), flag_id=flag_id, reason=body.reason)
+    return _flag(flag)
+
+
+@router.post("/people/{person_id}/placements", response={201: PlacementOut, **ERRORS})
+def placement_record(
+    request: HttpRequest, person_id: int, body: PlacementIn
+) -> Status[PlacementOut]:
+    placement = services.placement_record(
+        actor=acting_user(request),
+        person_id=person_id,
+        placement_type=body.placement_type.value,
+        address=body.address,
+        postcode=body.postcode,
+        provider=_organisation(body.provider, "provider"),
+        placing_authority=_organisation(body.placing_authority, "placing_authority"),
+        host_authority=_organisation(body.host_authority, "host_authority"),
+        started_on=body.started_on,
+        emergency=body.emergency,
+    )
+    return Status(201, _placement(placement))
+
+
+@router.post("/people/{person_id}/associates", response={201: AssociateOut, **ERRORS})
+def associate_add(request: HttpRequest, person_id: int, body: AssociateIn) -> Status[AssociateOut]:
+    associate = services.associate_add(
+        actor=acting_user(request),
+        person_id=person_id,
+        name=body.name,
+        relationship=body.relationship,
+        is_adult=body.is_adult,
+        notes=body.notes,
+        last_seen_on=body.last_seen_on,
+    )
+    return Status(201, _associate(associate))
+
+
+@router.post("/people/{person_id}/places", response={201: PlaceOut, **ERRORS})
+def place_add(request: HttpRequest, person_id: int, body: PlaceIn) -> Status[PlaceOut]:
+    place = services.place_add(
+        actor=acting_user(request),
+        person_id=person_id,
+        description=body.description,
+        postcode=body.postcode,
+        last_seen_on=body.last_seen_on,
+    )
+    return Status(201, _place(place))

@@ -1,0 +1,312 @@
+"""Forms for the child's record pages. They check the shape of what was typed (required
+fields, lengths, real dates) with messages that name the field; the services check the
+rest and their errors are put back on the same fields by the views."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind
+from misper.people.codes import (
+    AliasKind,
+    CareStatus,
+    Ethnicity,
+    FlagKind,
+    LegalStatus,
+    PlacementType,
+    Sex,
+)
+from misper.people.services import PersonDetails
+
+
+def local_authorities() -> Any:
+    return Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("name")
+
+
+def care_providers() -> Any:
+    return Organisation.objects.filter(kind__in=CARE_PROVIDER_KINDS).order_by("name")
+
+
+def date_parts(value: Any) -> list[Any]:
+    if isinstance(value, date):
+        return [value.day, value.month, value.year]
+    return [None, None, None]
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class DateWidget(forms.MultiWidget):
+    """Three text boxes (day, month, year) named ``<field>_day``, ``<field>_month`` and
+    ``<field>_year``; rendered with the GOV.UK date input by people/_macros.html."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        return date_parts(value)
+
+
+class DateField(forms.MultiValueField):
+    """A GOV.UK date input: errors say which part is missing or that the date is not real,
+    naming the field (Design System, date input pattern)."""
+
+    widget = DateWidget
+
+    def __init__(self, *, label: str, required: bool = False, **kwargs: Any) -> None:
+        parts = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
+        super().__init__(
+            fields=parts, require_all_fields=False, required=required, label=label, **kwargs
+        )
+
+    def clean(self, value: Any) -> date | None:
+        if not isinstance(value, list | tuple):
+            value = date_parts(value)
+        day, month, year = (str(v).strip() if v is not None else "" for v in value)
+        label = str(self.label)
+        if not (day or month or year):
+            if self.required:
+                raise ValidationError(f"Enter the {label.lower()}", code="required")
+            return None
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise ValidationError(
+                f"{label} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(f"{label} must be a real date", code="invalid")
+        if len(year) != 4:
+            raise ValidationError(f"Year of {label.lower()} must include 4 numbers", code="year")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{label} must be a real date", code="invalid") from None
+
+    def compress(self, data_list: Any) -> Any:  # clean() above does the work
+        return data_list
+
+
+def _text(
+    label: str, *, required: bool = False, max_length: int = 200, **kw: Any
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+        **kw,
+    )
+
+
+def _choice(label: str, choices: Any, *, widget: Any = forms.Select, **kw: Any) -> Any:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=widget,
+        error_messages={
+            "required": f"Choose the {label.lower()}",
+            "invalid_choice": f"Choose a {label.lower()} from the list",
+        },
+        **kw,
+    )
+
+
+def _authority(label: str, *, required: bool, empty_label: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=local_authorities(),
+        required=required,
+        empty_label=empty_label,
+        error_messages={
+            "required": f"Choose the {label.lower()}",
+            "invalid_choice": f"Choose a {label.lower()} from the list",
+        },
+    )
+
+
+class SearchForm(forms.Form):
+    """Find the child on the call. Sent by POST: names, dates of birth and phone numbers
+    never go into a web address."""
+
+    name = _text("Name or alias", max_length=200)
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2011")
+    age = forms.IntegerField(
+        label="Age",
+        required=False,
+        min_value=0,
+        max_value=25,
+        help_text="If the date of birth is not known",
+        error_messages={
+            "invalid": "Age must be a whole number, like 14",
+            "min_value": "Age must be 0 or more",
+            "max_value": "Age must be 25 or less",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    phone = _text("Phone number", max_length=32, widget=TelInput(attrs={"autocomplete": "off"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (
+            data.get("name")
+            or data.get("date_of_birth")
+            or data.get("age") is not None
+            or data.get("phone")
+        ):
+            self.add_error("name", "Enter a name, date of birth, age or phone number")
+        return data
+
+
+class PersonForm(forms.Form):
+    """The child's details (PersonDetails)."""
+
+    given_name = _text("Given name", required=True, max_length=100)
+    family_name = _text("Family name", required=True, max_length=100)
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2011")
+    estimated_age = forms.IntegerField(
+        label="Estimated age",
+        required=False,
+        min_value=0,
+        max_value=25,
+        help_text="Only if the date of birth is not known",
+        error_messages={
+            "invalid": "Estimated age must be a whole number, like 14",
+            "min_value": "Estimated age must be between 0 and 25",
+            "max_value": "Estimated age must be between 0 and 25",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    sex = _choice("Sex", Sex.choices, widget=forms.RadioSelect, initial=Sex.UNKNOWN)
+    ethnicity = _choice("Ethnicity", Ethnicity.choices, initial=Ethnicity.NOBT)
+    phone = _text("Phone number", max_length=32, widget=TelInput(attrs={"autocomplete": "off"}))
+    la_child_id = _text("Local authority child id", max_length=32)
+    police_person_id = _text("Police person id", max_length=32)
+    home_address = _text("Home address", max_length=300)
+    home_postcode = _text("Home postcode", max_length=10)
+    home_authority = _authority("Home local authority", required=False, empty_label="Not known")
+    care_status = _choice(
+        "Care status", CareStatus.choices, widget=forms.RadioSelect, initial=CareStatus.AT_HOME
+    )
+    legal_status = _choice(
+        "Legal status",
+        [("", "None"), *LegalStatus.choices],
+        required=False,
+        help_text="Required for a looked-after child",
+    )
+    subject_to_cj_order = forms.BooleanField(
+        label="Subject to a criminal justice order or requirement", required=False
+    )
+    subject_to_secure_order = forms.BooleanField(label="Subject to a secure order", required=False)
+    liable_to_arrest = forms.BooleanField(label="Liable to arrest", required=False)
+
+    def details(self) -> PersonDetails:
+        d = self.cleaned_data
+        return PersonDetails(
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            estimated_age=d["estimated_age"],
+            sex=d["sex"],
+            ethnicity=d["ethnicity"],
+            phone=d["phone"],
+            la_child_id=d["la_child_id"],
+            police_person_id=d["police_person_id"],
+            home_address=d["home_address"],
+            home_postcode=d["home_postcode"],
+            home_authority=d["home_authority"],
+            care_status=d["care_status"],
+            legal_status=d["legal_status"],
+            subject_to_cj_order=d["subject_to_cj_order"],
+            subject_to_secure_order=d["subject_to_secure_order"],
+            liable_to_arrest=d["liable_to_arrest"],
+        )
+
+
+class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AliasForm(forms.Form):
+    name = _text("Alias", required=True, max_length=200)
+    kind = _choice(
+        "Kind of alias",
+        AliasKind.choices,
+        widget=forms.RadioSelect,
+        initial=AliasKind.ALSO_KNOWN_AS,
+    )
+
+
+class FlagRaiseForm(forms.Form):
+    kind = _choice("Flag or marker", FlagKind.choices, widget=forms.RadioSelect)
+    evidence = _text(
+        "Evidence",
+        required=True,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="What is known and where it comes from",
+    )
+    review_on = DateField(label="Review date", required=True, help_text="For example, 1 9 2026")
+
+
+class FlagEndForm(forms.Form):
+    reason = _text(
+        "Reason for ending the flag", required=True, max_length=4000, widget=forms.Textarea
+    )
+
+
+class PlacementForm(forms.Form):
+    placement_type = _choice("Type of placement", PlacementType.choices, widget=forms.RadioSelect)
+    provider = forms.ModelChoiceField(
+        label="Care provider",
+        queryset=care_providers(),
+        required=False,
+        empty_label="Not listed",
+        error_messages={"invalid_choice": "Choose a care provider from the list"},
+    )
+    address = _text("Address", required=True, max_length=300)
+    postcode = _text("Postcode", max_length=10)
+    placing_authority = _authority(
+        "Placing authority", required=True, empty_label="Choose the placing authority"
+    )
+    host_authority = _authority(
+        "Host authority", required=True, empty_label="Choose the host authority"
+    )
+    started_on = DateField(label="Start date", required=True, help_text="For example, 27 3 2026")
+    emergency = forms.BooleanField(label="Emergency placement", required=False)
+
+
+class AssociateForm(forms.Form):
+    name = _text("Name", required=True, max_length=200)
+    relationship = _text("Relationship to the child", max_length=100)
+    is_adult = forms.TypedChoiceField(
+        label="Is this person an adult?",
+        choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        initial="unknown",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose yes, no or not known"},
+    )
+    notes = _text("Notes", max_length=4000, widget=forms.Textarea)
+    last_seen_on = DateField(label="Last seen together", help_text="For example, 27 3 2026")
+
+
+class PlaceForm(forms.Form):
+    description = _text("Place", required=True, max_length=300)
+    postcode = _text("Postcode", max_length=10)
+    last_seen_on = DateField(label="Last seen there", help_text="For example, 27 3 2026")

@@ -1,0 +1,22 @@
+"""The child's record pages. Only numeric ids appear in these addresses: searches and
+forms are sent by POST, so no name, date of birth or phone number is ever in a URL."""
+
+from django.urls import path
+
+from misper.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("new/", views.create, name="create"),
+    path("mine/", views.my_children, name="my_children"),
+    path("<int:person_id>/", views.detail, name="detail"),
+    path("<int:person_id>/edit/", views.edit, name="edit"),
+    path("<int:person_id>/aliases/new/", views.alias_add, name="alias_add"),
+    path("<int:person_id>/flags/new/", views.flag_raise, name="flag_raise"),
+    path("<int:person_id>/flags/<int:flag_id>/end/", views.flag_end, name="flag_end"),
+    path("<int:person_id>/placements/new/", views.placement_add, name="placement_add"),
+    path("<int:person_id>/associates/new/", views.associate_add, name="associate_add"),
+    path("<int:person_id>/places/new/", views.place_add, name="place_add"),
+]

@@ -1,0 +1,436 @@
+"""The child's record pages: search, create, the record, and the forms that change it.
+
+Views parse the form, call a selector or a service, and render. Every record is opened
+through ``get_person_for_user`` (so the read is audited, with its purpose); a child the
+user may not see, or an action their role does not allow, is "Page not found". Search and
+every form are sent by POST so that no name, date of birth or phone number ever appears
+in a web address: only numeric ids do."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import rules
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound
+from misper.agencies.models import User
+from misper.agencies.roles import Role
+from misper.agencies.selectors import acting_user, timeline_for_subject
+from misper.people import selectors, services
+from misper.people.forms import (
+    AliasForm,
+    AssociateForm,
+    FlagEndForm,
+    FlagRaiseForm,
+    PersonEditForm,
+    PersonForm,
+    PlaceForm,
+    PlacementForm,
+    SearchForm,
+)
+from misper.people.models import Person
+from misper.people.selectors import get_person_for_user, people_for_user, person_search
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _open(request: HttpRequest, person_id: int, *, perm: str, purpose: str) -> Person:
+    """The child's record for this request, or 404. The permission is checked before the
+    record is opened, so a refused request leaves no audit row."""
+    user = acting_user(request)
+    candidate = people_for_user(user).filter(pk=person_id).first()
+    if candidate is None or not rules.has_perm(perm, user, candidate):
+        raise Http404("No such child")
+    try:
+        return get_person_for_user(user, person_id, purpose=purpose)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _apply_error(form: django_forms.Form, exc: DomainError) -> None:
+    """Put a service's error on the field it names (or at the top of the form)."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _render_form(
+    request: HttpRequest, template: str, form: django_forms.Form, **ctx: Any
+) -> HttpResponse:
+    status = 400 if form.errors else 200
+    return render(
+        request, template, {"form": form, "error_count": len(form.errors), **ctx}, status=status
+    )
+
+
+def _after_change(request: HttpRequest, person: Person, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if rules.has_perm("people.view", acting_user(request), person):
+        return redirect("people:detail", person_id=person.pk)
+    # The change moved the child out of this user's sight (for example another authority).
+    return redirect("people:search")
+
+
+# --- Search and create ------------------------------------------------------------------
+
+
+def _prefill(data: dict[str, Any]) -> dict[str, str]:
+    """What the call handler typed into the search, as hidden fields for 'create a record'."""
+    words = (data.get("name") or "").split()
+    dob = data.get("date_of_birth")
+    return {
+        "given_name": " ".join(words[:-1]),
+        "family_name": words[-1] if words else "",
+        "date_of_birth": dob.isoformat() if isinstance(dob, date) else "",
+        "estimated_age": "" if dob or data.get("age") is None else str(data["age"]),
+        "phone": data.get("phone") or "",
+    }
+
+
+@login_required
+@GET_POST
+def search(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not rules.has_perm("people.search", user):
+        raise Http404("No such page")
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    matches = None
+    prefill: dict[str, str] = {}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            matches = person_search(
+                user,
+                name=d["name"],
+                date_of_birth=d["date_of_birth"],
+                age=d["age"],
+                phone=d["phone"],
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        prefetch_related_objects(
+            [m.person for m in matches],
+            "aliases",
+            "flags",
+            "placements__provider",
+            "placements__host_authority",
+            "home_authority",
+        )
+        prefill = _prefill(d)
+    return _render_form(
+        request,
+        "people/search.html",
+        form,
+        matches=matches,
+        prefill=prefill,
+        can_create=rules.has_perm("people.create", user),
+        today=timezone.localdate(),
+    )
+
+
+@login_required
+@GET_POST
+def create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not rules.has_perm("people.create", user):
+        raise Http404("No such page")
+    if request.method == "POST" and request.POST.get("from_search"):
+        # Arrived from 'No match: create a record': start from what was typed.
+        initial: dict[str, Any] = {
+            k: request.POST.get(k, "")
+            for k in ("given_name", "family_name", "estimated_age", "phone")
+        }
+        with contextlib.suppress(ValueError):
+            initial["date_of_birth"] = date.fromisoformat(request.POST.get("date_of_birth", ""))
+        return _render_form(request, "people/create.html", PersonForm(initial=initial))
+    form = PersonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=user, details=form.details())
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return _after_change(request, person, f"Record created for {person.name}")
+    return _render_form(request, "people/create.html", form)
+
+
+# --- The record ---------------------------------------------------------------------------
+
+
+def _role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+def _timeline(person: Person) -> list[dict[str, Any]]:
+    events = timeline_for_subject("person", person.pk).order_by("-at", "-id")
+    rows = []
+    roles_now: dict[int, str] = {}  # one query per actor, not per event
+    for e in events:
+        if e.actor_role:
+            role = _role_label(e.actor_role)
+        elif e.actor is not None:
+            # The people services do not record the role acted in; show the actor's roles.
+            if e.actor.pk not in roles_now:
+                roles_now[e.actor.pk] = ", ".join(e.actor.role_labels)
+            role = roles_now[e.actor.pk]
+        else:
+            role = ""
+        rows.append(
+            {
+                "event": e,
+                "what": e.verb.replace("_", " ").capitalize(),
+                "role": role,
+                "changes": [(k.replace("_", " ").capitalize(), v) for k, v in e.changes.items()],
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = acting_user(request)
+    person = _open(request, person_id, perm="people.view", purpose="view record")
+    placements = list(person.placements.all())
+    flags = list(person.flags.all())
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "today": timezone.localdate(),
+            "current_placement": next((p for p in placements if p.is_current), None),
+            "past_placements": [p for p in placements if not p.is_current],
+            "flags": flags,
+            "active_flags": [f for f in flags if f.active],
+            "timeline": _timeline(person),
+            "can_change": rules.has_perm("people.change", user, person),
+            "can_raise_flag": rules.has_perm("people.raise_flag", user, person),
+            "can_record_placement": rules.has_perm("people.record_placement", user, person),
+        },
+    )
+
+
+@login_required
+@GET_POST
+def edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = acting_user(request)
+    person = _open(request, person_id, perm="people.change", purpose="edit details")
+    if request.method != "POST":
+        initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+        initial["version"] = person.version
+        form = PersonEditForm(initial=initial)
+        return _render_form(request, "people/edit.html", form, person=person)
+    form = PersonEditForm(request.POST)
+    changed_since: list[tuple[str, str]] = []
+    if form.is_valid():
+        try:
+            updated = services.person_update(
+                actor=user,
+                person_id=person.pk,
+                version=form.cleaned_data["version"],
+                details=form.details(),
+            )
+        except ConcurrentEdit as exc:
+            # Keep everything typed; show what the record says now, and take the current
+            # version so that saving again is a deliberate choice made knowing the change.
+            current = people_for_user(user).filter(pk=person.pk).first() or person
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            typed = form.cleaned_data
+            form = PersonEditForm(data)
+            form.is_valid()
+            form.add_error(None, exc.message)
+            for name, field in PersonForm.base_fields.items():
+                now = getattr(current, name)
+                if now != typed.get(name) and not (now in ("", None) and not typed.get(name)):
+                    changed_since.append((str(field.label), _display(current, name)))
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return _after_change(request, updated, "The child's details have been saved")
+    return _render_form(
+        request, "people/edit.html", form, person=person, changed_since=changed_since
+    )
+
+
+def _display(person: Person, name: str) -> str:
+    value = getattr(person, name)
+    getter = getattr(person, f"get_{name}_display", None)
+    if getter is not None and value:
+        return str(getter())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    return "" if value is None else str(value)
+
+
+def _record_form(
+    *,
+    perm: str,
+    purpose: str,
+    form_class: type[django_forms.Form],
+    template: str,
+    title: str,
+    submit: str,
+    action: Callable[[User, Person, dict[str, Any]], Any],
+    done: str,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A page with one form that adds something to the child's record."""
+
+    @login_required
+    @GET_POST
+    def view(request: HttpRequest, person_id: int) -> HttpResponse:
+        user = acting_user(request)
+        person = _open(request, person_id, perm=perm, purpose=purpose)
+        form = form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                action(user, person, form.cleaned_data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                return _after_change(request, person, done)
+        return _render_form(request, template, form, person=person, title=title, submit=submit)
+
+    return view
+
+
+alias_add = _record_form(
+    perm="people.change",
+    purpose="add alias",
+    form_class=AliasForm,
+    template="people/record_form.html",
+    title="Add an alias",
+    submit="Add alias",
+    action=lambda user, person, d: services.alias_add(
+        actor=user, person_id=person.pk, name=d["name"], kind=d["kind"]
+    ),
+    done="Alias added",
+)
+
+flag_raise = _record_form(
+    perm="people.raise_flag",
+    purpose="raise flag",
+    form_class=FlagRaiseForm,
+    template="people/record_form.html",
+    title="Raise a flag or marker",
+    submit="Raise flag",
+    action=lambda user, person, d: services.flag_raise(
+        actor=user,
+        person_id=person.pk,
+        kind=d["kind"],
+        evidence=d["evidence"],
+        review_on=d["review_on"],
+    ),
+    done="Flag raised",
+)
+
+placement_add = _record_form(
+    perm="people.record_placement",
+    purpose="record placement",
+    form_class=PlacementForm,
+    template="people/record_form.html",
+    title="Record a placement",
+    submit="Record placement",
+    action=lambda user, person, d: services.placement_record(
+        actor=user,
+        person_id=person.pk,
+        placement_type=d["placement_type"],
+        address=d["address"],
+        postcode=d["postcode"],
+        provider=d["provider"],
+        placing_authority=d["placing_authority"],
+        host_authority=d["host_authority"],
+        started_on=d["started_on"],
+        emergency=d["emergency"],
+    ),
+    done="Placement recorded",
+)
+
+associate_add = _record_form(
+    perm="people.change",
+    purpose="add associate",
+    form_class=AssociateForm,
+    template="people/record_form.html",
+    title="Add an associate",
+    submit="Add associate",
+    action=lambda user, person, d: services.associate_add(
+        actor=user,
+        person_id=person.pk,
+        name=d["name"],
+        relationship=d["relationship"],
+        is_adult=d["is_adult"],
+        notes=d["notes"],
+        last_seen_on=d["last_seen_on"],
+    ),
+    done="Associate added",
+)
+
+place_add = _record_form(
+    perm="people.change",
+    purpose="add place",
+    form_class=PlaceForm,
+    template="people/record_form.html",
+    title="Add a place",
+    submit="Add place",
+    action=lambda user, person, d: services.place_add(
+        actor=user,
+        person_id=person.pk,
+        description=d["description"],
+        postcode=d["postcode"],
+        last_seen_on=d["last_seen_on"],
+    ),
+    done="Place added",
+)
+
+
+@login_required
+@GET_POST
+def flag_end(request: HttpRequest, person_id: int, flag_id: int) -> HttpResponse:
+    user = acting_user(request)
+    person = _open(request, person_id, perm="people.raise_flag", purpose="end flag")
+    flag = next((f for f in person.flags.all() if f.pk == flag_id and f.active), None)
+    if flag is None:
+        raise Http404("No such flag")
+    form = FlagEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_end(actor=user, flag_id=flag.pk, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return _after_change(request, person, f"Flag ended: {flag.get_kind_display()}")
+    return _render_form(request, "people/flag_end.html", form, person=person, flag=flag)
+
+
+@login_required
+@require_GET
+def my_children(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    try:
+        children = list(
+            selectors.my_children(user).prefetch_related(
+                "flags", "placements__provider", "home_authority"
+            )
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(
+        request,
+        "people/my_children.html",
+        {"children": children, "today": timezone.localdate()},
+    )
