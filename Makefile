@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= misper.config.settings
 
 .DEFAULT_GOAL := help
 

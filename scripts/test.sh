@@ -12,7 +12,7 @@ pg_url="${MISPER_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/misper}"
 workers="${MISPER_TEST_WORKERS:-2}"
 
 echo "== 1/2 SQLite: policy, services, pages, API, browser =="
-"$bin/pytest" -q -n "$workers" --dist loadgroup -m "not bench and not postgres" "$@"
+"$bin/pytest" --ds=misper.config.test_settings -q -n "$workers" --dist loadgroup -m "not bench and not postgres" "$@"
 
 echo "== 2/2 PostgreSQL: database tests again =="
 if "$bin/python" - "$pg_url" <<'PY'
@@ -24,7 +24,7 @@ except Exception as exc:
     sys.exit(1)
 PY
 then
-  DATABASE_URL="$pg_url" MISPER_EXPECT_POSTGRES=1 "$bin/pytest" -q -n "$workers" \
+  DATABASE_URL="$pg_url" MISPER_EXPECT_POSTGRES=1 "$bin/pytest" --ds=misper.config.test_settings -q -n "$workers" \
     --ignore=tests/policy --ignore=tests/browser --ignore=tests/bench -m "not bench" "$@"
 elif [ "$ci" = "true" ]; then
   echo "CI=true but PostgreSQL is not reachable: failing (the PostgreSQL tests must run in CI)"
