@@ -136,8 +136,9 @@ def entries(tests_root: Path | None = None) -> list[Entry]:
     cited_in_app: dict[str, list[str]] = {}
     for path in app_sources:
         for rule in set(RULE_ID.findall(path.read_text(encoding="utf-8"))):
-            rel = path.relative_to(PACKAGE.parent).with_suffix("")
-            cited_in_app.setdefault(rule, []).append(str(rel).replace("/", "."))
+            app = path.relative_to(PACKAGE.parent).parts[0].removesuffix(".py")
+            if app not in cited_in_app.setdefault(rule, []):
+                cited_in_app[rule].append(app)
     out = []
     for rule in rule_ids():
         if rule in in_source and rule in in_tests:
