@@ -36,6 +36,7 @@ from misper.episodes.policy_bridge import (
     location_key,
     person_facts,
 )
+from misper.episodes.services.common import ask, sync_deadlines
 from misper.people.models import Person
 
 MAX_TEXT = 4000
@@ -461,4 +462,6 @@ def episode_report(
             verb="episode_reported",
             changes={"episode": episode.pk, "category": category},
         )
+        # The deadlines the policy sets from the report on (absent limit, reviews, ...).
+        sync_deadlines(episode, ask(episode, None, now))
     return episode

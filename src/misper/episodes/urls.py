@@ -1,0 +1,25 @@
+"""The episode pages. Only numeric ids appear in these addresses; every form is a POST."""
+
+from django.urls import path
+
+from misper.episodes import views
+
+app_name = "episodes"
+
+urlpatterns = [
+    path("episodes/report/", views.report_start, name="report_start"),
+    path("people/<int:person_id>/report/", views.report, name="report"),
+    path("episodes/supervision/", views.supervision, name="supervision"),
+    path("episodes/dmm/", views.dmm, name="dmm"),
+    path("episodes/mine/", views.my_cases, name="my_cases"),
+    path("episodes/<int:episode_id>/", views.detail, name="detail"),
+    path(
+        "episodes/transfers/<int:transfer_id>/decision/",
+        views.transfer_decide,
+        name="transfer_decide",
+    ),
+    *[
+        path(f"episodes/<int:episode_id>/{name}/", views.action_view(name), name=name)
+        for name in views.ACTIONS
+    ],
+]

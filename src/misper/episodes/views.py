@@ -1,0 +1,579 @@
+"""The episode pages: taking a report (with the policy's recommendation and its reasons),
+the case page, one page per decision or record on the case, the duty inspector's
+supervision list, the daily management meeting and the officer's own cases.
+
+Views parse the form, call a selector or a service and render. Every write is a POST to a
+page of its own; only numeric ids appear in addresses. A service's error is put back on
+the field it names, with everything the user typed, and nothing is saved. What a user may
+not see is "Page not found"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import rules
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods
+
+from misper.agencies.errors import DomainError, NotFound
+from misper.agencies.models import Organisation, OrganisationKind, User
+from misper.agencies.roles import Role
+from misper.agencies.selectors import acting_user, timeline_for_subject
+from misper.episodes import forms, selectors, services
+from misper.episodes.codes import QUESTIONS, SEARCHES, Category, Status
+from misper.episodes.models import Episode, Transfer
+from misper.episodes.selectors import RESTRICTED_ACCESS_ROLES, RestrictedRecord
+from misper.people.selectors import get_person_for_user
+
+GET_POST = require_http_methods(["GET", "POST"])
+SUPERVISORS = (Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
+# Service field names that the form calls differently.
+FIELD_ALIASES = {"text": "text_"}
+
+
+def apply_error(form: django_forms.Form, exc: DomainError) -> None:
+    """Put a service's error on the field it names (or at the top of the form)."""
+    name = forms.form_field(exc.field)
+    name = FIELD_ALIASES.get(name or "", name)
+    if name not in form.fields:
+        # answers.<key> → the radios of that question, and so on
+        name = next((f for f in form.fields if name and f.startswith(name)), None)
+    form.add_error(name, exc.message)
+
+
+def render_form(
+    request: HttpRequest, template: str, form: django_forms.Form, **ctx: Any
+) -> HttpResponse:
+    status = 400 if form.errors else 200
+    return render(
+        request, template, {"form": form, "error_count": len(form.errors), **ctx}, status=status
+    )
+
+
+def duration(delta: timedelta) -> str:
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = ([f"{days} d"] if days else []) + ([f"{hours} h"] if hours or days else [])
+    return " ".join([*parts, f"{minutes} min"])
+
+
+def deadline_rows(deadlines: Any, now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "deadline": d,
+            "kind": d.kind.replace("_", " ").capitalize(),
+            "overdue": d.due <= now,
+            "left": duration(d.due - now),
+        }
+        for d in deadlines
+    ]
+
+
+def queue_rows(rows: list[selectors.QueueRow]) -> list[dict[str, Any]]:
+    """A list of open cases as the case table shows them."""
+    now = timezone.now()
+    return [
+        {
+            "episode": r.episode,
+            "why": r.why,
+            "missing_for": duration(now - r.episode.last_seen_at),
+            "deadline": deadline_rows([r.next_deadline], now)[0] if r.next_deadline else None,
+        }
+        for r in rows
+    ]
+
+
+# --- Taking a report --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_start(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not rules.has_perm("episodes.report", user):
+        raise Http404("No such page")
+    return render(request, "episodes/report_start.html", {})
+
+
+def _history(person_id: int) -> dict[str, Any]:
+    episodes = list(
+        Episode.objects.filter(person_id=person_id)
+        .select_related("owning_area")
+        .order_by("-reported_at")
+    )
+    counts = {c.value: sum(1 for e in episodes if e.category == c.value) for c in Category}
+    return {"episodes": episodes, "counts": counts, "total": len(episodes)}
+
+
+def _recommendation_safely(user: User, person_id: int, report: Any) -> dict[str, Any] | None:
+    try:
+        return services.episode_recommend(actor=user, person_id=person_id, report=report)
+    except DomainError:
+        return None
+
+
+@login_required
+@GET_POST
+def report(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = acting_user(request)
+    if not rules.has_perm("episodes.report", user):
+        raise Http404("No such page")
+    try:
+        person = get_person_for_user(user, person_id, purpose="take a report")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = forms.ReportForm(request.POST if request.method == "POST" else None, user=user)
+    recommendation: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        data = form.report(now)
+        if request.POST.get("action") == "check":
+            try:
+                recommendation = services.episode_recommend(
+                    actor=user, person_id=person.pk, report=data, now=now
+                )
+            except DomainError as exc:
+                apply_error(form, exc)
+        else:
+            d = form.cleaned_data
+            if not d.get("category"):
+                form.add_error("category", "Choose a category")
+                recommendation = _recommendation_safely(user, person.pk, data)
+            else:
+                try:
+                    episode = services.episode_report(
+                        actor=user,
+                        person_id=person.pk,
+                        report=data,
+                        category=d["category"],
+                        risk=d.get("risk") or None,
+                        rationale=d.get("rationale") or "",
+                        latest_review_at=d.get("latest_review_at"),
+                        now=now,
+                    )
+                except DomainError as exc:
+                    apply_error(form, exc)
+                    recommendation = _recommendation_safely(user, person.pk, data)
+                else:
+                    messages.success(request, f"Report saved: episode {episode.pk}")
+                    return redirect("episodes:detail", episode_id=episode.pk)
+    allowed = (recommendation or {}).get("allowed_categories") or list(Category.values)
+    chosen = form["category"].value()
+    category_choices = [(v, label) for v, label in Category.choices if v in allowed or v == chosen]
+    active_flags = [f for f in person.flags.all() if f.active]
+    current_placement = next((p for p in person.placements.all() if p.ended_on is None), None)
+    return render_form(
+        request,
+        "episodes/report.html",
+        form,
+        person=person,
+        active_flags=active_flags,
+        current_placement=current_placement,
+        history=_history(person.pk),
+        recommendation=recommendation,
+        rec_deadlines=[
+            {**d, "due": parse_datetime(d["due"]) if d.get("due") else None}
+            for d in (recommendation or {}).get("deadlines", [])
+        ],
+        category_choices=category_choices,
+        today=timezone.localdate(),
+    )
+
+
+# --- The case page -------------------------------------------------------------------------------
+
+
+def _actions(user: User, episode: Episode) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pending = next((t for t in episode.transfers.all() if t.accepted is None), None)
+    if pending is not None and user.organisation_id == pending.to_area_id:
+        out.append(
+            (
+                "Accept or decline the transfer",
+                reverse("episodes:transfer_decide", args=[pending.pk]),
+            )
+        )
+    if not rules.has_perm("episodes.act", user, episode) or episode.status == Status.CLOSED:
+        return out
+    for name, action in ACTIONS.items():
+        if action.show(episode):
+            out.append((action.title, reverse(f"episodes:{name}", args=[episode.pk])))
+    return out
+
+
+@login_required
+@GET_POST
+def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = acting_user(request)
+    reason_form = forms.RestrictedReasonForm(request.POST if request.method == "POST" else None)
+    reason = ""
+    if request.method == "POST" and reason_form.is_valid():
+        reason = reason_form.cleaned_data["reason"]
+    try:
+        episode = selectors.get_episode_for_user(
+            user, episode_id, purpose="view case", reason=reason
+        )
+    except RestrictedRecord as exc:
+        if request.method == "POST" and not reason_form.errors:
+            reason_form.add_error("reason", exc.message)
+        return render_form(request, "episodes/restricted.html", reason_form, episode_id=episode_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        apply_error(reason_form, exc)
+        return render_form(request, "episodes/restricted.html", reason_form, episode_id=episode_id)
+    now = timezone.now()
+    answers = [
+        (n, question, episode.answers.get(key) or {})
+        for n, (key, question) in enumerate(QUESTIONS, start=1)
+    ]
+    searches = [(label, episode.searches.get(key) or {}) for key, label in SEARCHES]
+    return render(
+        request,
+        "episodes/detail.html",
+        {
+            "episode": episode,
+            "person": episode.person,
+            "deadlines": deadline_rows(selectors.open_deadlines(episode), now),
+            "answers": answers,
+            "searches": searches,
+            "found": getattr(episode, "found", None) if hasattr(episode, "found") else None,
+            "timeline": timeline_for_subject("episode", episode.pk).order_by("-at", "-id"),
+            "actions": _actions(user, episode),
+            "time_missing": duration(now - episode.last_seen_at),
+            "reasons": (episode.recommendation or {}).get("reasons", []),
+        },
+    )
+
+
+# --- Decisions and records on the case ------------------------------------------------------------
+
+
+def _episode_for_action(user: User, episode_id: int) -> Episode:
+    """The episode an action page is about: seen by the user, who may act on it. A
+    restricted record only for the roles that may open it. The page shows no personal
+    data, so no read is audited here; the service checks everything again."""
+    episode = (
+        Episode.objects.select_related("owning_area", "person")
+        .prefetch_related("transfers")
+        .filter(pk=episode_id)
+        .first()
+    )
+    if (
+        episode is None
+        or not rules.has_perm("episodes.view", user, episode)
+        or not rules.has_perm("episodes.act", user, episode)
+        or (episode.restricted and not user.has_role(*RESTRICTED_ACCESS_ROLES))
+    ):
+        raise Http404("No such episode")
+    return episode
+
+
+@dataclass(frozen=True)
+class Action:
+    title: str
+    form: type[django_forms.Form]
+    run: Callable[[User, Episode, django_forms.Form], Any]
+    done: str
+    show: Callable[[Episode], bool] = lambda e: True
+    versioned: bool = True
+
+
+def _category(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    d = f.cleaned_data
+    return services.episode_set_category(
+        actor=user,
+        episode_id=ep.pk,
+        version=d["version"],
+        category=d["category"],
+        rationale=d["rationale"],
+        review_period_hours=d.get("review_period_hours"),
+        callback_at=d.get("callback_at"),
+    )
+
+
+def _risk(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    d = f.cleaned_data
+    return services.episode_grade_risk(
+        actor=user,
+        episode_id=ep.pk,
+        version=d["version"],
+        risk=d["risk"],
+        rationale=d["rationale"],
+        latest_review_at=d.get("latest_review_at"),
+        initial_grading_error=d["initial_grading_error"],
+    )
+
+
+def _disagreement(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    d = f.cleaned_data
+    return services.episode_record_disagreement(
+        actor=user, episode_id=ep.pk, version=d["version"], detail=d["detail"]
+    )
+
+
+def _resolve(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    d = f.cleaned_data
+    return services.episode_resolve_disagreement(
+        actor=user,
+        episode_id=ep.pk,
+        version=d["version"],
+        category=d["category"],
+        rationale=d["rationale"],
+    )
+
+
+def _restrict(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    d = f.cleaned_data
+    return services.episode_restrict(
+        actor=user, episode_id=ep.pk, version=d["version"], reason=d["reason"]
+    )
+
+
+def _log(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    assert isinstance(f, forms.EntryForm)
+    d = f.cleaned_data
+    return services.episode_log(
+        actor=user,
+        episode_id=ep.pk,
+        kind=d["kind"],
+        text_=d["text_"],
+        action_at=d.get("action_at"),
+        tour_end=d.get("tour_end"),
+        details=f.details(),
+    )
+
+
+def _transfer(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    d = f.cleaned_data
+    return services.transfer_propose(
+        actor=user,
+        episode_id=ep.pk,
+        to_area=d["to_area"],
+        reason=d["reason"],
+        bulk_of_enquiries=d["bulk_of_enquiries"],
+    )
+
+
+def _found(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    assert isinstance(f, forms.FoundForm)
+    return services.episode_found(
+        actor=user, episode_id=ep.pk, version=f.cleaned_data["version"], found=f.found()
+    )
+
+
+def _close(user: User, ep: Episode, f: django_forms.Form) -> Any:
+    return services.episode_close(actor=user, episode_id=ep.pk, version=f.cleaned_data["version"])
+
+
+ACTIONS: dict[str, Action] = {
+    "category": Action("Decide the category", forms.CategoryForm, _category, "Category decided"),
+    "risk": Action("Grade or change the risk", forms.RiskForm, _risk, "Risk recorded"),
+    "disagreement": Action(
+        "Record the informant's disagreement",
+        forms.DisagreementForm,
+        _disagreement,
+        "Disagreement recorded: the Force Incident Manager decides",
+        show=lambda e: not e.disagreement_open,
+    ),
+    "resolve": Action(
+        "Resolve the disagreement (Force Incident Manager)",
+        forms.ResolveForm,
+        _resolve,
+        "Disagreement resolved",
+        show=lambda e: e.disagreement_open,
+    ),
+    "restrict": Action(
+        "Restrict the record",
+        forms.RestrictForm,
+        _restrict,
+        "Record restricted",
+        show=lambda e: not e.restricted,
+    ),
+    "log": Action(
+        "Add to the investigation log", forms.EntryForm, _log, "Entry added", versioned=False
+    ),
+    "transfer": Action(
+        "Propose a transfer",
+        forms.TransferForm,
+        _transfer,
+        "Transfer proposed",
+        versioned=False,
+        show=lambda e: not any(t.accepted is None for t in e.transfers.all()),
+    ),
+    "found": Action(
+        "Record the found report",
+        forms.FoundForm,
+        _found,
+        "Found report recorded",
+        show=lambda e: e.status == Status.OPEN,
+    ),
+    "close": Action("Close the episode", forms.CloseForm, _close, "Episode closed"),
+}
+
+
+def _make_form(name: str, action: Action, episode: Episode, data: Any) -> django_forms.Form:
+    kwargs: dict[str, Any] = {}
+    if name == "transfer":
+        kwargs["exclude_area_id"] = episode.owning_area_id
+    if data is None and action.versioned:
+        kwargs["initial"] = {"version": episode.version}
+    return action.form(data, **kwargs)
+
+
+def action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    action = ACTIONS[name]
+
+    @login_required
+    @GET_POST
+    def view(request: HttpRequest, episode_id: int) -> HttpResponse:
+        user = acting_user(request)
+        episode = _episode_for_action(user, episode_id)
+        form = _make_form(name, action, episode, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                action.run(user, episode, form)
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, action.done)
+                return redirect("episodes:detail", episode_id=episode.pk)
+        return render_form(
+            request,
+            "episodes/action.html",
+            form,
+            episode=episode,
+            title=action.title,
+            action_name=name,
+        )
+
+    view.__name__ = f"action_{name}"
+    return view
+
+
+@login_required
+@GET_POST
+def transfer_decide(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    user = acting_user(request)
+    transfer = (
+        Transfer.objects.select_related("episode", "from_area", "to_area")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if (
+        transfer is None
+        or user.organisation_id != transfer.to_area_id
+        or not rules.has_perm("episodes.act", user, transfer.episode)
+    ):
+        raise Http404("No such transfer")
+    form = forms.TransferDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["accept"] == "yes"
+        try:
+            services.transfer_decide(
+                actor=user,
+                transfer_id=transfer.pk,
+                accept=accept,
+                reason=form.cleaned_data["reason"],
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            if exc.field == "accept":
+                form.add_error("accept", exc.message)
+            else:
+                apply_error(form, exc)
+        else:
+            messages.success(request, "Transfer accepted" if accept else "Transfer declined")
+            return redirect("episodes:detail", episode_id=transfer.episode_id)
+    return render_form(request, "episodes/transfer_decide.html", form, transfer=transfer)
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def supervision(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    try:
+        rows = selectors.supervision_queue(user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "episodes/supervision.html", {"rows": queue_rows(rows)})
+
+
+def _areas(user: User) -> list[Organisation]:
+    org = user.organisation
+    force = org.force if org is not None else None
+    if force is None:
+        return []
+    return list(
+        Organisation.objects.filter(kind=OrganisationKind.POLICING_AREA, parent=force).order_by(
+            "name"
+        )
+    )
+
+
+@login_required
+@require_GET
+def dmm(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not user.has_role(*SUPERVISORS, Role.INVESTIGATING_OFFICER, Role.CALL_HANDLER):
+        raise Http404("No such page")
+    areas = _areas(user)
+    if not areas:
+        raise Http404("No such page")
+    org = user.organisation
+    chosen = request.GET.get("area", "")
+    area = next((a for a in areas if str(a.pk) == chosen), None)
+    if area is None:
+        area = next((a for a in areas if org is not None and a.pk == org.pk), areas[0])
+    try:
+        rows = selectors.daily_management(user, area)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    now = timezone.now()
+    force_level = org is not None and org.kind != OrganisationKind.POLICING_AREA
+    return render(
+        request,
+        "episodes/dmm.html",
+        {
+            "rows": queue_rows(rows),
+            "area": area,
+            "areas": areas if force_level else [],
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_cases(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not rules.has_perm("episodes.report", user):
+        raise Http404("No such page")
+    episodes = list(
+        selectors.episodes_for_user(user)
+        .exclude(status=Status.CLOSED)
+        .filter(Q(created_by=user) | Q(entries__by=user))
+        .distinct()
+        .order_by(selectors.RISK_FIRST, "reported_at")
+    )
+    nexts = selectors._next_deadlines([e.pk for e in episodes])
+    rows = [selectors.QueueRow(e, "", nexts.get(e.pk)) for e in episodes]
+    return render(request, "episodes/my_cases.html", {"rows": queue_rows(rows)})
