@@ -34,6 +34,9 @@ class Person(models.Model):
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     phone = models.CharField(max_length=32, blank=True)
+    phone_digits = models.CharField(
+        max_length=32, blank=True, db_index=True, help_text="The phone number's digits, for search."
+    )
     la_child_id = models.CharField("local authority child id", max_length=32, blank=True)
     police_person_id = models.CharField(max_length=32, blank=True)
 

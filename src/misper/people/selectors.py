@@ -76,28 +76,51 @@ def person_search(
     phone_digits = "".join(ch for ch in phone if ch.isdigit())
     if not (name or date_of_birth or age is not None or phone_digits):
         return []
-    criteria = Q(pk__in=[])
+    # Candidates come from a few narrow, indexed queries, strongest first, so that the
+    # right child is always among them however common the name.
+    visible = people_for_user(user)
+    ids: list[int] = []
+
+    def take(qs: QuerySet[Person] | QuerySet[NameKey], field: str, cap: int) -> None:
+        for pk in qs.values_list(field, flat=True)[:cap]:
+            if pk not in ids:
+                ids.append(pk)
+
+    if date_of_birth:
+        take(visible.filter(date_of_birth=date_of_birth), "pk", limit * 5)
+    if phone_digits and len(phone_digits) >= 6:
+        # The end of the number: the caller may give it with or without the area code.
+        take(visible.filter(phone_digits__endswith=phone_digits[-9:]), "pk", limit * 5)
     if name:
         given, family = split_name(name)
-        keys = NameKey.objects.filter(
-            Q(normalised__startswith=name)
-            | Q(family_phonetic=phonetic(family))
-            | (Q(given_phonetic=phonetic(given.split()[0])) if given else Q(pk__in=[]))
-            | Q(normalised__contains=family)
-        )
-        criteria |= Q(pk__in=keys.values("person_id"))
-    if date_of_birth:
-        criteria |= Q(date_of_birth=date_of_birth)
-    if phone_digits and len(phone_digits) >= 6:
-        criteria |= Q(phone__contains=phone_digits[-6:])
+        first_given = given.split()[0] if given else ""
+        visible_keys = NameKey.objects.filter(person__in=visible)
+        take(visible_keys.filter(normalised=name), "person_id", limit * 5)
+        if first_given:
+            take(
+                visible_keys.filter(
+                    family_phonetic=phonetic(family), given_phonetic=phonetic(first_given)
+                ),
+                "person_id",
+                limit * 10,
+            )
+        take(visible_keys.filter(normalised__startswith=name), "person_id", limit * 5)
+        take(visible_keys.filter(family_phonetic=phonetic(family)), "person_id", limit * 10)
+        if first_given:
+            take(visible_keys.filter(given_phonetic=phonetic(first_given)), "person_id", limit * 5)
     today = timezone.localdate()
     if age is not None and not name and not date_of_birth and not phone_digits:
         earliest = date(today.year - age - 2, today.month, 1)
         latest = date(today.year - age + 1, 12, 28)
-        criteria |= Q(date_of_birth__range=(earliest, latest)) | Q(
-            estimated_age__range=(age - 1, age + 1)
+        take(
+            visible.filter(
+                Q(date_of_birth__range=(earliest, latest))
+                | Q(estimated_age__range=(age - 1, age + 1))
+            ),
+            "pk",
+            limit * 10,
         )
-    candidates = people_for_user(user).filter(criteria).prefetch_related("name_keys")[: limit * 10]
+    candidates = Person.objects.filter(pk__in=ids).prefetch_related("name_keys")
     matches: list[Match] = []
     for person in candidates:
         score = 0.0
@@ -119,7 +142,7 @@ def person_search(
             if actual is not None and abs(actual - age) <= 1:
                 score += 30
                 reasons.append("age")
-        if phone_digits and person.phone and phone_digits[-6:] in person.phone:
+        if phone_digits and person.phone_digits and person.phone_digits.endswith(phone_digits[-9:]):
             score += 80
             reasons.append("phone")
         if reasons:

@@ -152,6 +152,7 @@ def _validated(d: PersonDetails) -> dict[str, Any]:
         "sex": _choice(d.sex, Sex, "sex"),
         "ethnicity": _choice(d.ethnicity, Ethnicity, "ethnicity"),
         "phone": _text(d.phone, "phone", max_len=32),
+        "phone_digits": "".join(ch for ch in (d.phone or "") if ch.isdigit()),
         "la_child_id": _text(d.la_child_id, "la_child_id", max_len=32),
         "police_person_id": _text(d.police_person_id, "police_person_id", max_len=32),
         "home_address": _text(d.home_address, "home_address", max_len=300),
