@@ -10,11 +10,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from misper.agencies.errors import ValidationFailed
+from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
 from misper.api.schemas import ErrorOut
@@ -472,3 +473,39 @@ def place_add(request: HttpRequest, person_id: int, body: PlaceIn) -> Status[Pla
         last_seen_on=body.last_seen_on,
     )
     return Status(201, _place(place))
+
+
+class PhotoOut(Schema):
+    person_id: int
+    taken_on: date | None
+    version: int
+
+
+@router.post("/people/{person_id}/photo", response={201: PhotoOut, **ERRORS})
+def photo_set(
+    request: HttpRequest,
+    person_id: int,
+    photo: UploadedFile = File(...),
+    taken_on: date = Form(...),
+) -> Status[PhotoOut]:
+    """Upload the child's photograph (JPEG or PNG, under 5 MB; R-REC-12)."""
+    person = services.person_photo_set(
+        actor=acting_user(request), person_id=person_id, content=photo.read(), taken_on=taken_on
+    )
+    return Status(
+        201, PhotoOut(person_id=person.pk, taken_on=person.photo_taken_on, version=person.version)
+    )
+
+
+@router.get("/people/{person_id}/photo", response={200: None, **ERRORS})
+def photo_get(request: HttpRequest, person_id: int) -> FileResponse:
+    """The photograph itself; the read is audited."""
+    user = acting_user(request)
+    if not selectors.people_for_user(user).filter(pk=person_id).exists():
+        raise NotFound("No such child")
+    person = selectors.get_person_for_user(user, person_id, purpose="view photograph")
+    if not person.photo:
+        raise NotFound("No photograph")
+    response = FileResponse(person.photo.open("rb"))
+    response["Cache-Control"] = "no-store"
+    return response

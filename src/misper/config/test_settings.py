@@ -12,6 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405 - rate limits stay on in tests
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="misper-test-media-"))
 
 MISPER_ALLOW_TEST_FLUSH = True  # see agencies/apps.py and migration 0002

@@ -484,3 +484,46 @@ def place_add(
             changes={"place": description, "postcode": postcode},
         )
     return place
+
+
+# --- Photographs ------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+_PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+
+
+def person_photo_set(
+    *, actor: User, person_id: int, content: bytes, taken_on: date | None
+) -> Person:
+    """Store the child's photograph (R-REC-12) outside the web root under a random name
+    (never the child's name), to be served only through a permission check. JPEG or PNG,
+    at most 5 MB, checked by its content, not its file name."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+
+    if not content:
+        raise ValidationFailed("Choose a photograph", field="photo")
+    if len(content) > PHOTO_MAX_BYTES:
+        raise ValidationFailed("The photograph must be smaller than 5 MB", field="photo")
+    suffix = next((ext for magic, ext in _PHOTO_TYPES.items() if content.startswith(magic)), None)
+    if suffix is None:
+        raise ValidationFailed("The photograph must be a JPEG or PNG file", field="photo")
+    taken = _past_date(taken_on, "taken_on", required=True)
+    with transaction.atomic():
+        person = _locked(person_id)
+        _require(actor, "people.change", person)
+        old = person.photo.name if person.photo else ""
+        person.photo.save(f"{secrets.token_hex(16)}{suffix}", ContentFile(content), save=False)
+        person.photo_taken_on = taken
+        person.version += 1
+        person.save(update_fields=["photo", "photo_taken_on", "version"])
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            verb="photo_added",
+            changes={"taken_on": taken.isoformat() if taken else None, "replaced": bool(old)},
+            rule_ids=["R-REC-12"],
+        )
+    return person

@@ -3,7 +3,7 @@ forms are sent by POST, so no name, date of birth or phone number is ever in a U
 
 from django.urls import path
 
-from misper.people import views
+from misper.people import photo_views, views
 
 app_name = "people"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:person_id>/placements/new/", views.placement_add, name="placement_add"),
     path("<int:person_id>/associates/new/", views.associate_add, name="associate_add"),
     path("<int:person_id>/places/new/", views.place_add, name="place_add"),
+    path("<int:person_id>/photo/", photo_views.photo, name="photo"),
+    path("<int:person_id>/photo/new/", photo_views.photo_upload, name="photo_upload"),
 ]
