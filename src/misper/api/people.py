@@ -485,8 +485,8 @@ class PhotoOut(Schema):
 def photo_set(
     request: HttpRequest,
     person_id: int,
-    photo: UploadedFile = File(...),
-    taken_on: date = Form(...),
+    photo: UploadedFile = File(...),  # noqa: B008 - django-ninja's declaration style
+    taken_on: date = Form(...),  # noqa: B008
 ) -> Status[PhotoOut]:
     """Upload the child's photograph (JPEG or PNG, under 5 MB; R-REC-12)."""
     person = services.person_photo_set(

@@ -14,6 +14,6 @@ SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405 - rate limits stay on in tests
 import tempfile  # noqa: E402
 
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="misper-test-media-"))
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="misper-test-media-"))  # noqa: F405
 
 MISPER_ALLOW_TEST_FLUSH = True  # see agencies/apps.py and migration 0002
