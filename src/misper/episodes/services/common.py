@@ -23,6 +23,11 @@ MAX_TEXT = 4000
 FORM_FIELD = {"from": "risk", "to": "risk"}
 
 
+def rule_ids(answer: dict[str, Any]) -> list[str]:
+    """The rule ids the policy engine cited, for the timeline."""
+    return sorted({r["rule"] for r in answer.get("reasons", [])})
+
+
 def text(value: str | None, name: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
     value = (value or "").strip()
     if required and not value:

@@ -22,14 +22,11 @@ from misper.episodes.services.common import (
     lock,
     now_or,
     refusal,
+    rule_ids,
     sync_deadlines,
     text,
 )
 from misper.episodes.services.report import policy_role
-
-
-def _rules(answer: dict) -> list[str]:
-    return sorted({r["rule"] for r in answer.get("reasons", [])})
 
 
 def episode_set_category(
@@ -94,7 +91,7 @@ def episode_set_category(
             rationale=rationale,
             review_period_hours=review_period_hours,
             callback_at=callback_at,
-            rules=_rules(answer),
+            rules=rule_ids(answer),
         )
         sync_deadlines(episode, ask(episode, None, now))
         timeline_record(
@@ -109,7 +106,7 @@ def episode_set_category(
                 "callback_at": iso(callback_at),
             },
             rationale=rationale,
-            rule_ids=_rules(answer),
+            rule_ids=rule_ids(answer),
         )
     return episode
 
@@ -181,7 +178,7 @@ def episode_grade_risk(
             initial=old is None and not episode.gradings.exists(),
             initial_grading_error=initial_grading_error and lowered,
             rationale=rationale,
-            rules=_rules(answer),
+            rules=rule_ids(answer),
         )
         sync_deadlines(episode, ask(episode, None, now))
         timeline_record(
@@ -195,7 +192,7 @@ def episode_grade_risk(
                 "initial_grading_error": bool(initial_grading_error and lowered),
             },
             rationale=rationale,
-            rule_ids=_rules(answer),
+            rule_ids=rule_ids(answer),
         )
     return episode
 
@@ -280,7 +277,7 @@ def episode_resolve_disagreement(
             by_role=role,
             rationale=rationale,
             disagreement=True,
-            rules=_rules(answer),
+            rules=rule_ids(answer),
         )
         sync_deadlines(episode, ask(episode, None, now))
         timeline_record(
@@ -291,7 +288,7 @@ def episode_resolve_disagreement(
             verb="disagreement_resolved",
             changes={"category": {"from": old, "to": category}},
             rationale=rationale,
-            rule_ids=_rules(answer),
+            rule_ids=rule_ids(answer),
         )
     return episode
 
@@ -326,7 +323,7 @@ def episode_restrict(
             subject_id=episode.pk,
             verb="record_restricted",
             rationale=reason,
-            rule_ids=_rules(answer),
+            rule_ids=rule_ids(answer),
         )
     return episode
 

@@ -22,6 +22,7 @@ from misper.episodes.services.common import (
     lock,
     now_or,
     refusal,
+    rule_ids,
     sync_deadlines,
     text,
 )
@@ -29,10 +30,6 @@ from misper.episodes.services.report import policy_role
 from misper.policy.profiles import load_profile
 
 CONSENT = ("given", "refused", "not_obtainable")
-
-
-def _rules(answer: dict) -> list[str]:
-    return sorted({r["rule"] for r in answer.get("reasons", [])})
 
 
 def episode_log(
@@ -319,7 +316,7 @@ def episode_found(
                 "rhi_criteria": answer.get("rhi_criteria"),
             },
             rationale=values["safe_and_well_rationale"],
-            rule_ids=_rules(answer),
+            rule_ids=rule_ids(answer),
         )
     return episode
 
@@ -357,6 +354,6 @@ def episode_close(
             subject_id=episode.pk,
             verb="episode_closed",
             changes={"closure_code": code},
-            rule_ids=_rules(answer),
+            rule_ids=rule_ids(answer),
         )
     return episode

@@ -36,18 +36,11 @@ from misper.episodes.policy_bridge import (
     location_key,
     person_facts,
 )
-from misper.episodes.services.common import ask, sync_deadlines
+from misper.episodes.services.common import MAX_TEXT, ask, refusal, sync_deadlines, text
 from misper.people.models import Person
 
-MAX_TEXT = 4000
 CLOCK_SKEW = timedelta(minutes=5)
 # Where the policy engine reads a field of an action, the form field it comes from.
-ACTION_FIELD = {
-    "callback_at": "callback_at",
-    "review_period_hours": "review_period_hours",
-    "rationale": "rationale",
-    "latest_review_at": "latest_review_at",
-}
 
 
 @dataclass(frozen=True)
@@ -89,15 +82,7 @@ def policy_role(user: User) -> str:
 
 
 def _text(value: str | None, name: str, *, required: bool = False, max_len: int = 300) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"Enter the {name.replace('_', ' ')}", field=name)
-    if len(value) > max_len:
-        raise ValidationFailed(
-            f"{name.replace('_', ' ').capitalize()} must be {max_len} characters or fewer",
-            field=name,
-        )
-    return value
+    return text(value, name, required=required, max_len=max_len)
 
 
 def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
@@ -263,22 +248,6 @@ def episode_recommend(
     return question.ask()
 
 
-def _refusal(answer: dict[str, Any], field_name: str) -> ValidationFailed:
-    reasons = "; ".join(f"{r['text']} ({r['rule']})" for r in answer.get("reasons", [])[:4])
-    missing = answer.get("missing_fields") or []
-    if missing:
-        return ValidationFailed(
-            f"Enter the {missing[0].replace('_', ' ')}: {reasons}",
-            field=ACTION_FIELD.get(missing[0], missing[0]),
-        )
-    role = answer.get("required_role")
-    if role:
-        return ValidationFailed(
-            f"Only a {role.replace('_', ' ')} may make this decision: {reasons}", field=field_name
-        )
-    return ValidationFailed(f"Not allowed by the policy: {reasons}", field=field_name)
-
-
 def episode_report(
     *,
     actor: User,
@@ -323,7 +292,7 @@ def episode_report(
         recommendation = question.ask()
         allowed = recommendation.get("allowed_categories") or []
         if category not in allowed:
-            raise _refusal(
+            raise refusal(
                 {
                     **recommendation,
                     "reasons": [
@@ -360,7 +329,7 @@ def episode_report(
                     "Absent proposed: review period and call-backs to be agreed (R-REV-02)"
                 )
             else:
-                raise _refusal(decision, "category")
+                raise refusal(decision, "category")
         episode_state: dict[str, Any] = {
             "category": category,
             "categorised_at": iso(now),
@@ -384,7 +353,7 @@ def episode_report(
                 }
             )
             if not grading_answer.get("allowed"):
-                raise _refusal(grading_answer, "risk")
+                raise refusal(grading_answer, "risk")
             if risk == Risk.NO_APPARENT_RISK:
                 awaiting = True
                 supervisor_reason = "No apparent risk: latest review time agreed (R-REV-12)"
