@@ -123,3 +123,18 @@ def test_photo_through_the_api(region, child, client):
     got = client.get(url, HTTP_AUTHORIZATION=f"Bearer {officer}")
     assert got.status_code == 200 and b"".join(got.streaming_content) == PNG
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {stranger}").status_code == 404
+
+
+def test_record_offers_a_report_only_to_police_who_take_reports(region, child, mfa_client):
+    url = reverse("people:detail", args=[child.pk])
+    report_url = reverse("episodes:report", args=[child.pk])
+    assert report_url in mfa_client(region["officer"]).get(url).content.decode()
+    from django.test import Client
+
+    other = Client()
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(region["vale_sw"], generate_totp_secret())
+    other.force_login(region["vale_sw"])
+    page = other.get(url)
+    assert page.status_code == 200 and report_url not in page.content.decode()

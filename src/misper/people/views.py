@@ -205,6 +205,13 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _open(request, person_id, perm="people.view", purpose="view record")
     placements = list(person.placements.all())
     flags = list(person.flags.all())
+    # The child's episodes, newest first, through the reverse relation (the people app
+    # does not import the episodes app); only those the user may open are listed.
+    episodes = [
+        e
+        for e in person.episodes.select_related("owning_area").order_by("-reported_at", "-pk")
+        if rules.has_perm("episodes.view", user, e)
+    ]
     return render(
         request,
         "people/detail.html",
@@ -219,6 +226,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_change": rules.has_perm("people.change", user, person),
             "can_raise_flag": rules.has_perm("people.raise_flag", user, person),
             "can_record_placement": rules.has_perm("people.record_placement", user, person),
+            "can_report": rules.has_perm("episodes.report", user),
+            "episodes": episodes,
         },
     )
 
