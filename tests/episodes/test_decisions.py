@@ -405,3 +405,27 @@ def test_daily_management_lists_high_risk_first(wmp15, missing, absent):
     assert rows[0].episode.pk == missing.pk
     with pytest.raises(NotFound):
         daily_management(wmp15["social_worker"], wmp15["area"])
+
+
+def test_the_owner_sees_who_opened_a_restricted_record(wmp15, missing):
+    """R-RES-01: openings are audited with their reason, and the owning area's inspectors
+    see them."""
+    from misper.episodes.selectors import restricted_openings
+
+    ep = episode_restrict(
+        actor=wmp15["inspector"],
+        episode_id=missing.pk,
+        version=missing.version,
+        reason="honour-based abuse concern",
+    )
+    get_episode_for_user(
+        wmp15["investigating_officer"],
+        ep.pk,
+        purpose="view",
+        reason="following up the found report",
+    )
+    rows = restricted_openings(wmp15["inspector"], ep)
+    assert [(r.user_id, r.reason) for r in rows] == [
+        (wmp15["investigating_officer"].pk, "following up the found report")
+    ]
+    assert restricted_openings(wmp15["investigating_officer"], ep) == []

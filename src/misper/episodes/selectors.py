@@ -10,7 +10,7 @@ import rules
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import Deadline, DeadlineStatus, Organisation, User
+from misper.agencies.models import AuditEvent, Deadline, DeadlineStatus, Organisation, User
 from misper.agencies.roles import Role
 from misper.agencies.services import audit_record
 from misper.episodes.codes import Status
@@ -149,3 +149,23 @@ def open_deadlines(episode: Episode) -> QuerySet[Deadline]:
     return Deadline.objects.filter(
         subject_type="episode", subject_id=str(episode.pk), status=DeadlineStatus.OPEN
     ).order_by("due")
+
+
+def restricted_openings(user: User, episode: Episode) -> list[AuditEvent]:
+    """Who opened a restricted episode, when and why: shown to the owning area's
+    inspectors and above (R-RES-01: "the owner sees who opened them")."""
+    if not episode.restricted:
+        return []
+    org = user.organisation
+    in_owning_area = org is not None and (
+        org.pk == episode.owning_area_id or org.pk == episode.force_id
+    )
+    if not (
+        in_owning_area and user.has_role(Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
+    ):
+        return []
+    return list(
+        AuditEvent.objects.filter(
+            subject_type="episode", subject_id=str(episode.pk), action="open_restricted"
+        ).order_by("-id")[:100]
+    )

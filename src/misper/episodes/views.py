@@ -254,6 +254,7 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
             "actions": _actions(user, episode),
             "time_missing": duration(now - episode.last_seen_at),
             "reasons": (episode.recommendation or {}).get("reasons", []),
+            "restricted_openings": selectors.restricted_openings(user, episode),
         },
     )
 
