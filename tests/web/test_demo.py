@@ -55,7 +55,9 @@ def test_neighbouring_authority_places_into_the_region():
     assert User.objects.filter(organisation=westshire, role_assignments__role="social_worker")
 
 
-def test_worker_runs_a_tick(db):
+def test_worker_runs_a_tick(transactional_db):
+    """The worker closes stale connections between ticks, so it runs outside the test
+    transaction, as it does in production."""
     from misper.worker import SWEEPS, Worker, register_sweep
 
     calls = []
