@@ -35,6 +35,18 @@ def register_sweep(name: str) -> Callable[[Sweep], Sweep]:
     return wrap
 
 
+def discover_sweeps() -> None:
+    """Import each Misper app's ``tasks`` module, where it registers its sweeps."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("misper.") and find_spec(f"{config.name}.tasks"):
+            import_module(f"{config.name}.tasks")
+
+
 class Worker:
     def __init__(self, *, interval: float | None = None, worker_id: str | None = None) -> None:
         self.interval = settings.MISPER_WORKER_INTERVAL if interval is None else interval
@@ -75,6 +87,7 @@ class Worker:
         return done
 
     def run(self, *, once: bool = False) -> None:
+        discover_sweeps()
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker %s started: sweeps=%s", self.worker_id, ",".join(SWEEPS) or "none")

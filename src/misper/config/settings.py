@@ -60,6 +60,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # --- Applications ---------------------------------------------------------------------
 INSTALLED_APPS = [
     "misper.agencies",
+    "misper.notifications",
     "misper.people",
     "misper.episodes",
     "misper.web",
