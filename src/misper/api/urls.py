@@ -95,3 +95,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", agencies_router)
 api.add_router("/", people_router)
 api.add_router("/", "misper.api.episodes.router")
+api.add_router("/", "misper.api.notifications.router")

@@ -265,6 +265,8 @@ TASKS = {
     }
 }
 MISPER_WORKER_INTERVAL = env.float("MISPER_WORKER_INTERVAL", default=1.0)
+# A message that fails this many times is marked dead and reported to administrators.
+MISPER_NOTIFY_MAX_ATTEMPTS = env.int("MISPER_NOTIFY_MAX_ATTEMPTS", default=12)
 
 # --- Logging: no personal data goes into a log line (docs/operations.md) -----------------
 LOGGING = {

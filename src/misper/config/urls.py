@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("people/", include("misper.people.urls")),
+    path("inbox/", include("misper.notifications.urls")),
     path("", include("misper.episodes.urls")),
     path("", include("misper.web.urls")),
 ]

@@ -70,6 +70,10 @@ class Message(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A lease: the worker that claimed the message to send it, and until when. A worker
+    # killed mid-send leaves the message to be claimed again once the lease has run out.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -108,3 +112,25 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{'ok' if self.ok else 'failed'} at {self.at}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where an organisation wants its messages POSTed, signed with ``secret`` (HMAC-SHA256).
+
+    The secret is stored as it is, because Misper needs it to sign each request; it is shown
+    once, when the endpoint is added, and never displayed again."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__name", "-created_at"]
+        indexes = [models.Index(fields=["organisation", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.url}"

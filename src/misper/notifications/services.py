@@ -3,14 +3,36 @@ transaction, so the message commits with the change that causes it, or not at al
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Organisation, User
-from misper.notifications.models import Channel, Message, MessageStatus
+from misper.agencies.roles import Role
+from misper.notifications.models import (
+    Channel,
+    DeliveryAttempt,
+    Message,
+    MessageStatus,
+    WebhookEndpoint,
+)
+
+if TYPE_CHECKING:
+    from misper.notifications.transports import DeliveryError
+
+log = logging.getLogger("misper.notifications")
 
 MAX_TITLE = 200
 
@@ -83,3 +105,266 @@ def notify(
             except IntegrityError:
                 continue  # written by a concurrent call for the same event
     return made
+
+
+# --- Delivery ------------------------------------------------------------------------------
+#
+# The worker's ``deliver_messages`` sweep calls ``deliver_due``. Delivery is at-least-once
+# with idempotent receivers; the steps, and what a crash at each step leaves behind:
+#
+# 1. Claim: in one short transaction, pick due messages (pending or failing, next attempt
+#    due, not leased by a live worker) and lease them to this worker (``claimed_by``,
+#    ``claimed_until``). PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` so concurrent
+#    workers take different rows without waiting. SQLite: the same query; its transactions
+#    are IMMEDIATE (settings), so one writer claims at a time. A crash here rolls back.
+# 2. Send, outside any transaction (no row lock is held across the network). A crash here
+#    leaves the lease to run out; then another worker claims and sends the message again.
+# 3. Record, in one transaction: a DeliveryAttempt (ok, or the error), and the message
+#    becomes delivered (never claimed again), failing with a backoff, or dead. The record is
+#    written only if this worker still holds the lease.
+#
+# The one gap is a worker that dies after the recipient accepted the message and before
+# step 3 commits: the message is sent again after the lease. That is why every email has a
+# Message-ID and every webhook a Misper-Event-Id header derived from the message id: a
+# receiver that has seen the id already drops the repeat. A delivered message is never sent
+# again, and a failed one is never dropped: after ``MISPER_NOTIFY_MAX_ATTEMPTS`` it is dead,
+# and every system administrator is told (rule SYS-NTF-DEAD).
+
+DELIVERY_CHANNELS = (Channel.EMAIL, Channel.WEBHOOK)
+BATCH = 20
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+# Misper's own rule, deliberately not a policy-catalogue id: the catalogue's notification
+# ids are about children and episodes, and a delivery failure is neither.
+DEAD_RULE = "SYS-NTF-DEAD"
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "MISPER_NOTIFY_MAX_ATTEMPTS", 12))
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 30 s, 1 min, 2 min, ... 1 hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def messages_claim(*, worker_id: str, now: datetime | None = None, limit: int = BATCH) -> list[int]:
+    """Lease up to ``limit`` due messages to this worker; return their ids."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = (
+            Message.objects.filter(
+                channel__in=DELIVERY_CHANNELS,
+                status__in=(MessageStatus.PENDING, MessageStatus.FAILING),
+                next_attempt_at__lte=now,
+            )
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("next_attempt_at", "id")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("id", flat=True)[:limit])
+        if ids:
+            Message.objects.filter(id__in=ids).update(
+                claimed_by=worker_id, claimed_until=now + LEASE
+            )
+    return ids
+
+
+def _record(*, message_id: int, worker_id: str, error: DeliveryError | None) -> str | None:
+    """Write the attempt and the message's new state. Returns the new status, or None if
+    this worker lost its lease (another worker has the message now)."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, claimed_by=worker_id)
+            .exclude(status__in=(MessageStatus.DELIVERED, MessageStatus.DEAD))
+            .first()
+        )
+        if message is None:
+            return None
+        DeliveryAttempt.objects.create(
+            message=message,
+            at=now,
+            worker=worker_id[:100],
+            ok=error is None,
+            detail="" if error is None else error.detail,
+        )
+        message.attempts += 1
+        message.claimed_by = ""
+        message.claimed_until = None
+        if error is None:
+            message.status = MessageStatus.DELIVERED
+            message.delivered_at = now
+            message.last_error = ""
+        else:
+            message.last_error = error.detail
+            if error.permanent or message.attempts >= max_attempts():
+                message.status = MessageStatus.DEAD
+                _report_dead(message)
+            else:
+                message.status = MessageStatus.FAILING
+                message.next_attempt_at = now + backoff(message.attempts)
+        message.save(
+            update_fields=[
+                "attempts",
+                "claimed_by",
+                "claimed_until",
+                "status",
+                "delivered_at",
+                "last_error",
+                "next_attempt_at",
+            ]
+        )
+        return message.status
+
+
+def _report_dead(message: Message) -> None:
+    """Tell every active system administrator, in their inbox, that a message is dead."""
+    admins = User.objects.filter(
+        is_active=True, role_assignments__role=Role.SYSTEM_ADMIN
+    ).distinct()
+    notify(
+        rule=DEAD_RULE,
+        event_key=f"message:{message.pk}:dead",
+        subject_type="message",
+        subject_id=message.pk,
+        title=f"A {message.get_channel_display().lower()} notification could not be delivered",
+        link=reverse("notifications:delivery", args=[message.pk]),
+        recipients=[Recipient(user=admin) for admin in admins],
+    )
+
+
+def deliver_due(*, worker_id: str, limit: int = BATCH, now: datetime | None = None) -> int:
+    """Claim, send and record one batch of due messages; return how many were attempted.
+    ``now`` is for tests that step past a backoff; the worker leaves it to the clock."""
+    from misper.notifications.transports import DeliveryError, transport_for
+
+    done = 0
+    for message_id in messages_claim(worker_id=worker_id, limit=limit, now=now):
+        message = Message.objects.select_related("recipient_user", "recipient_org").get(
+            pk=message_id
+        )
+        error: DeliveryError | None = None
+        try:
+            transport_for(message.channel)(message)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a bug in a transport must not lose the message
+            log.exception("transport %s failed on message %s", message.channel, message_id)
+            error = DeliveryError(f"unexpected error: {type(exc).__name__}: {exc}")
+        _record(message_id=message_id, worker_id=worker_id, error=error)
+        done += 1
+    return done
+
+
+# --- The inbox -----------------------------------------------------------------------------
+
+
+def message_mark_read(*, actor: User, message_id: int) -> Message:
+    """The user opened the message. Organisation messages are shared by its members: one
+    member opening it marks it read for all of them."""
+    from misper.notifications.selectors import get_message_for_user
+
+    with transaction.atomic():
+        message = get_message_for_user(actor, message_id, for_update=True)
+        if message.read_at is None:
+            message.read_at = timezone.now()
+            message.save(update_fields=["read_at"])
+    return message
+
+
+def message_acknowledge(*, actor: User, message_id: int) -> Message:
+    """The user has dealt with the message. A timeline event on the message records who
+    and when; acknowledging twice changes nothing. Another user's or organisation's message
+    is NotFound, exactly as if it did not exist."""
+    from misper.agencies.services import timeline_record
+    from misper.notifications.selectors import get_message_for_user
+
+    with transaction.atomic():
+        message = get_message_for_user(actor, message_id, for_update=True)
+        if message.acknowledged_at is not None:
+            return message
+        now = timezone.now()
+        message.acknowledged_at = now
+        message.acknowledged_by = actor
+        message.read_at = message.read_at or now
+        message.save(update_fields=["acknowledged_at", "acknowledged_by", "read_at"])
+        timeline_record(
+            actor=actor,
+            subject_type="message",
+            subject_id=message.pk,
+            verb="message_acknowledged",
+            changes={"rule": message.rule, "event": message.event_key},
+            rule_ids=[message.rule],
+            at=now,
+        )
+    return message
+
+
+# --- Webhook endpoints (system administrators) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str  # shown once
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.has_role(Role.SYSTEM_ADMIN):
+        raise NotFound("No such page")
+
+
+def webhook_endpoint_add(*, actor: User, organisation_id: int, url: str) -> NewEndpoint:
+    """Add an endpoint with a new random secret. The secret is returned once; Misper keeps
+    it (it signs every request with it) but never shows it again."""
+    _require_admin(actor)
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            "Enter a web address starting http:// or https://", field="url"
+        ) from None
+    if len(url) > 500:
+        raise ValidationFailed("The web address must be 500 characters or fewer", field="url")
+    org = Organisation.objects.filter(pk=organisation_id).first()
+    if org is None:
+        raise ValidationFailed("Choose an organisation", field="organisation")
+    from misper.agencies.services import timeline_record
+
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(organisation=org, url=url, secret=secret)
+        timeline_record(
+            actor=actor,
+            subject_type="webhook_endpoint",
+            subject_id=endpoint.pk,
+            verb="webhook_endpoint_added",
+            changes={"organisation": org.name, "url": url},
+        )
+    return NewEndpoint(endpoint=endpoint, secret=secret)
+
+
+def webhook_endpoint_deactivate(*, actor: User, endpoint_id: int) -> WebhookEndpoint:
+    _require_admin(actor)
+    from misper.agencies.services import timeline_record
+
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+        if endpoint is None:
+            raise NotFound("No such webhook endpoint")
+        if endpoint.active:
+            endpoint.active = False
+            endpoint.save(update_fields=["active"])
+            timeline_record(
+                actor=actor,
+                subject_type="webhook_endpoint",
+                subject_id=endpoint.pk,
+                verb="webhook_endpoint_deactivated",
+                changes={"url": endpoint.url},
+            )
+    return endpoint

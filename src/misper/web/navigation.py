@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from misper.agencies.models import User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, POLICE_ROLES, RHI_ROLES, Role
+from misper.notifications.selectors import inbox_unread_count
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class NavItem:
     text: str
     url_name: str
     visible: Callable[[User], bool]
+    # Shown after the text as "Inbox (3)" when it is not zero; one cheap query.
+    count: Callable[[User], int] | None = None
 
 
 def _any(*roles: str) -> Callable[[User], bool]:
@@ -47,7 +50,7 @@ ITEMS: tuple[NavItem, ...] = (
         "interventions:triggers",
         _any(Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR),
     ),
-    NavItem("Inbox", "notifications:inbox", _everyone),
+    NavItem("Inbox", "notifications:inbox", _everyone, count=inbox_unread_count),
     NavItem("Patterns", "insights:home", _any(Role.ANALYST, Role.SAFEGUARDING_BOARD)),
     NavItem(
         "Policy",
@@ -73,5 +76,7 @@ def navigation_for(user: User, current_path: str) -> list[dict[str, object]]:
         except NoReverseMatch:
             continue
         active = current_path == href or (href != "/" and current_path.startswith(href))
-        items.append({"text": item.text, "href": href, "active": active})
+        n = item.count(user) if item.count else 0
+        text = f"{item.text} ({n})" if n else item.text
+        items.append({"text": text, "href": href, "active": active})
     return items

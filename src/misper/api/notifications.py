@@ -1,0 +1,83 @@
+"""API: the inbox. The same capabilities as the inbox page, through the same selectors and
+services: list the user's and their organisation's messages (with filters and the unread
+count) and acknowledge one. Another user's or organisation's message is a 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from misper.agencies.selectors import acting_user
+from misper.api.schemas import ErrorOut
+from misper.notifications import selectors, services
+from misper.notifications.models import Message
+
+router = Router(tags=["inbox"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class MessageOut(Schema):
+    id: int
+    created_at: datetime
+    rule: str
+    event: str
+    title: str
+    link: str
+    to_organisation_id: int | None
+    read_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+class InboxOut(Schema):
+    unread: int
+    count: int
+    messages: list[MessageOut]
+
+
+class InboxFilters(Schema):
+    show: Literal["all", "unread", "unacknowledged", "acknowledged"] = "all"
+    rule: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
+def _out(m: Message) -> MessageOut:
+    return MessageOut(
+        id=m.pk,
+        created_at=m.created_at,
+        rule=m.rule,
+        event=m.event_key,
+        title=m.title,
+        link=m.link,
+        to_organisation_id=m.recipient_org_id,
+        read_at=m.read_at,
+        acknowledged_at=m.acknowledged_at,
+        acknowledged_by=str(m.acknowledged_by) if m.acknowledged_by else None,
+    )
+
+
+@router.get("/inbox", response={200: InboxOut, **ERRORS})
+def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> InboxOut:
+    """The user's own messages and their organisation's, newest first. ``show`` filters by
+    state, ``rule`` by the rule that sent them; ``limit`` is at most 500."""
+    user = acting_user(request)
+    qs = selectors.inbox_for_user(user, show=filters.show, rule=filters.rule)
+    limit = max(1, min(filters.limit, 500))
+    offset = max(0, filters.offset)
+    return InboxOut(
+        unread=selectors.inbox_unread_count(user),
+        count=qs.count(),
+        messages=[_out(m) for m in qs[offset : offset + limit]],
+    )
+
+
+@router.post("/inbox/{message_id}/acknowledge", response={200: MessageOut, **ERRORS})
+def acknowledge(request: HttpRequest, message_id: int) -> MessageOut:
+    """Acknowledge a message (a timeline event); acknowledging twice changes nothing."""
+    message = services.message_acknowledge(actor=acting_user(request), message_id=message_id)
+    return _out(message)

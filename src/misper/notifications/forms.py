@@ -1,0 +1,43 @@
+"""Forms of the inbox and of the administrators' delivery pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from django import forms
+from django.http import QueryDict
+
+from misper.agencies.models import Organisation
+
+
+class InboxFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        label="Show",
+        choices=[
+            ("all", "All messages"),
+            ("unread", "Unread"),
+            ("unacknowledged", "Not acknowledged"),
+            ("acknowledged", "Acknowledged"),
+        ],
+        required=False,
+        widget=forms.Select,
+    )
+    rule = forms.ChoiceField(label="Rule", required=False, choices=[("", "Any rule")])
+
+    def __init__(self, data: QueryDict | None = None, *, rules: Sequence[str] = ()) -> None:
+        super().__init__(data)
+        rule = cast(forms.ChoiceField, self.fields["rule"])
+        rule.choices = [("", "Any rule"), *((r, r) for r in rules)]
+
+
+class WebhookEndpointForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.order_by("name"), empty_label=""
+    )
+    url = forms.CharField(
+        label="Web address",
+        max_length=500,
+        help_text="Where Misper POSTs this organisation's messages, for example "
+        "https://example.gov.uk/misper-webhook",
+    )

@@ -1,0 +1,21 @@
+"""The inbox, and the administrators' delivery pages. Ids only in addresses."""
+
+from django.urls import path
+
+from misper.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:message_id>/", views.message_open, name="open"),
+    path("<int:message_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("deliveries/", views.deliveries, name="deliveries"),
+    path("deliveries/<int:message_id>/", views.delivery, name="delivery"),
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path(
+        "webhooks/<int:endpoint_id>/deactivate/",
+        views.webhook_deactivate,
+        name="webhook_deactivate",
+    ),
+]
