@@ -86,14 +86,23 @@ class Worker:
         close_old_connections()
         return done
 
-    def run(self, *, once: bool = False) -> None:
+    def run(
+        self, *, once: bool = False, max_ticks: int | None = None, exit_when_idle: bool = False
+    ) -> None:
+        """Tick until stopped (SIGTERM/SIGINT finish the current tick first). ``once`` or
+        ``max_ticks`` bound the ticks; ``exit_when_idle`` stops after a tick that found
+        nothing to do (tests, batch runs)."""
         discover_sweeps()
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker %s started: sweeps=%s", self.worker_id, ",".join(SWEEPS) or "none")
+        ticks = 0
         while self.running:
             done = self.tick()
-            if once:
+            ticks += 1
+            if once or (max_ticks is not None and ticks >= max_ticks):
                 return
             if not done:
+                if exit_when_idle:
+                    return
                 time.sleep(self.interval)

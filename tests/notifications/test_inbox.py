@@ -230,3 +230,26 @@ def test_a_webhook_secret_is_shown_once(world, mfa_client, make_user):  # type: 
     bad = client.post("/inbox/webhooks/", {"organisation": org.pk, "url": "not a url"})
     assert bad.status_code == 400
     assert WebhookEndpoint.objects.count() == 1
+
+
+def test_arrangements_page_is_for_administrators_and_saves(mfa_client, make_user, make_org):
+    from django.urls import reverse
+
+    from misper.agencies.models import TimelineEvent
+    from misper.notifications.models import SharingArrangement
+
+    force = make_org("police_force", code="force-x")
+    la = make_org("local_authority", code="la-x")
+    url = reverse("notifications:arrangements")
+    assert mfa_client(make_user("inspector", organisation=force)).get(url).status_code == 404
+    admin = mfa_client(make_user("system_administrator", organisation=force))
+    bad = admin.post(url, {"from_org": force.pk, "to_org": force.pk, "channels": ["email"]})
+    assert bad.status_code == 400 and b"no arrangement with itself" in bad.content
+    ok = admin.post(
+        url, {"from_org": force.pk, "to_org": la.pk, "channels": ["email"], "active": "on"}
+    )
+    assert ok.status_code == 302
+    arrangement = SharingArrangement.objects.get()
+    assert (arrangement.channels, arrangement.active) == (["email"], True)
+    assert TimelineEvent.objects.filter(verb="sharing_arrangement_created").exists()
+    assert admin.get(url).status_code == 200

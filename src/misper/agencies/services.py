@@ -335,6 +335,15 @@ def deadlines_sync(
         )
     )
     have = {(d.kind, d.due): d for d in open_rows}
+    # A deadline already acted on or met at the same instant is not opened again when the
+    # subject's deadlines are re-synced (the worker would otherwise remind twice).
+    done = set(
+        Deadline.objects.filter(
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            status__in=[DeadlineStatus.ACTED, DeadlineStatus.MET],
+        ).values_list("kind", "due")
+    )
     now = timezone.now()
     cancelled = 0
     for key, row in have.items():
@@ -346,7 +355,7 @@ def deadlines_sync(
             cancelled += 1
     created = 0
     for (kind, due), rule in want.items():
-        if (kind, due) not in have:
+        if (kind, due) not in have and (kind, due) not in done:
             Deadline.objects.create(
                 subject_type=subject_type,
                 subject_id=str(subject_id),

@@ -5,12 +5,20 @@ allowed to, after they state a reason (R-RES-01). Lists leave restricted records
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import rules
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import AuditEvent, Deadline, DeadlineStatus, Organisation, User
+from misper.agencies.models import (
+    AuditEvent,
+    Deadline,
+    DeadlineStatus,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from misper.agencies.roles import Role
 from misper.agencies.services import audit_record
 from misper.episodes.codes import Status
@@ -169,3 +177,34 @@ def restricted_openings(user: User, episode: Episode) -> list[AuditEvent]:
             subject_type="episode", subject_id=str(episode.pk), action="open_restricted"
         ).order_by("-id")[:100]
     )
+
+
+@dataclass(frozen=True)
+class DueRow:
+    episode: Episode
+    deadline: Deadline
+    left: timedelta  # negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.left <= timedelta(0)
+
+
+WORK_LIST_LIMIT = 500
+
+
+def due_for_user(user: User, now: datetime | None = None) -> list[DueRow]:
+    """The user's work list: open deadlines of the open, unrestricted episodes of their
+    policing area (or, for force-level staff, their force), overdue first, then soonest."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    episodes = episodes_for_user(user).exclude(status=Status.CLOSED)
+    org = user.organisation
+    if org is not None and org.kind == OrganisationKind.POLICING_AREA:
+        episodes = episodes.filter(owning_area=org)
+    by_id = {str(e.pk): e for e in episodes}
+    rows = Deadline.objects.filter(
+        subject_type="episode", subject_id__in=list(by_id), status=DeadlineStatus.OPEN
+    ).order_by("due", "id")[:WORK_LIST_LIMIT]
+    return [DueRow(by_id[d.subject_id], d, d.due - now) for d in rows]

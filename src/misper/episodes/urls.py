@@ -12,6 +12,7 @@ urlpatterns = [
     path("episodes/supervision/", views.supervision, name="supervision"),
     path("episodes/dmm/", views.dmm, name="dmm"),
     path("episodes/mine/", views.my_cases, name="my_cases"),
+    path("episodes/work/", views.work, name="work"),
     path("episodes/<int:episode_id>/", views.detail, name="detail"),
     path(
         "episodes/transfers/<int:transfer_id>/decision/",

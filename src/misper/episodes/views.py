@@ -564,6 +564,26 @@ def dmm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def work(request: HttpRequest) -> HttpResponse:
+    """Due and overdue: the open deadlines of the user's area (or force), overdue first."""
+    user = acting_user(request)
+    if not rules.has_perm("episodes.report", user):
+        raise Http404("No such page")
+    rows = [
+        {
+            "episode": r.episode,
+            "deadline": r.deadline,
+            "kind": r.deadline.kind.replace("_", " ").capitalize(),
+            "overdue": r.overdue,
+            "left": duration(r.left),
+        }
+        for r in selectors.due_for_user(user)
+    ]
+    return render(request, "episodes/work.html", {"rows": rows})
+
+
+@login_required
+@require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if not rules.has_perm("episodes.report", user):

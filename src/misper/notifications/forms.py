@@ -41,3 +41,24 @@ class WebhookEndpointForm(forms.Form):
         help_text="Where Misper POSTs this organisation's messages, for example "
         "https://example.gov.uk/misper-webhook",
     )
+
+
+class ArrangementForm(forms.Form):
+    from_org = forms.ModelChoiceField(
+        label="Organisation whose events are shared",
+        queryset=Organisation.objects.order_by("name"),
+        error_messages={"required": "Choose the organisation whose events are shared"},
+    )
+    to_org = forms.ModelChoiceField(
+        label="Organisation that is told",
+        queryset=Organisation.objects.order_by("name"),
+        error_messages={"required": "Choose the organisation that is told"},
+    )
+    channels = forms.MultipleChoiceField(
+        label="Channels besides the Misper inbox",
+        choices=[("email", "Email"), ("webhook", "Webhook")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label="Note (optional)", max_length=300, required=False)
+    active = forms.BooleanField(label="Active", required=False, initial=True)

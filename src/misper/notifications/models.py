@@ -134,3 +134,25 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.url}"
+
+
+class SharingArrangement(models.Model):
+    """An information-sharing arrangement between two organisations: which of one
+    organisation's events the other is told about, and through which channels beyond the
+    in-app inbox (which every recipient always gets). Administrators keep these."""
+
+    from_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    channels = models.JSONField(default=list, help_text="email and/or webhook")
+    note = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["from_org__name", "to_org__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_org", "to_org"], name="one_arrangement_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_org} → {self.to_org}"

@@ -13,6 +13,7 @@ from misper.notifications.models import (
     Channel,
     Message,
     MessageStatus,
+    SharingArrangement,
     WebhookEndpoint,
 )
 
@@ -128,4 +129,11 @@ def webhook_endpoints_for_admin(user: User) -> QuerySet[WebhookEndpoint]:
     _require_admin(user)
     return WebhookEndpoint.objects.select_related("organisation").order_by(
         "-active", "organisation__name", "-created_at"
+    )
+
+
+def arrangements_for_admin(user: User) -> QuerySet[SharingArrangement]:
+    _require_admin(user)
+    return SharingArrangement.objects.select_related("from_org", "to_org").order_by(
+        "from_org__name", "to_org__name"
     )

@@ -21,11 +21,13 @@ from django.utils import timezone
 from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Organisation, User
 from misper.agencies.roles import Role
+from misper.agencies.services import timeline_record
 from misper.notifications.models import (
     Channel,
     DeliveryAttempt,
     Message,
     MessageStatus,
+    SharingArrangement,
     WebhookEndpoint,
 )
 
@@ -280,7 +282,7 @@ def message_acknowledge(*, actor: User, message_id: int) -> Message:
     """The user has dealt with the message. A timeline event on the message records who
     and when; acknowledging twice changes nothing. Another user's or organisation's message
     is NotFound, exactly as if it did not exist."""
-    from misper.agencies.services import timeline_record
+
     from misper.notifications.selectors import get_message_for_user
 
     with transaction.atomic():
@@ -334,7 +336,6 @@ def webhook_endpoint_add(*, actor: User, organisation_id: int, url: str) -> NewE
     org = Organisation.objects.filter(pk=organisation_id).first()
     if org is None:
         raise ValidationFailed("Choose an organisation", field="organisation")
-    from misper.agencies.services import timeline_record
 
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -351,7 +352,6 @@ def webhook_endpoint_add(*, actor: User, organisation_id: int, url: str) -> NewE
 
 def webhook_endpoint_deactivate(*, actor: User, endpoint_id: int) -> WebhookEndpoint:
     _require_admin(actor)
-    from misper.agencies.services import timeline_record
 
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
@@ -368,3 +368,63 @@ def webhook_endpoint_deactivate(*, actor: User, endpoint_id: int) -> WebhookEndp
                 changes={"url": endpoint.url},
             )
     return endpoint
+
+
+# --- Information-sharing arrangements ---------------------------------------------------
+
+
+def arrangement_save(
+    *,
+    actor: User,
+    from_org: Organisation,
+    to_org: Organisation,
+    channels: list[str],
+    note: str = "",
+    active: bool = True,
+) -> SharingArrangement:
+    """Create or change the arrangement by which ``to_org`` is told about ``from_org``'s
+    events, and through which extra channels (R-NTF-*; R-FLG-01 per agreement)."""
+    _require_admin(actor)
+    extra = [c for c in dict.fromkeys(channels) if c != Channel.INBOX]
+    bad = [c for c in extra if c not in (Channel.EMAIL, Channel.WEBHOOK)]
+    if bad:
+        raise ValidationFailed(f"Unknown channel {bad[0]!r}", field="channels")
+    if from_org.pk == to_org.pk:
+        raise ValidationFailed("An organisation needs no arrangement with itself", field="to_org")
+    if len(note) > 300:
+        raise ValidationFailed("The note must be 300 characters or fewer", field="note")
+    with transaction.atomic():
+        arrangement, created = SharingArrangement.objects.select_for_update().get_or_create(
+            from_org=from_org,
+            to_org=to_org,
+            defaults={"channels": extra, "note": note, "active": active},
+        )
+        old = {"channels": arrangement.channels, "active": arrangement.active}
+        if not created:
+            arrangement.channels, arrangement.note, arrangement.active = extra, note, active
+            arrangement.save(update_fields=["channels", "note", "active"])
+        timeline_record(
+            actor=actor,
+            subject_type="organisation",
+            subject_id=from_org.pk,
+            verb="sharing_arrangement_created" if created else "sharing_arrangement_changed",
+            changes={
+                "to": to_org.name,
+                "channels": extra,
+                "active": active,
+                **({} if created else {"before": old}),
+            },
+            rationale=note,
+        )
+    return arrangement
+
+
+def channels_for(from_org: Organisation | None, to_org: Organisation) -> tuple[str, ...]:
+    """The channels through which ``to_org`` hears about ``from_org``'s events: the
+    inbox always, plus those of an active arrangement."""
+    if from_org is None:
+        return (Channel.INBOX,)
+    arrangement = SharingArrangement.objects.filter(
+        from_org=from_org, to_org=to_org, active=True
+    ).first()
+    return (Channel.INBOX, *(arrangement.channels if arrangement else ()))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("deliveries/", views.deliveries, name="deliveries"),
     path("deliveries/<int:message_id>/", views.delivery, name="delivery"),
     path("webhooks/", views.webhooks, name="webhooks"),
+    path("sharing/", views.arrangements, name="arrangements"),
     path(
         "webhooks/<int:endpoint_id>/deactivate/",
         views.webhook_deactivate,

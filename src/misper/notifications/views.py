@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from misper.agencies.errors import DomainError, NotFound
 from misper.agencies.selectors import acting_user
 from misper.notifications import selectors, services
-from misper.notifications.forms import InboxFilterForm, WebhookEndpointForm
+from misper.notifications.forms import ArrangementForm, InboxFilterForm, WebhookEndpointForm
 from misper.notifications.models import MessageStatus
 
 PER_PAGE = 50
@@ -143,3 +143,37 @@ def webhook_deactivate(request: HttpRequest, endpoint_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     messages.success(request, f"Webhook to {endpoint.url} deactivated")
     return redirect("notifications:webhooks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def arrangements(request: HttpRequest) -> HttpResponse:
+    """Information-sharing arrangements: who is told about whose events, and how."""
+    user = acting_user(request)
+    try:
+        rows = selectors.arrangements_for_admin(user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = ArrangementForm(request.POST or None, initial={"active": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.arrangement_save(
+                actor=user,
+                from_org=data["from_org"],
+                to_org=data["to_org"],
+                channels=list(data["channels"]),
+                note=data["note"],
+                active=data["active"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Arrangement saved")
+            return redirect("notifications:arrangements")
+    return render(
+        request,
+        "notifications/arrangements.html",
+        {"form": form, "rows": rows, "error_count": len(form.errors)},
+        status=400 if form.errors else 200,
+    )

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 
 from misper.agencies.models import User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, POLICE_ROLES, RHI_ROLES, Role
+from misper.episodes.rules import REPORTING_ROLES
 from misper.notifications.selectors import inbox_unread_count
 
 
@@ -43,6 +44,7 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Supervision", "episodes:supervision", _any(*SUPERVISORS)),
     NavItem("Daily meeting", "episodes:dmm", _any(*SUPERVISORS)),
     NavItem("My cases", "episodes:my_cases", _any(Role.INVESTIGATING_OFFICER)),
+    NavItem("Due and overdue", "episodes:work", _any(*REPORTING_ROLES)),
     NavItem("My children", "people:my_children", _any(Role.CARER, *CHILDRENS_SERVICES_ROLES)),
     NavItem("Return interviews", "returns:queue", _any(*RHI_ROLES)),
     NavItem(
@@ -60,6 +62,8 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Your organisation", "web:organisation", lambda u: u.organisation_id is not None),
     NavItem("Audit log", "web:audit_log", _any(Role.SYSTEM_ADMIN)),
     NavItem("Users", "web:admin_users", _any(Role.SYSTEM_ADMIN)),
+    NavItem("Sharing", "notifications:arrangements", _any(Role.SYSTEM_ADMIN)),
+    NavItem("Deliveries", "notifications:deliveries", _any(Role.SYSTEM_ADMIN)),
 )
 
 
@@ -75,8 +79,16 @@ def navigation_for(user: User, current_path: str) -> list[dict[str, object]]:
             href = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == href or (href != "/" and current_path.startswith(href))
         n = item.count(user) if item.count else 0
         text = f"{item.text} ({n})" if n else item.text
-        items.append({"text": text, "href": href, "active": active})
+        items.append({"text": text, "href": href, "active": False})
+    # The current item is the one whose address is the longest start of this page's.
+    matches = [
+        i
+        for i in items
+        if current_path == i["href"]
+        or (i["href"] != "/" and current_path.startswith(str(i["href"])))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(str(i["href"])))["active"] = True
     return items

@@ -2,6 +2,10 @@
 ``report`` (the call), ``decisions`` (category, risk, disagreement, restriction),
 ``record`` (investigation log, transfer, found, closure)."""
 
+from misper.episodes.services.deadlines import (
+    episode_absent_limit,
+    episode_deadline_reminder,
+)
 from misper.episodes.services.decisions import (
     episode_grade_risk,
     episode_record_disagreement,
@@ -25,7 +29,9 @@ from misper.episodes.services.report import (
 
 __all__ = [
     "ReportInput",
+    "episode_absent_limit",
     "episode_close",
+    "episode_deadline_reminder",
     "episode_found",
     "episode_grade_risk",
     "episode_log",

@@ -14,6 +14,7 @@ from misper.agencies.models import User
 from misper.agencies.services import timeline_record
 from misper.episodes.codes import RISK_ORDER, Category, Risk
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import (
     SUBJECT,
@@ -81,7 +82,7 @@ def episode_set_category(
             episode.latest_review_at = now + timedelta(hours=review_period_hours)
         bump(episode)
         episode.save()
-        CategoryDecision.objects.create(
+        decision = CategoryDecision.objects.create(
             episode=episode,
             category=category,
             absconder=episode.absconder,
@@ -93,6 +94,7 @@ def episode_set_category(
             callback_at=callback_at,
             rules=rule_ids(answer),
         )
+        tell(episode, "category_changed", event_id=decision.pk)
         sync_deadlines(episode, ask(episode, None, now))
         timeline_record(
             actor=actor,
@@ -169,7 +171,7 @@ def episode_grade_risk(
             episode.supervisor_reason = "No apparent risk: latest review time agreed (R-REV-12)"
         bump(episode)
         episode.save()
-        RiskGrading.objects.create(
+        grading = RiskGrading.objects.create(
             episode=episode,
             risk=risk,
             at=now,
@@ -180,6 +182,7 @@ def episode_grade_risk(
             rationale=rationale,
             rules=rule_ids(answer),
         )
+        tell(episode, "risk_changed", event_id=grading.pk)
         sync_deadlines(episode, ask(episode, None, now))
         timeline_record(
             actor=actor,
@@ -268,7 +271,7 @@ def episode_resolve_disagreement(
         episode.categorised_by_role = role
         bump(episode)
         episode.save()
-        CategoryDecision.objects.create(
+        decision = CategoryDecision.objects.create(
             episode=episode,
             category=category,
             absconder=episode.absconder,
@@ -279,6 +282,7 @@ def episode_resolve_disagreement(
             disagreement=True,
             rules=rule_ids(answer),
         )
+        tell(episode, "category_changed", event_id=decision.pk)
         sync_deadlines(episode, ask(episode, None, now))
         timeline_record(
             actor=actor,

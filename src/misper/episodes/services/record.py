@@ -14,6 +14,7 @@ from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.services import deadline_meet, timeline_record
 from misper.episodes.codes import Status
 from misper.episodes.models import EntryKind, Episode, FoundReport, InvestigationEntry, Transfer
+from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import (
     SUBJECT,
@@ -304,6 +305,7 @@ def episode_found(
             pk=episode.pk
         )
         sync_deadlines(episode, ask(episode, None, now))
+        tell(episode, "found", event_id="found")
         timeline_record(
             actor=actor,
             role=role,

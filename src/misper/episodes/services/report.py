@@ -28,6 +28,7 @@ from misper.episodes.codes import (
     SearchState,
 )
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import (
     Question,
     ReportFacts,
@@ -433,4 +434,5 @@ def episode_report(
         )
         # The deadlines the policy sets from the report on (absent limit, reviews, ...).
         sync_deadlines(episode, ask(episode, None, now))
+        tell(episode, "reported", event_id="report")
     return episode

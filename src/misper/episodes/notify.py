@@ -1,0 +1,164 @@
+"""Who is told what about an episode (issue 5, "who is told what").
+
+The episode app knows the child and the case; the notifications app knows only
+recipients and messages. This module decides, for an event on an episode, which
+organisations and people are told, under which rule, and queues the messages in the
+caller's transaction with ``notifications.services.notify``. Channels beyond the in-app
+inbox come from the information-sharing arrangement between the force and the recipient.
+
+Titles and links carry no personal data: "Missing report: case 12", "/episodes/12/".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from misper.agencies.models import Organisation, OrganisationKind, User
+from misper.agencies.roles import Role
+from misper.episodes.models import Episode
+from misper.notifications.services import Recipient, channels_for, notify
+from misper.policy.profiles import load_profile
+
+EVENTS = ("reported", "category_changed", "risk_changed", "found", "escalated")
+
+
+@dataclass(frozen=True)
+class Route:
+    recipient: Organisation | User
+    rule: str
+    why: str
+
+
+def _rule_for_report(profile_id: str, category: str) -> str:
+    """The source rule that makes the report known to children's services."""
+    if profile_id.startswith("west-midlands"):
+        return "R-NTF-22" if category == "absent" else "R-NTF-23"
+    return "R-NTF-01"
+
+
+def routes(episode: Episode, event: str) -> list[Route]:
+    """Every recipient of an event on this episode, each with the rule that sends it."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown episode event {event!r}")
+    profile = load_profile(episode.profile_id)
+    person = episode.person
+    out: list[Route] = []
+    categories = tuple(profile.values.get("notify_childrens_services") or ())
+    told_about_category = episode.category in categories
+    current = next((p for p in person.placements.all() if p.ended_on is None), None)
+    home = person.home_authority
+    if event in ("reported", "escalated") and told_about_category and home is not None:
+        out.append(
+            Route(
+                home,
+                _rule_for_report(episode.profile_id, episode.category),
+                "children's services of the child's responsible authority",
+            )
+        )
+    if event in ("category_changed", "risk_changed", "escalated") and home is not None:
+        # Changes of category or risk: SILENT in the sources (R-NTF-33); adopted: the
+        # responsible authority is told, so its information stays current.
+        out.append(Route(home, "R-NTF-33", "a change of category or risk"))
+    if current is not None and event in (
+        "reported",
+        "category_changed",
+        "risk_changed",
+        "found",
+        "escalated",
+    ):
+        if current.host_authority_id != current.placing_authority_id:
+            out.append(
+                Route(
+                    current.host_authority,
+                    "R-NTF-32",
+                    "the host authority of an out-of-area placement",
+                )
+            )
+        if current.placing_authority_id != getattr(home, "pk", None):
+            out.append(
+                Route(
+                    current.placing_authority,
+                    "R-NTF-04",
+                    "the placing authority of a looked-after child",
+                )
+            )
+        for allocation in person.allocations.filter(ended_on__isnull=True).select_related("user"):
+            if allocation.role == Role.IRO and not profile.values.get("notify_iro"):
+                continue
+            rule = "R-NTF-05" if allocation.role == Role.IRO else "R-NTF-29"
+            out.append(Route(allocation.user, rule, f"the child's allocated {allocation.role}"))
+    if event == "found":
+        if home is not None:
+            out.append(
+                Route(
+                    home,
+                    "R-NTF-13",
+                    "found: the responsible authority arranges the return interview",
+                )
+            )
+        authority_ids = {a.pk for a in (home,) if a is not None}
+        for provider in Organisation.objects.filter(
+            kind=OrganisationKind.RHI_PROVIDER, local_authority_id__in=authority_ids
+        ):
+            out.append(Route(provider, "R-NTF-30", "the return-interview provider"))
+    if (
+        event == "reported"
+        and episode.category == "missing"
+        and profile.values.get("missing_people_referral") == "every_missing"
+    ):
+        for charity in Organisation.objects.filter(
+            kind=OrganisationKind.CHARITY, code="missing-people"
+        ):
+            out.append(
+                Route(charity, "R-NTF-25", "automatic referral to the Missing People charity")
+            )
+    # One message per recipient: the first (most specific) rule wins.
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for r in out:
+        key = (type(r.recipient).__name__, r.recipient.pk)
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    return unique
+
+
+TITLES = {
+    "reported": "{category} report: case {id}",
+    "category_changed": "Category changed on case {id}",
+    "risk_changed": "Risk changed on case {id}",
+    "found": "Found: case {id}",
+    "escalated": "Absent time limit reached: case {id} is now missing",
+}
+
+
+def tell(episode: Episode, event: str, *, event_id: str | int) -> int:
+    """Queue the messages for an event (inside the caller's transaction). Returns how
+    many were written. ``event_id`` makes the event unique (a decision's id, say), so a
+    repeated call tells nobody twice."""
+    title = TITLES[event].format(category=episode.get_category_display(), id=episode.pk)
+    link = f"/episodes/{episode.pk}/"
+    written = 0
+    for route in routes(episode, event):
+        if isinstance(route.recipient, User):
+            recipients: Iterable[Recipient] = [Recipient(user=route.recipient)]
+        else:
+            recipients = [
+                Recipient(
+                    organisation=route.recipient,
+                    channels=channels_for(episode.force, route.recipient),
+                )
+            ]
+        written += len(
+            notify(
+                rule=route.rule,
+                event_key=f"episode:{episode.pk}:{event}:{event_id}",
+                subject_type="episode",
+                subject_id=episode.pk,
+                title=title,
+                link=link,
+                recipients=recipients,
+            )
+        )
+    return written
