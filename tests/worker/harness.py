@@ -41,12 +41,38 @@ def worker_env(url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_worker(url: str, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+def delivering_env(url: str, *, smtp_port: int, **extra: str) -> dict[str, str]:
+    """The environment of a worker that delivers for real: the production settings module
+    (the test settings keep mail in memory), SMTP on loopback at ``smtp_port``, and short
+    poll interval, backoff and lease so that a fault run fits in a few minutes."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "misper.config.settings",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_TIMEOUT": "5",
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "MISPER_WORKER_INTERVAL": "0.2",
+        "MISPER_NOTIFY_BACKOFF_SECONDS": "0.5",
+        "MISPER_NOTIFY_LEASE_SECONDS": "10",
+        "SITE_URL": "https://misper.example.gov.uk",
+        "DATABASE_URL": url,
+        **extra,
+    }
+
+
+def start_worker(
+    url: str, *args: str, log: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A ``misper worker`` process on the database at ``url``; ``env`` adds to (or
+    overrides) ``worker_env``."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed by the OS
     return subprocess.Popen(
         [MISPER, "worker", *args],
         cwd=ROOT,
-        env=worker_env(url),
+        env=worker_env(url, **(env or {})),
         stdout=out,
         stderr=subprocess.STDOUT,
     )

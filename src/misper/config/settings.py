@@ -267,6 +267,9 @@ TASKS = {
 MISPER_WORKER_INTERVAL = env.float("MISPER_WORKER_INTERVAL", default=1.0)
 # A message that fails this many times is marked dead and reported to administrators.
 MISPER_NOTIFY_MAX_ATTEMPTS = env.int("MISPER_NOTIFY_MAX_ATTEMPTS", default=12)
+# The first retry's wait (it doubles, up to an hour) and a claimed message's lease.
+MISPER_NOTIFY_BACKOFF_SECONDS = env.float("MISPER_NOTIFY_BACKOFF_SECONDS", default=30.0)
+MISPER_NOTIFY_LEASE_SECONDS = env.float("MISPER_NOTIFY_LEASE_SECONDS", default=300.0)
 
 # --- Logging: no personal data goes into a log line (docs/operations.md) -----------------
 LOGGING = {

@@ -147,8 +147,19 @@ def max_attempts() -> int:
 
 
 def backoff(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failed attempt: 30 s, 1 min, 2 min, ... 1 hour."""
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    """The wait after the ``attempts``-th failed attempt: 30 s, 1 min, 2 min, ... 1 hour
+    (the base is ``MISPER_NOTIFY_BACKOFF_SECONDS``, shorter only in tests and fault runs)."""
+    base = timedelta(
+        seconds=getattr(settings, "MISPER_NOTIFY_BACKOFF_SECONDS", BACKOFF_BASE.total_seconds())
+    )
+    return min(base * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def lease() -> timedelta:
+    """How long a claimed message is this worker's: ``LEASE`` unless
+    ``MISPER_NOTIFY_LEASE_SECONDS`` says otherwise (shorter only in tests and fault runs)."""
+    seconds = getattr(settings, "MISPER_NOTIFY_LEASE_SECONDS", None)
+    return LEASE if seconds is None else timedelta(seconds=seconds)
 
 
 def messages_claim(*, worker_id: str, now: datetime | None = None, limit: int = BATCH) -> list[int]:
@@ -169,7 +180,7 @@ def messages_claim(*, worker_id: str, now: datetime | None = None, limit: int = 
         ids = list(due.values_list("id", flat=True)[:limit])
         if ids:
             Message.objects.filter(id__in=ids).update(
-                claimed_by=worker_id, claimed_until=now + LEASE
+                claimed_by=worker_id, claimed_until=now + lease()
             )
     return ids
 

@@ -28,7 +28,7 @@ from misper.episodes.models import CategoryDecision, Episode, FoundReport
 from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import SUBJECT, ask, bump, sync_deadlines
-from misper.notifications.services import Recipient, notify
+from misper.notifications.services import Recipient, channels_for, notify
 
 UK = ZoneInfo("Europe/London")
 SYSTEM_ROLE = "system"
@@ -140,7 +140,12 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
         subject_id=episode.pk,
         title=f"Absent limit reached: case {episode.pk} is now missing",
         link=f"/episodes/{episode.pk}/",
-        recipients=[Recipient(organisation=episode.owning_area)],
+        recipients=[
+            Recipient(
+                organisation=episode.owning_area,
+                channels=channels_for(episode.force, episode.owning_area),
+            )
+        ],
     )
     # Children's services and the other agencies are told of the change of category.
     tell(episode, "escalated", event_id=deadline.pk)
@@ -168,7 +173,12 @@ def episode_deadline_reminder(deadline: Deadline, now: datetime) -> str:
         rule_ids=rules,
         at=now,
     )
-    recipients = [Recipient(organisation=episode.owning_area)]
+    recipients = [
+        Recipient(
+            organisation=episode.owning_area,
+            channels=channels_for(episode.force, episode.owning_area),
+        )
+    ]
     if deadline.kind in REVIEW_KINDS:
         inspectors = User.objects.filter(
             organisation=episode.owning_area,
