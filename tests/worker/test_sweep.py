@@ -175,6 +175,25 @@ def test_a_failing_handler_rolls_back_that_deadline_only_and_is_retried(flaky, c
     assert TimelineEvent.objects.filter(subject_type="test", verb="x").count() == 1
 
 
+def test_a_failing_handler_backs_off_before_it_is_tried_again(flaky):
+    from misper.agencies.deadline_sweep import retry_delay
+
+    bad = Deadline.objects.create(subject_type="test", subject_id="1", kind="flaky", due=NOW)
+    assert sweep_due_deadlines(NOW, "w") == 0
+    bad.refresh_from_db()
+    assert bad.retry_after == NOW + retry_delay(1) == NOW + timedelta(seconds=5)
+    assert sweep_due_deadlines(NOW + timedelta(seconds=4), "w") == 0
+    assert flaky == [bad.pk]  # not tried during the backoff
+    assert sweep_due_deadlines(NOW + timedelta(seconds=5), "w") == 1
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 12, 20)] == [
+        5,
+        10,
+        20,
+        3600,
+        3600,
+    ]
+
+
 @pytest.mark.parametrize(
     ("last_contact", "due"),
     [

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from misper.agencies.models import Deadline, DeadlineStatus
 from misper.agencies.services import timeline_record
@@ -68,6 +69,7 @@ def _claim(now: datetime, skip: set[int]) -> Deadline | None:
     return (
         Deadline.objects.select_for_update(skip_locked=True)
         .filter(status=DeadlineStatus.OPEN, due__lte=now)
+        .filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
         .exclude(pk__in=skip)
         .order_by("due", "id")
         .first()
@@ -168,11 +170,20 @@ def sweep_due_deadlines(now: datetime, worker_id: str = "", batch: int = 50) -> 
             done += 1
             continue
         skip.add(claimed.pk)
-        _record_failure(claimed.pk, error)
+        _record_failure(claimed.pk, error, now, backoff=error != "SubjectBusy")
     return done
 
 
-def _record_failure(pk: int, error: str) -> None:
+RETRY_BASE = timedelta(seconds=5)
+RETRY_MAX = timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s, ... doubling after each failed attempt, at most an hour."""
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+
+
+def _record_failure(pk: int, error: str, now: datetime, *, backoff: bool) -> None:
     with transaction.atomic():
         row = (
             Deadline.objects.select_for_update(skip_locked=True)
@@ -182,4 +193,8 @@ def _record_failure(pk: int, error: str) -> None:
         if row is not None:
             row.attempts += 1
             row.last_error = error[:200]
-            row.save(update_fields=["attempts", "last_error"])
+            # A handler that fails keeps failing until someone fixes the cause: back off,
+            # so that a broken handler does not run (and log) every second. A subject busy
+            # with a user's change is simply tried on the next tick.
+            row.retry_after = now + retry_delay(row.attempts) if backoff else None
+            row.save(update_fields=["attempts", "last_error", "retry_after"])

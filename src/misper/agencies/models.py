@@ -290,6 +290,11 @@ class Deadline(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=200, blank=True)
+    retry_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="After a failed attempt, the worker waits until then (backoff).",
+    )
     # The worker's record (docs/worker.md): when it acted (acted_at - due is the delay),
     # how many times a handler was tried, and the last failure (exception class only: no
     # personal data).
