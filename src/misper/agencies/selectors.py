@@ -10,10 +10,11 @@ from django.http import HttpRequest
 
 from misper.agencies.errors import NotFound, PermissionDenied
 from misper.agencies.models import ApiToken, AuditEvent, Organisation, TimelineEvent, User
+from misper.agencies.rules import is_system_admin
 
 
 def organisations_for_user(user: User) -> QuerySet[Organisation]:
-    if user.has_role("system_administrator"):
+    if is_system_admin(user):
         return Organisation.objects.all()
     org = user.organisation
     if org is None:

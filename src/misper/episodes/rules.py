@@ -65,3 +65,49 @@ def is_case_worker(user: User) -> bool:
 
 rules.add_perm("episodes.view", is_force_police | (can_see_child & ~is_restricted_for))
 rules.add_perm("episodes.act", is_force_police & is_case_worker)
+
+
+SUPERVISORS = (Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
+
+# Who may open a restricted episode, after stating a reason (R-RES-01 leaves it SILENT; a
+# local choice, stated in docs/people-and-episodes.md).
+RESTRICTED_ACCESS_ROLES = (
+    Role.INSPECTOR,
+    Role.CHIEF_INSPECTOR,
+    Role.SUPERINTENDENT,
+    Role.INVESTIGATING_OFFICER,
+    Role.MISSING_PERSON_COORDINATOR,
+)
+
+
+@rules.predicate
+def is_supervisor(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*SUPERVISORS)
+
+
+@rules.predicate
+def may_open_restricted(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(
+        *RESTRICTED_ACCESS_ROLES
+    )
+
+
+@rules.predicate
+def is_owning_inspector(user: User, episode: object) -> bool:
+    """An inspector or above of the area (or force) that owns the episode."""
+    org_id = getattr(user, "organisation_id", None)
+    return (
+        org_id is not None
+        and org_id in {getattr(episode, "owning_area_id", None), getattr(episode, "force_id", None)}
+        and user.has_role(Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
+    )
+
+
+rules.add_perm("episodes.supervise", is_supervisor)
+rules.add_perm(
+    "episodes.daily_meeting",
+    is_supervisor
+    | rules.predicate(lambda u: u.has_role(Role.INVESTIGATING_OFFICER, Role.CALL_HANDLER)),
+)
+rules.add_perm("episodes.open_restricted", may_open_restricted)
+rules.add_perm("episodes.see_restricted_openings", is_owning_inspector)

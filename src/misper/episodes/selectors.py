@@ -19,20 +19,9 @@ from misper.agencies.models import (
     OrganisationKind,
     User,
 )
-from misper.agencies.roles import Role
 from misper.agencies.services import audit_record
 from misper.episodes.codes import Status
 from misper.episodes.models import Episode
-
-# Who may open a restricted episode, after stating a reason (R-RES-01 leaves it SILENT;
-# a local choice, stated in docs/episodes.md).
-RESTRICTED_ACCESS_ROLES = (
-    Role.INSPECTOR,
-    Role.CHIEF_INSPECTOR,
-    Role.SUPERINTENDENT,
-    Role.INVESTIGATING_OFFICER,
-    Role.MISSING_PERSON_COORDINATOR,
-)
 
 
 class RestrictedRecord(PermissionDenied):
@@ -67,7 +56,7 @@ def get_episode_for_user(user: User, episode_id: int, *, purpose: str, reason: s
     if episode is None or not rules.has_perm("episodes.view", user, episode):
         raise NotFound("No such episode")
     if episode.restricted:
-        if not user.has_role(*RESTRICTED_ACCESS_ROLES):
+        if not rules.has_perm("episodes.open_restricted", user):
             raise NotFound("No such episode")
         if not reason.strip():
             raise RestrictedRecord("This record is restricted: say why you need to open it")
@@ -119,7 +108,7 @@ def supervision_queue(user: User, area: Organisation | None = None) -> list[Queu
     """The duty inspector's list: absent / no-apparent-risk reports awaiting review, cases
     graded below the recommendation or in dispute, and missing cases whose risk review is
     due (R-CLS-07, R-REV-01..08, R-HMI-05)."""
-    if not user.has_role(Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT):
+    if not rules.has_perm("episodes.supervise", user):
         raise NotFound("No such page")
     qs = episodes_for_user(user).exclude(status=Status.CLOSED)
     if area is not None:
@@ -164,13 +153,7 @@ def restricted_openings(user: User, episode: Episode) -> list[AuditEvent]:
     inspectors and above (R-RES-01: "the owner sees who opened them")."""
     if not episode.restricted:
         return []
-    org = user.organisation
-    in_owning_area = org is not None and (
-        org.pk == episode.owning_area_id or org.pk == episode.force_id
-    )
-    if not (
-        in_owning_area and user.has_role(Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
-    ):
+    if not rules.has_perm("episodes.see_restricted_openings", user, episode):
         return []
     return list(
         AuditEvent.objects.filter(

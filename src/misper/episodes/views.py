@@ -28,16 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from misper.agencies.errors import DomainError, NotFound
 from misper.agencies.models import Organisation, OrganisationKind, User
-from misper.agencies.roles import Role
 from misper.agencies.selectors import acting_user, timeline_for_subject
 from misper.episodes import forms, selectors, services
 from misper.episodes.codes import QUESTIONS, SEARCHES, Category, Status
 from misper.episodes.models import Episode, Transfer
-from misper.episodes.selectors import RESTRICTED_ACCESS_ROLES, RestrictedRecord
+from misper.episodes.selectors import RestrictedRecord
 from misper.people.selectors import get_person_for_user
 
 GET_POST = require_http_methods(["GET", "POST"])
-SUPERVISORS = (Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
 # Service field names that the form calls differently.
 FIELD_ALIASES = {"text": "text_"}
 
@@ -276,7 +274,7 @@ def _episode_for_action(user: User, episode_id: int) -> Episode:
         episode is None
         or not rules.has_perm("episodes.view", user, episode)
         or not rules.has_perm("episodes.act", user, episode)
-        or (episode.restricted and not user.has_role(*RESTRICTED_ACCESS_ROLES))
+        or (episode.restricted and not rules.has_perm("episodes.open_restricted", user))
     ):
         raise Http404("No such episode")
     return episode
@@ -534,7 +532,7 @@ def _areas(user: User) -> list[Organisation]:
 @require_GET
 def dmm(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    if not user.has_role(*SUPERVISORS, Role.INVESTIGATING_OFFICER, Role.CALL_HANDLER):
+    if not rules.has_perm("episodes.daily_meeting", user):
         raise Http404("No such page")
     areas = _areas(user)
     if not areas:

@@ -4,11 +4,11 @@ inbox. Anything else does not exist for them."""
 
 from __future__ import annotations
 
+import rules
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from misper.agencies.errors import NotFound
 from misper.agencies.models import User
-from misper.agencies.roles import Role
 from misper.notifications.models import (
     Channel,
     Message,
@@ -70,7 +70,7 @@ def get_message_for_user(user: User, message_id: int, *, for_update: bool = Fals
 
 
 def _require_admin(user: User) -> None:
-    if not user.has_role(Role.SYSTEM_ADMIN):
+    if not rules.has_perm("notifications.administer", user):
         raise NotFound("No such page")
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
@@ -327,7 +328,7 @@ class NewEndpoint:
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.has_role(Role.SYSTEM_ADMIN):
+    if not rules.has_perm("notifications.administer", actor):
         raise NotFound("No such page")
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import rules
 from django.urls import NoReverseMatch, reverse
 
 from misper.agencies.models import User
-from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, POLICE_ROLES, RHI_ROLES, Role
-from misper.episodes.rules import REPORTING_ROLES
+from misper.agencies.roles import RHI_ROLES, Role
 from misper.notifications.selectors import inbox_unread_count
 
 
@@ -31,21 +31,24 @@ def _any(*roles: str) -> Callable[[User], bool]:
     return lambda user: user.has_role(*roles)
 
 
+def _perm(name: str) -> Callable[[User], bool]:
+    """Shown to whoever the page's own permission admits: stated once, in rules.py."""
+    return lambda user: bool(rules.has_perm(name, user))
+
+
 def _everyone(user: User) -> bool:
     return True
 
 
-SUPERVISORS = (Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
-
 ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", _everyone),
-    NavItem("Take a report", "episodes:report_start", _any(Role.CALL_HANDLER, *SUPERVISORS)),
-    NavItem("Find a child", "people:search", _any(*POLICE_ROLES, *CHILDRENS_SERVICES_ROLES)),
-    NavItem("Supervision", "episodes:supervision", _any(*SUPERVISORS)),
-    NavItem("Daily meeting", "episodes:dmm", _any(*SUPERVISORS)),
-    NavItem("My cases", "episodes:my_cases", _any(Role.INVESTIGATING_OFFICER)),
-    NavItem("Due and overdue", "episodes:work", _any(*REPORTING_ROLES)),
-    NavItem("My children", "people:my_children", _any(Role.CARER, *CHILDRENS_SERVICES_ROLES)),
+    NavItem("Take a report", "episodes:report_start", _perm("episodes.report")),
+    NavItem("Find a child", "people:search", _perm("people.search")),
+    NavItem("Supervision", "episodes:supervision", _perm("episodes.supervise")),
+    NavItem("Daily meeting", "episodes:dmm", _perm("episodes.daily_meeting")),
+    NavItem("My cases", "episodes:my_cases", _perm("episodes.report")),
+    NavItem("Due and overdue", "episodes:work", _perm("episodes.report")),
+    NavItem("My children", "people:my_children", _perm("people.list_my_children")),
     NavItem("Return interviews", "returns:queue", _any(*RHI_ROLES)),
     NavItem(
         "Repeat missing",
@@ -54,16 +57,12 @@ ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("Inbox", "notifications:inbox", _everyone, count=inbox_unread_count),
     NavItem("Patterns", "insights:home", _any(Role.ANALYST, Role.SAFEGUARDING_BOARD)),
-    NavItem(
-        "Policy",
-        "web:policy_profiles",
-        _any(*POLICE_ROLES, Role.ANALYST, Role.SAFEGUARDING_BOARD, Role.SYSTEM_ADMIN),
-    ),
+    NavItem("Policy", "web:policy_profiles", _perm("agencies.view_policy")),
     NavItem("Your organisation", "web:organisation", lambda u: u.organisation_id is not None),
-    NavItem("Audit log", "web:audit_log", _any(Role.SYSTEM_ADMIN)),
-    NavItem("Users", "web:admin_users", _any(Role.SYSTEM_ADMIN)),
-    NavItem("Sharing", "notifications:arrangements", _any(Role.SYSTEM_ADMIN)),
-    NavItem("Deliveries", "notifications:deliveries", _any(Role.SYSTEM_ADMIN)),
+    NavItem("Audit log", "web:audit_log", _perm("agencies.view_audit")),
+    NavItem("Users", "web:admin_users", _perm("agencies.manage_users")),
+    NavItem("Sharing", "notifications:arrangements", _perm("notifications.administer")),
+    NavItem("Deliveries", "notifications:deliveries", _perm("notifications.administer")),
 )
 
 
