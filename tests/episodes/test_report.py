@@ -259,3 +259,24 @@ def test_previous_episodes_count_together_for_triggers(wmc14):
     )
     kinds = {(t["kind"], t.get("level")) for t in rec["triggers"]}
     assert ("wm_individual_3_in_90", 1) in kinds
+
+
+def test_later_decisions_see_the_same_facts_as_the_report(wmc14):
+    """R-CLS-15: 'other factors suspected' is part of the report; it is kept on the episode
+    so that every later question to the engine describes the same child."""
+    from misper.episodes.services.common import question
+
+    ep = episode_report(
+        actor=wmc14["call_handler"],
+        person_id=wmc14["child"].pk,
+        report=replace(
+            report(answers=answers(out_of_character="yes")), other_factors_suspected=True
+        ),
+        category="missing",
+        now=NOW,
+    )
+    ep = Episode.objects.get(pk=ep.pk)
+    assert ep.other_factors_suspected is True
+    asked = question(ep, NOW)
+    assert asked.person["other_factors_suspected"] is True
+    assert asked.report["answers"]["out_of_character"] == "yes"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,8 +28,8 @@ from misper.episodes.codes import (
 from misper.episodes.models import EntryKind
 from misper.episodes.services import ReportInput
 from misper.episodes.services.record import CONSENT, FoundInput
+from misper.policy.calendar import LONDON  # one statement of UK local time
 
-LONDON = ZoneInfo("Europe/London")
 MAX_TEXT = 4000
 
 

@@ -55,6 +55,10 @@ class Episode(models.Model):
     answers = models.JSONField(default=dict, help_text="R-RPT-03: key → {answer, detail}")
     intelligence_checks = models.TextField(blank=True)
     further_enquiries_required = models.BooleanField(default=False)
+    other_factors_suspected = models.BooleanField(
+        default=False,
+        help_text="R-CLS-15: factors other than evading justice suspected (absconders).",
+    )
 
     # The policy's recommendation at the report, kept as the engine gave it.
     recommendation = models.JSONField(default=dict)

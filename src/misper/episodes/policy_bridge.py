@@ -165,3 +165,64 @@ def history_entries(
             entry["person"] = f"person-{ep.person_id}"
         rows.append(entry)
     return rows
+
+
+# The report's fields the engine reads, as stored on an Episode and as validated by the
+# report service: one question built the same way at the report and at every later action.
+REPORT_FIELDS = (
+    "reported_at",
+    "last_seen_at",
+    "last_contact_at",
+    "missing_from",
+    "establishment",
+    "reported_by",
+    "answers",
+    "further_enquiries_required",
+    "other_factors_suspected",
+)
+
+
+def report_question(
+    *,
+    profile: str,
+    now: datetime,
+    person: Person,
+    report: dict[str, Any],
+    location: str,
+    episode: dict[str, Any] | None = None,
+    exclude_episode_id: int | None = None,
+) -> Question:
+    """The engine's question about a report (``report`` holds REPORT_FIELDS), for the
+    child's record and history, and optionally the episode's current state."""
+    establishment = report["establishment"]
+    code = establishment.code if establishment else None
+    facts = ReportFacts(
+        reported_at=report["reported_at"],
+        last_seen_at=report["last_seen_at"],
+        last_contact_at=report["last_contact_at"],
+        missing_from=report["missing_from"],
+        location_key=location,
+        establishment_code=code,
+        reported_by=report["reported_by"],
+        answers={k: v["answer"] for k, v in report["answers"].items()},
+        further_enquiries_required=report["further_enquiries_required"],
+    )
+    return Question(
+        profile=profile,
+        now=now,
+        person=person_facts(
+            person,
+            report["reported_at"],
+            other_factors_suspected=report["other_factors_suspected"],
+        ),
+        history=history_entries(
+            person=person,
+            location=location,
+            establishment_code=code,
+            before=report["reported_at"],
+            exclude_episode_id=exclude_episode_id,
+        ),
+        report=facts.as_dict(),
+        episode=episode,
+        extra={"location_key": location},
+    )

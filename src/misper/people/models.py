@@ -19,6 +19,7 @@ from misper.people.codes import (
     PlacementType,
     Sex,
 )
+from misper.policy.calendar import age_on
 
 
 class Person(models.Model):
@@ -99,8 +100,7 @@ class Person(models.Model):
     def age_on(self, day: date) -> int | None:
         """Completed years on a UK local date (policy-rules.md C-12)."""
         if self.date_of_birth:
-            dob = self.date_of_birth
-            return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+            return age_on(self.date_of_birth, day)
         if self.estimated_age is not None and self.estimated_age_on:
             return self.estimated_age + (day - self.estimated_age_on).days // 365
         return self.estimated_age

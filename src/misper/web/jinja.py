@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
-LONDON = ZoneInfo("Europe/London")
+from misper.policy.calendar import LONDON  # one statement of UK local time
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:

@@ -15,7 +15,7 @@ from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, V
 from misper.agencies.models import User
 from misper.agencies.services import deadlines_sync
 from misper.episodes.models import Episode
-from misper.episodes.policy_bridge import Question, history_entries, iso, person_facts
+from misper.episodes.policy_bridge import REPORT_FIELDS, Question, iso, report_question
 
 SUBJECT = "episode"
 MAX_TEXT = 4000
@@ -92,31 +92,14 @@ def state(episode: Episode) -> dict[str, Any]:
 
 
 def question(episode: Episode, now: datetime) -> Question:
-    person = episode.person
-    report = {
-        "reported_at": iso(episode.reported_at),
-        "last_seen_at": iso(episode.last_seen_at),
-        "last_contact_at": iso(episode.last_contact_at),
-        "missing_from": episode.missing_from,
-        "location": episode.location_key,
-        "establishment": episode.establishment.code if episode.establishment else None,
-        "reported_by": episode.reported_by,
-        "answers": {k: v["answer"] for k, v in episode.answers.items()},
-        "further_enquiries_required": episode.further_enquiries_required,
-    }
-    return Question(
+    return report_question(
         profile=episode.profile_id,
         now=now,
-        person=person_facts(person, episode.reported_at),
-        history=history_entries(
-            person=person,
-            location=episode.location_key,
-            establishment_code=episode.establishment.code if episode.establishment else None,
-            before=episode.reported_at,
-            exclude_episode_id=episode.pk,
-        ),
-        report=report,
+        person=episode.person,
+        report={f: getattr(episode, f) for f in REPORT_FIELDS},
+        location=episode.location_key,
         episode=state(episode),
+        exclude_episode_id=episode.pk,
     )
 
 

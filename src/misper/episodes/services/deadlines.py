@@ -15,7 +15,6 @@ the deadline acted in the same transaction, so the action and the mark commit to
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 
@@ -29,8 +28,8 @@ from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import SUBJECT, ask, bump, sync_deadlines
 from misper.notifications.services import Recipient, channels_for, notify
+from misper.policy.calendar import LONDON as UK
 
-UK = ZoneInfo("Europe/London")
 SYSTEM_ROLE = "system"
 # The author of a decision the system takes (CategoryDecision.by is required). The account
 # cannot sign in (inactive, unusable password), holds no role and belongs to no

@@ -29,14 +29,7 @@ from misper.episodes.codes import (
 )
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.notify import tell
-from misper.episodes.policy_bridge import (
-    Question,
-    ReportFacts,
-    history_entries,
-    iso,
-    location_key,
-    person_facts,
-)
+from misper.episodes.policy_bridge import Question, iso, location_key, report_question
 from misper.episodes.services.common import MAX_TEXT, ask, refusal, sync_deadlines, text
 from misper.people.models import Person
 
@@ -162,6 +155,7 @@ def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
             r.intelligence_checks, "intelligence_checks", max_len=MAX_TEXT
         ),
         "further_enquiries_required": bool(r.further_enquiries_required),
+        "other_factors_suspected": bool(r.other_factors_suspected),
     }
 
 
@@ -180,12 +174,7 @@ def _force_and_area(actor: User, area: Organisation | None) -> tuple[Organisatio
 
 
 def _question(
-    *,
-    person: Person,
-    force: Organisation,
-    values: dict[str, Any],
-    now: datetime,
-    other_factors_suspected: bool,
+    *, person: Person, force: Organisation, values: dict[str, Any], now: datetime
 ) -> Question:
     establishment = values["establishment"]
     key = location_key(
@@ -193,31 +182,8 @@ def _question(
         address=values["location_address"],
         postcode=values["location_postcode"],
     )
-    facts = ReportFacts(
-        reported_at=values["reported_at"],
-        last_seen_at=values["last_seen_at"],
-        last_contact_at=values["last_contact_at"],
-        missing_from=values["missing_from"],
-        location_key=key,
-        establishment_code=establishment.code if establishment else None,
-        reported_by=values["reported_by"],
-        answers={k: v["answer"] for k, v in values["answers"].items()},
-        further_enquiries_required=values["further_enquiries_required"],
-    )
-    return Question(
-        profile=force.policy_profile,
-        now=now,
-        person=person_facts(
-            person, values["reported_at"], other_factors_suspected=other_factors_suspected
-        ),
-        history=history_entries(
-            person=person,
-            location=key,
-            establishment_code=establishment.code if establishment else None,
-            before=values["reported_at"],
-        ),
-        report=facts.as_dict(),
-        extra={"location_key": key},
+    return report_question(
+        profile=force.policy_profile, now=now, person=person, report=values, location=key
     )
 
 
@@ -244,7 +210,6 @@ def episode_recommend(
         force=force,
         values=values,
         now=now,
-        other_factors_suspected=report.other_factors_suspected,
     )
     return question.ask()
 
@@ -288,7 +253,6 @@ def episode_report(
             force=force,
             values=values,
             now=now,
-            other_factors_suspected=report.other_factors_suspected,
         )
         recommendation = question.ask()
         allowed = recommendation.get("allowed_categories") or []
