@@ -47,7 +47,8 @@ def place_out_of_area(region, make_org):
 
 
 def test_missing_report_tells_the_responsible_authority_and_the_charity(wmp15, make_org):
-    """R-NTF-23 (missing, WMP15) and R-NTF-25 (automatic Missing People referral)."""
+    """R-NTF-23 (missing, WMP15) and the automatic Missing People referral (R-MED-02, the
+    rule the policy engine gives that duty; R-NTF-25 restates it)."""
     make_org("charity", name="Missing People", code="missing-people")
     ep = episode_report(
         actor=wmp15["call_handler"],
@@ -56,7 +57,7 @@ def test_missing_report_tells_the_responsible_authority_and_the_charity(wmp15, m
         category="missing",
         now=NOW,
     )
-    assert told() == {("vale", "R-NTF-23", "inbox"), ("missing-people", "R-NTF-25", "inbox")}
+    assert told() == {("vale", "R-NTF-23", "inbox"), ("missing-people", "R-MED-02", "inbox")}
     for m in Message.objects.all():
         assert m.link == f"/episodes/{ep.pk}/"
         assert "Jayden" not in m.title and "Oakes" not in m.title
@@ -181,6 +182,9 @@ def test_a_repeated_event_tells_nobody_twice(wmc14):
     from django.db import transaction
 
     with transaction.atomic():
-        assert tell(Episode.objects.get(pk=ep.pk), "reported", event_id="report") == 0
+        duties = Episode.objects.get(pk=ep.pk).recommendation["duty_rules"]
+        assert (
+            tell(Episode.objects.get(pk=ep.pk), "reported", event_id="report", duties=duties) == 0
+        )
     assert Message.objects.count() == before
     assert Organisation.objects.filter(code="vale").exists()

@@ -202,3 +202,24 @@ def test_property_adding_flag_never_lowers(
     floor2, cats2 = _case(profile_id, pdata, flags | {flag}, answers)
     assert RISK_RANK[floor2] >= RISK_RANK[floor]
     assert not ("absent" in cats2 and "absent" not in cats)
+
+
+def test_each_duty_names_the_rule_that_creates_it() -> None:
+    """duty_rules: R-NTF-22 for an absent report under WMP15, R-NTF-05 for the IRO and
+    R-NTF-01 for children's services under West Mercia."""
+    import json
+    from pathlib import Path
+
+    from misper.policy.evaluate import evaluate
+
+    folder = Path(__file__).parent / "scenarios"
+    wmp = evaluate(
+        json.loads((folder / "cls-wmp15-no-apparent-risk-absent-allowed.json").read_text())
+    )
+    assert set(wmp["duty_rules"]) == set(wmp["duties"])
+    assert wmp["duty_rules"]["notify_childrens_services"] == "R-NTF-22"
+    wmc = evaluate(
+        json.loads((folder / "cls-wmc14-looked-after-with-risk-missing.json").read_text())
+    )
+    assert wmc["duty_rules"]["notify_childrens_services"] == "R-NTF-01"
+    assert wmc["duty_rules"]["notify_iro"] == "R-NTF-05"

@@ -11,14 +11,13 @@ Titles and links carry no personal data: "Missing report: case 12", "/episodes/1
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 from misper.episodes.models import Episode
 from misper.notifications.services import Recipient, channels_for, notify
-from misper.policy.profiles import load_profile
 
 EVENTS = ("reported", "category_changed", "risk_changed", "found", "escalated")
 
@@ -30,29 +29,27 @@ class Route:
     why: str
 
 
-def _rule_for_report(profile_id: str, category: str) -> str:
-    """The source rule that makes the report known to children's services."""
-    if profile_id.startswith("west-midlands"):
-        return "R-NTF-22" if category == "absent" else "R-NTF-23"
-    return "R-NTF-01"
+def routes(episode: Episode, event: str, duties: Mapping[str, str]) -> list[Route]:
+    """Every recipient of an event on this episode, each with the rule that sends it.
 
-
-def routes(episode: Episode, event: str) -> list[Route]:
-    """Every recipient of an event on this episode, each with the rule that sends it."""
+    ``duties`` are the policy engine's duties for the episode as it is now, each with the
+    rule that creates it (``duty_rules`` of its answer): whether children's services, the
+    IRO and the Missing People charity are told is the policy's decision, not this
+    module's. What this module adds is who those are for this child, and the recipients
+    the sources leave SILENT (host and placing authority, changes, found), as adopted
+    choices documented in docs/people-and-episodes.md."""
     if event not in EVENTS:
         raise ValueError(f"unknown episode event {event!r}")
-    profile = load_profile(episode.profile_id)
     person = episode.person
     out: list[Route] = []
-    categories = tuple(profile.values.get("notify_childrens_services") or ())
-    told_about_category = episode.category in categories
     current = next((p for p in person.placements.all() if p.ended_on is None), None)
     home = person.home_authority
-    if event in ("reported", "escalated") and told_about_category and home is not None:
+    announces = event in ("reported", "escalated")
+    if announces and "notify_childrens_services" in duties and home is not None:
         out.append(
             Route(
                 home,
-                _rule_for_report(episode.profile_id, episode.category),
+                duties["notify_childrens_services"],
                 "children's services of the child's responsible authority",
             )
         )
@@ -84,10 +81,13 @@ def routes(episode: Episode, event: str) -> list[Route]:
                 )
             )
         for allocation in person.allocations.filter(ended_on__isnull=True).select_related("user"):
-            if allocation.role == Role.IRO and not profile.values.get("notify_iro"):
-                continue
-            rule = "R-NTF-05" if allocation.role == Role.IRO else "R-NTF-29"
-            out.append(Route(allocation.user, rule, f"the child's allocated {allocation.role}"))
+            if allocation.role == Role.IRO:
+                if "notify_iro" in duties:
+                    out.append(Route(allocation.user, duties["notify_iro"], "the child's IRO"))
+            else:
+                out.append(
+                    Route(allocation.user, "R-NTF-29", f"the child's allocated {allocation.role}")
+                )
     if event == "found":
         if home is not None:
             out.append(
@@ -102,16 +102,16 @@ def routes(episode: Episode, event: str) -> list[Route]:
             kind=OrganisationKind.RHI_PROVIDER, local_authority_id__in=authority_ids
         ):
             out.append(Route(provider, "R-NTF-30", "the return-interview provider"))
-    if (
-        event == "reported"
-        and episode.category == "missing"
-        and profile.values.get("missing_people_referral") == "every_missing"
-    ):
+    if announces and "refer_missing_people" in duties:
         for charity in Organisation.objects.filter(
             kind=OrganisationKind.CHARITY, code="missing-people"
         ):
             out.append(
-                Route(charity, "R-NTF-25", "automatic referral to the Missing People charity")
+                Route(
+                    charity,
+                    duties["refer_missing_people"],
+                    "automatic referral to the Missing People charity",
+                )
             )
     # One message per recipient: the first (most specific) rule wins.
     seen: set[tuple[str, int]] = set()
@@ -133,14 +133,14 @@ TITLES = {
 }
 
 
-def tell(episode: Episode, event: str, *, event_id: str | int) -> int:
+def tell(episode: Episode, event: str, *, event_id: str | int, duties: Mapping[str, str]) -> int:
     """Queue the messages for an event (inside the caller's transaction). Returns how
     many were written. ``event_id`` makes the event unique (a decision's id, say), so a
     repeated call tells nobody twice."""
     title = TITLES[event].format(category=episode.get_category_display(), id=episode.pk)
     link = f"/episodes/{episode.pk}/"
     written = 0
-    for route in routes(episode, event):
+    for route in routes(episode, event, duties):
         if isinstance(route.recipient, User):
             recipients: Iterable[Recipient] = [Recipient(user=route.recipient)]
         else:

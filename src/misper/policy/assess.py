@@ -363,15 +363,18 @@ def duties(
     absconder: bool,
     episode: Episode | None,
     report: Report,
-) -> tuple[list[str], list[Reason]]:
-    """Appendix D duties for the episode in this category, with reasons."""
+) -> tuple[list[str], list[Reason], dict[str, str]]:
+    """Appendix D duties for the episode in this category, with reasons, and the rule
+    that creates each duty (so that whoever carries a duty out can cite it)."""
     out: list[str] = []
     why: list[Reason] = []
+    rules: dict[str, str] = {}
 
     def add(duty: str, reason: Reason) -> None:
         if duty not in out:
             out.append(duty)
             why.append(reason)
+            rules[duty] = reason.rule
 
     found = episode is not None and episode.found_at is not None
     if category == "absent":
@@ -431,4 +434,4 @@ def duties(
         if profile.flag("debrief_if_found_before_record") and not episode.case_record_created:
             add("full_debrief", Reason("R-REC-09", "returned before a case record: full debrief"))
             add("create_case_record", Reason("R-REC-09", "and a case record is created"))
-    return out, why
+    return out, why, rules

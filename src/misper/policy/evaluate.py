@@ -337,8 +337,11 @@ def evaluate(scenario: Mapping[str, Any]) -> dict[str, Any]:
     out["minimum_response"] = response
     reasons.extend(why)
     ep_for_duties = current if (episode is not None or action is not None) else None
-    duty_list, why = duties(profile, after.facts, category, bool(absconder), ep_for_duties, report)
+    duty_list, why, duty_rules = duties(
+        profile, after.facts, category, bool(absconder), ep_for_duties, report
+    )
     out["duties"] = duty_list
+    out["duty_rules"] = duty_rules
     reasons.extend(why)
 
     deadline_list = dl.episode_deadlines(profile, report, current, category)

@@ -137,3 +137,18 @@ def bump(episode: Episode) -> None:
 
 def now_or(now: datetime | None) -> datetime:
     return now or timezone.now()
+
+
+def after_change(
+    episode: Episode, now: datetime, *, event: str | None = None, event_id: str | int = ""
+) -> dict[str, Any]:
+    """What follows every change to an episode, in the change's transaction: ask the
+    engine about the episode as it is now, keep its deadlines equal to the answer, and
+    tell whoever the event concerns (with the rules of the engine's duties)."""
+    from misper.episodes.notify import tell
+
+    answer = ask(episode, None, now)
+    sync_deadlines(episode, answer)
+    if event is not None:
+        tell(episode, event, event_id=event_id, duties=answer.get("duty_rules") or {})
+    return answer

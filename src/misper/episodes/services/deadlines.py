@@ -24,9 +24,8 @@ from misper.agencies.roles import Role
 from misper.agencies.services import timeline_record
 from misper.episodes.codes import Category, Status
 from misper.episodes.models import CategoryDecision, Episode, FoundReport
-from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
-from misper.episodes.services.common import SUBJECT, ask, bump, sync_deadlines
+from misper.episodes.services.common import SUBJECT, after_change, bump
 from misper.notifications.services import Recipient, channels_for, notify
 from misper.policy.calendar import LONDON as UK
 
@@ -120,7 +119,7 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
         rationale=rationale,
         rules=ESCALATION_RULES,
     )
-    sync_deadlines(episode, ask(episode, None, now))
+    after_change(episode, now, event="escalated", event_id=deadline.pk)
     timeline_record(
         actor=None,
         role=SYSTEM_ROLE,
@@ -146,8 +145,6 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
             )
         ],
     )
-    # Children's services and the other agencies are told of the change of category.
-    tell(episode, "escalated", event_id=deadline.pk)
     return "converted to missing (R-CLS-09)"
 
 

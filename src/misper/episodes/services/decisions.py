@@ -14,17 +14,16 @@ from misper.agencies.models import User
 from misper.agencies.services import timeline_record
 from misper.episodes.codes import RISK_ORDER, Category, Risk
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
-from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import (
     SUBJECT,
+    after_change,
     ask,
     bump,
     lock,
     now_or,
     refusal,
     rule_ids,
-    sync_deadlines,
     text,
 )
 from misper.episodes.services.report import policy_role
@@ -94,8 +93,7 @@ def episode_set_category(
             callback_at=callback_at,
             rules=rule_ids(answer),
         )
-        tell(episode, "category_changed", event_id=decision.pk)
-        sync_deadlines(episode, ask(episode, None, now))
+        after_change(episode, now, event="category_changed", event_id=decision.pk)
         timeline_record(
             actor=actor,
             role=role,
@@ -182,8 +180,7 @@ def episode_grade_risk(
             rationale=rationale,
             rules=rule_ids(answer),
         )
-        tell(episode, "risk_changed", event_id=grading.pk)
-        sync_deadlines(episode, ask(episode, None, now))
+        after_change(episode, now, event="risk_changed", event_id=grading.pk)
         timeline_record(
             actor=actor,
             role=role,
@@ -282,8 +279,7 @@ def episode_resolve_disagreement(
             disagreement=True,
             rules=rule_ids(answer),
         )
-        tell(episode, "category_changed", event_id=decision.pk)
-        sync_deadlines(episode, ask(episode, None, now))
+        after_change(episode, now, event="category_changed", event_id=decision.pk)
         timeline_record(
             actor=actor,
             role=role,

@@ -14,17 +14,16 @@ from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.services import deadline_meet, timeline_record
 from misper.episodes.codes import Status
 from misper.episodes.models import EntryKind, Episode, FoundReport, InvestigationEntry, Transfer
-from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import (
     SUBJECT,
+    after_change,
     ask,
     bump,
     lock,
     now_or,
     refusal,
     rule_ids,
-    sync_deadlines,
     text,
 )
 from misper.episodes.services.report import policy_role
@@ -304,8 +303,7 @@ def episode_found(
         episode = Episode.objects.select_related("found", "person", "establishment").get(
             pk=episode.pk
         )
-        sync_deadlines(episode, ask(episode, None, now))
-        tell(episode, "found", event_id="found")
+        after_change(episode, now, event="found", event_id="found")
         timeline_record(
             actor=actor,
             role=role,
@@ -348,7 +346,7 @@ def episode_close(
         episode.awaiting_supervisor = False
         bump(episode)
         episode.save()
-        sync_deadlines(episode, ask(episode, None, now))
+        after_change(episode, now)
         timeline_record(
             actor=actor,
             role=role,

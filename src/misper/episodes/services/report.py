@@ -28,9 +28,8 @@ from misper.episodes.codes import (
     SearchState,
 )
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
-from misper.episodes.notify import tell
 from misper.episodes.policy_bridge import Question, iso, location_key, report_question
-from misper.episodes.services.common import MAX_TEXT, ask, refusal, sync_deadlines, text
+from misper.episodes.services.common import MAX_TEXT, after_change, refusal, text
 from misper.people.models import Person
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -397,6 +396,5 @@ def episode_report(
             changes={"episode": episode.pk, "category": category},
         )
         # The deadlines the policy sets from the report on (absent limit, reviews, ...).
-        sync_deadlines(episode, ask(episode, None, now))
-        tell(episode, "reported", event_id="report")
+        after_change(episode, now, event="reported", event_id="report")
     return episode
