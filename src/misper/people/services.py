@@ -16,6 +16,7 @@ from django.utils import timezone
 from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
 from misper.agencies.services import timeline_record
+from misper.agencies.validation import clean_choice, clean_text
 from misper.people.codes import (
     AliasKind,
     CareStatus,
@@ -39,25 +40,8 @@ def _require(actor: User, perm: str, obj: Any = None) -> None:
         raise PermissionDenied("Your role does not allow this change")
 
 
-def _text(value: str | None, field: str, *, required: bool = False, max_len: int = 200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"Enter the {field.replace('_', ' ')}", field=field)
-    if len(value) > max_len:
-        raise ValidationFailed(
-            f"{field.replace('_', ' ').capitalize()} must be {max_len} characters or fewer",
-            field=field,
-        )
-    return value
-
-
-def _choice(value: str | None, choices: Any, field: str, *, blank: bool = False) -> str:
-    value = value or ""
-    if blank and value == "":
-        return ""
-    if value not in choices.values:
-        raise ValidationFailed(f"{value!r} is not a known {field.replace('_', ' ')}", field=field)
-    return value
+_text = clean_text
+_choice = clean_choice
 
 
 def _past_date(value: date | None, field: str, *, required: bool = False) -> date | None:

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
 from misper.agencies.models import User
 from misper.agencies.services import deadlines_sync
+from misper.agencies.validation import clean_text
 from misper.episodes.models import Episode
 from misper.episodes.policy_bridge import REPORT_FIELDS, Question, iso, report_question
 
@@ -29,15 +30,7 @@ def rule_ids(answer: dict[str, Any]) -> list[str]:
 
 
 def text(value: str | None, name: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"Enter the {name.replace('_', ' ')}", field=name)
-    if len(value) > max_len:
-        raise ValidationFailed(
-            f"{name.replace('_', ' ').capitalize()} must be {max_len} characters or fewer",
-            field=name,
-        )
-    return value
+    return clean_text(value, name, required=required, max_len=max_len)
 
 
 def lock(actor: User, episode_id: int, version: int | None, perm: str = "episodes.act") -> Episode:
