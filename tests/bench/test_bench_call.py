@@ -319,7 +319,6 @@ def scaled_region(db):
                 circumstances="x",
                 answers=answers,
                 searches={},
-                recommended_category="missing",
                 category=rng.choice(["missing", "missing", "missing", "absent"]),
                 risk="medium",
                 created_by=handler,

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from misper.agencies.models import Organisation
-from misper.episodes.codes import Category, MissingFrom, ReportedBy, Response, Risk, Status
+from misper.episodes.codes import Category, MissingFrom, ReportedBy, Risk, Status
 from misper.people.models import Person
 
 
@@ -62,9 +62,6 @@ class Episode(models.Model):
 
     # The policy's recommendation at the report, kept as the engine gave it.
     recommendation = models.JSONField(default=dict)
-    recommended_category = models.CharField(max_length=24, choices=Category.choices)
-    minimum_risk = models.CharField(max_length=20, choices=Risk.choices, blank=True)
-    minimum_response = models.CharField(max_length=24, choices=Response.choices, blank=True)
 
     # The decisions as they stand (their history is in the decision tables and timeline).
     category = models.CharField(max_length=24, choices=Category.choices)
@@ -109,6 +106,23 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"Episode {self.pk}"
+
+    # What the policy recommended at the report, read from its stored answer.
+    @property
+    def recommended_category(self) -> str:
+        return str((self.recommendation or {}).get("category") or self.category)
+
+    @property
+    def recommended_category_label(self) -> str:
+        return str(Category(self.recommended_category).label)
+
+    @property
+    def minimum_risk(self) -> str:
+        return str((self.recommendation or {}).get("minimum_risk") or "")
+
+    @property
+    def minimum_response(self) -> str:
+        return str((self.recommendation or {}).get("minimum_response") or "")
 
 
 class RiskGrading(models.Model):
