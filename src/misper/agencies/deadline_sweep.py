@@ -76,29 +76,7 @@ def _claim(now: datetime, skip: set[int]) -> Deadline | None:
     )
 
 
-ALREADY_ACTED = "already acted on (same subject, kind and due time)"
-
-
-def _already_acted(deadline: Deadline) -> bool:
-    """A deadline the owning app re-created after the worker acted on it (its re-sync sees
-    only open rows, and the engine may still want the same kind at the same instant): the
-    action is not repeated. The first row's action committed before this row existed."""
-    return (
-        Deadline.objects.filter(
-            subject_type=deadline.subject_type,
-            subject_id=deadline.subject_id,
-            kind=deadline.kind,
-            due=deadline.due,
-            status=DeadlineStatus.ACTED,
-        )
-        .exclude(pk=deadline.pk)
-        .exists()
-    )
-
-
 def _act(deadline: Deadline, now: datetime) -> str:
-    if _already_acted(deadline):
-        return ALREADY_ACTED
     handler = HANDLERS.get((deadline.subject_type, deadline.kind))
     if handler is not None:
         return handler(deadline, now)[:200] or "acted on when due"
