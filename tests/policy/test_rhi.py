@@ -51,7 +51,8 @@ def test_r_rhi_04_other_childrens_episodes_do_not_count() -> None:
     assert 1 not in met
 
 
-KNOWN = rhi.Triage(False, False, False, False, False, False, False)
+# The referral holds the associates and places visited; no risk factor is present.
+KNOWN = rhi.Triage(True, True, False, False, False, False, False)
 
 
 def test_r_rhi_10_green_amber_red_by_count() -> None:
@@ -70,10 +71,18 @@ def test_r_rhi_10_lacking_information_amber() -> None:
     assert rhi.rag(P, [], rhi.Triage(), current_category="missing")[0] == "amber"
 
 
+def test_r_rhi_10_recorded_means_known_not_of_concern() -> None:
+    """associates_recorded / places_recorded say the referral holds that information
+    (policy-scenarios.md): true is never a red factor, false means information lacking."""
+    assert rhi.rag(P, [], KNOWN, current_category="missing")[0] == "green"
+    for name in ("associates_recorded", "places_recorded"):
+        colour, why = rhi.rag(P, [], replace(KNOWN, **{name: False}), current_category="missing")
+        assert colour == "amber", name
+        assert "information lacking" in why[0].text
+
+
 def test_r_rhi_10_each_red_factor() -> None:
     for name in (
-        "associates_recorded",
-        "places_recorded",
         "substance_misuse",
         "domestic_violence",
         "learning_difficulty",

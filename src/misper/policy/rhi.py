@@ -36,7 +36,12 @@ class FoundFacts:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
-    """The triage_return_interview fields; None = not known (information lacking)."""
+    """The triage_return_interview fields (docs/policy-scenarios.md).
+
+    ``associates_recorded`` and ``places_recorded`` say that the referral *holds* the
+    information about the child's associates and the places visited (true) or lacks it
+    (false or not given); neither says they are of concern. The other five say a risk
+    factor is present (true), absent (false) or not known (None)."""
 
     associates_recorded: bool | None = None
     places_recorded: bool | None = None
@@ -148,8 +153,6 @@ def rag(
     if absences >= threshold:
         red.append(f"{absences} absent incidents ({threshold} or more)")
     factors = {
-        "associates_recorded": "associates of concern",
-        "places_recorded": "places visited of concern",
         "substance_misuse": "substance misuse",
         "domestic_violence": "domestic violence",
         "learning_difficulty": "learning difficulty",
@@ -161,11 +164,18 @@ def rag(
             red.append(label)
     if red:
         return "red", [Reason("R-RHI-10", "red: " + "; ".join(red))]
+    # Amber when the referral lacks what is needed to judge the listed factors (R-RHI-10,
+    # adopted reading): who the child was with, where they went, and CSE indicators.
     lacking = [
-        factors[n]
-        for n in ("associates_recorded", "places_recorded", "cse_indicators")
-        if getattr(triage, n) is None
+        label
+        for name, label in (
+            ("associates_recorded", "the child's associates"),
+            ("places_recorded", "the places visited"),
+        )
+        if getattr(triage, name) is not True
     ]
+    if triage.cse_indicators is None:
+        lacking.append("CSE indicators")
     if missing == 2:
         colour = str(profile.get("rag.two_episodes"))
         return colour, [Reason("R-RHI-10", f"exactly 2 missing episodes: {colour} (adopted)")]
