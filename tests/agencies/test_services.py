@@ -18,6 +18,14 @@ from misper.agencies.services import (
 pytestmark = pytest.mark.django_db
 
 
+def _with_authenticator(user: User) -> User:
+    """Meets the sign-in requirements (the test settings require an authenticator app)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 def test_policing_area_must_belong_to_a_force(make_org):
     la = make_org("local_authority")
     with pytest.raises(ValidationFailed) as exc:
@@ -74,7 +82,7 @@ def test_only_a_system_administrator_adds_users(make_user, make_org):
 
 
 def test_token_is_stored_hashed_shown_once_and_authenticates(make_user):
-    user = make_user()
+    user = _with_authenticator(make_user())
     created = api_token_create(actor=user, name="integration")
     token = ApiToken.objects.get(pk=created.token.pk)
     assert created.secret.startswith(f"msp_{token.prefix}_")
@@ -85,8 +93,9 @@ def test_token_is_stored_hashed_shown_once_and_authenticates(make_user):
 
 
 def test_revoked_token_no_longer_authenticates(make_user):
-    user = make_user()
+    user = _with_authenticator(make_user())
     created = api_token_create(actor=user, name="t")
+    assert api_token_authenticate(created.secret) == user
     api_token_revoke(actor=user, token_id=created.token.pk)
     assert api_token_authenticate(created.secret) is None
     assert TimelineEvent.objects.filter(verb="api_token_revoked").count() == 1
@@ -101,8 +110,9 @@ def test_nobody_else_can_revoke_a_token(make_user):
 
 
 def test_token_of_an_inactive_user_does_not_authenticate(make_user):
-    user = make_user()
+    user = _with_authenticator(make_user())
     created = api_token_create(actor=user, name="t")
+    assert api_token_authenticate(created.secret) == user
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert api_token_authenticate(created.secret) is None
 

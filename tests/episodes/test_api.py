@@ -307,7 +307,7 @@ def test_restricted_record_needs_the_reason_header(wmp15, missing, mfa_client):
         version=missing.version,
         reason="forced marriage concern",
     )
-    c = mfa_client(wmp15["inspector"])
+    c = mfa_client(wmp15["chief_inspector"])
     response = c.get(f"/api/v1/episodes/{missing.pk}")
     assert response.status_code == 403 and response.json()["code"] == "restricted"
     assert "Jayden" not in response.content.decode()
@@ -446,3 +446,56 @@ def test_supervision_and_daily_management(wmp15, missing, mfa_client):
     assert mfa_client(wmp15["call_handler"]).get("/api/v1/episodes/supervision").status_code == 404
     assert c.get("/api/v1/areas/999999/dmm").status_code == 404
     assert c.get(f"/api/v1/areas/{wmp15['vale'].pk}/dmm").status_code == 404
+
+
+# --- Every input bounded (issue 8, findings 6 and 7) ------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["recommendation", "episodes"])
+@pytest.mark.parametrize("last_seen_at", ["0999-01-01T00:00:00+00:00", "0001-01-01T00:00:00+00:00"])
+def test_last_seen_in_year_999_is_400_naming_last_seen_at_and_saves_nothing(
+    wmp15, mfa_client, path, last_seen_at
+):
+    """Finding 6: it reached the policy engine as "999-01-01T00:00:00Z" and was a 500."""
+    c = mfa_client(wmp15["call_handler"])
+    response = post(
+        c,
+        f"/api/v1/people/{wmp15['child'].pk}/{path}",
+        report_body(category="missing", last_seen_at=last_seen_at),
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["field"] == "last_seen_at"
+    assert body["message"] == "Last seen must be within the 12 months before the report"
+    assert not Episode.objects.exists()
+    assert not TimelineEvent.objects.filter(subject_type="episode").exists()
+
+
+def test_media_decision_consent_outside_its_choices_is_400_naming_consent(
+    wmp15, missing, mfa_client
+):
+    """Finding 7: consent "zz" was accepted on a media decision."""
+    c = mfa_client(wmp15["inspector"])
+    before = snapshot(missing)
+    for extra in ({}, {"publicity": True, "family_consulted": True}):
+        response = post(
+            c,
+            f"/api/v1/episodes/{missing.pk}/entries",
+            {"kind": "media_decision", "text": "Appeal", "consent": "zz", **extra},
+        )
+        assert response.status_code == 400, response.content
+        assert response.json()["field"] == "consent"
+    assert snapshot(missing) == before
+
+
+def test_a_nul_byte_and_an_override_in_an_entry_are_stripped_and_its_lines_kept(
+    wmp15, missing, mfa_client
+):
+    c = mfa_client(wmp15["investigating_officer"])
+    response = post(
+        c,
+        f"/api/v1/episodes/{missing.pk}/entries",
+        {"kind": "note", "text": "Spoke\x00 to \u202emother.\r\nShe has not heard from him."},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["text"] == "Spoke to mother.\nShe has not heard from him."

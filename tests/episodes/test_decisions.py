@@ -257,14 +257,20 @@ def test_restricted_record_needs_a_reason_and_is_audited(wmp15, missing):
         reason="forced marriage concern",
     )
     assert ep.restricted
-    assert missing.pk not in [e.pk for e in episodes_for_user(wmp15["inspector"])]
+    # The inspector who restricted it opened it with that reason: it stays in their list.
+    assert missing.pk in [e.pk for e in episodes_for_user(wmp15["inspector"])]
+    # Nobody else lists it, or finds it, until they state a reason.
+    fim = wmp15["chief_inspector"]
+    assert missing.pk not in [e.pk for e in episodes_for_user(fim)]
+    assert missing.pk not in [e.pk for e in episodes_for_user(wmp15["call_handler"])]
     with pytest.raises(NotFound):
         get_episode_for_user(wmp15["call_handler"], ep.pk, purpose="view")
     with pytest.raises(RestrictedRecord):
-        get_episode_for_user(wmp15["inspector"], ep.pk, purpose="view")
-    get_episode_for_user(wmp15["inspector"], ep.pk, purpose="view", reason="DMM review")
+        get_episode_for_user(fim, ep.pk, purpose="view")
+    get_episode_for_user(fim, ep.pk, purpose="view", reason="DMM review")
     row = AuditEvent.objects.latest("id")
-    assert (row.action, row.reason) == ("open_restricted", "DMM review")
+    assert (row.action, row.reason, row.user_id) == ("open_restricted", "DMM review", fim.pk)
+    assert missing.pk in [e.pk for e in episodes_for_user(fim)]
 
 
 def test_investigation_entry_shows_tour_of_duty(wmp15, missing):
@@ -401,16 +407,16 @@ def test_absent_log_closes_as_unauthorised_absence(wmp15, absent):
 
 
 def test_daily_management_lists_high_risk_first(wmp15, missing, absent):
-    rows = daily_management(wmp15["inspector"], wmp15["area"])
-    assert rows[0].episode.pk == missing.pk
+    area, rows = daily_management(wmp15["inspector"], wmp15["area"].pk)
+    assert area == wmp15["area"] and rows[0].episode.pk == missing.pk
     with pytest.raises(NotFound):
-        daily_management(wmp15["social_worker"], wmp15["area"])
+        daily_management(wmp15["social_worker"], wmp15["area"].pk)
 
 
 def test_the_owner_sees_who_opened_a_restricted_record(wmp15, missing):
     """R-RES-01: openings are audited with their reason, and the owning area's inspectors
     see them."""
-    from misper.episodes.selectors import restricted_openings
+    from misper.episodes.selectors import openings
 
     ep = episode_restrict(
         actor=wmp15["inspector"],
@@ -424,8 +430,173 @@ def test_the_owner_sees_who_opened_a_restricted_record(wmp15, missing):
         purpose="view",
         reason="following up the found report",
     )
-    rows = restricted_openings(wmp15["inspector"], ep)
+    rows = openings(wmp15["inspector"], ep)
     assert [(r.user_id, r.reason) for r in rows] == [
-        (wmp15["investigating_officer"].pk, "following up the found report")
+        (wmp15["investigating_officer"].pk, "following up the found report"),
+        (wmp15["inspector"].pk, "honour-based abuse concern"),
     ]
-    assert restricted_openings(wmp15["investigating_officer"], ep) == []
+    assert openings(wmp15["investigating_officer"], ep) == []
+
+
+# --- Every input bounded (issue 8, findings 6 and 7) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "callback_at,message",
+    [
+        (NOW + timedelta(days=31), "The call-back must be within 30 days"),
+        (NOW.replace(year=9999), "The call-back must be within 30 days"),
+        (NOW.replace(year=1), "The call-back must be in the future"),
+    ],
+)
+def test_a_callback_outside_the_next_30_days_is_refused(wmp15, absent, callback_at, message):
+    """Finding 6: year 9999 was accepted for call-backs."""
+    with pytest.raises(ValidationFailed) as exc:
+        episode_set_category(
+            actor=wmp15["inspector"],
+            episode_id=absent.pk,
+            version=absent.version,
+            category="absent",
+            rationale="At a friend's; mother agrees",
+            review_period_hours=4,
+            callback_at=callback_at,
+            now=NOW,
+        )
+    assert (exc.value.field, exc.value.message) == ("callback_at", message)
+    assert fresh(absent).awaiting_supervisor and fresh(absent).version == absent.version
+
+
+@pytest.mark.parametrize(
+    "latest_review_at,message",
+    [
+        (NOW - timedelta(minutes=10), "The latest review time cannot be in the past"),
+        (NOW + timedelta(days=31), "The latest review time must be within 30 days"),
+        (NOW.replace(year=9999), "The latest review time must be within 30 days"),
+    ],
+)
+def test_a_latest_review_time_outside_the_next_30_days_is_refused(
+    wmp15, missing, latest_review_at, message
+):
+    with pytest.raises(ValidationFailed) as exc:
+        episode_grade_risk(
+            actor=wmp15["superintendent"],
+            episode_id=missing.pk,
+            version=missing.version,
+            risk="medium",
+            rationale="seen on CCTV",
+            latest_review_at=latest_review_at,
+            now=NOW,
+        )
+    assert (exc.value.field, exc.value.message) == ("latest_review_at", message)
+    assert fresh(missing).risk == "high" and RiskGrading.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "times,field,message",
+    [
+        (
+            {"action_at": NOW.replace(year=999)},
+            "action_at",
+            "The action cannot be before the child was last seen",
+        ),
+        (
+            {"action_at": NOW - timedelta(hours=4)},
+            "action_at",
+            "The action cannot be before the child was last seen",
+        ),
+        (
+            {"action_at": NOW + timedelta(minutes=10)},
+            "action_at",
+            "An action cannot be recorded before it happens",
+        ),
+        (
+            {"action_at": NOW - timedelta(hours=1), "tour_end": NOW + timedelta(hours=24)},
+            "tour_end",
+            "The tour of duty must end within 24 hours of the action",
+        ),
+        (
+            {"action_at": NOW - timedelta(hours=1), "tour_end": NOW.replace(year=9999)},
+            "tour_end",
+            "The tour of duty must end within 24 hours of the action",
+        ),
+    ],
+)
+def test_log_entry_times_outside_their_window_are_refused(wmp15, missing, times, field, message):
+    """The child was last seen three hours before NOW (conftest.report)."""
+    with pytest.raises(ValidationFailed) as exc:
+        episode_log(
+            actor=wmp15["investigating_officer"],
+            episode_id=missing.pk,
+            kind="enquiry",
+            text_="Visited the bus station",
+            now=NOW,
+            **times,
+        )
+    assert (exc.value.field, exc.value.message) == (field, message)
+    assert not missing.entries.exists()
+
+
+@pytest.mark.parametrize(
+    "details,field",
+    [
+        ({"consent": "zz"}, "consent"),
+        ({"publicity": True, "family_consulted": True, "consent": "zz"}, "consent"),
+        ({"publicity": "yes", "family_consulted": True, "consent": "given"}, "publicity"),
+        ({"publicity": False, "press_office": "told"}, "details"),
+    ],
+)
+def test_media_decision_details_outside_their_vocabulary_are_refused(
+    wmp15, missing, details, field
+):
+    """Finding 7: consent "zz" was accepted on a media decision."""
+    with pytest.raises(ValidationFailed) as exc:
+        episode_log(
+            actor=wmp15["inspector"],
+            episode_id=missing.pk,
+            kind="media_decision",
+            text_="Appeal",
+            details=details,
+        )
+    assert exc.value.field == field
+    assert not missing.entries.exists()
+
+
+def test_a_log_entry_keeps_its_lines_and_loses_control_characters(wmp15, missing):
+    entry = episode_log(
+        actor=wmp15["inspector"],
+        episode_id=missing.pk,
+        kind="media_decision",
+        text_="Appeal agreed.\r\nPress office told.\x07",
+        details={
+            "publicity": True,
+            "family_consulted": True,
+            "consent": "refused",
+            "proportionality_rationale": "High risk\x00;\n48 hours missing",
+        },
+        now=NOW,
+    )
+    assert entry.text == "Appeal agreed.\nPress office told."
+    assert entry.details["proportionality_rationale"] == "High risk;\n48 hours missing"
+
+
+def test_a_return_time_in_the_future_is_refused(wmp15, missing):
+    with pytest.raises(ValidationFailed) as exc:
+        episode_found(
+            actor=wmp15["investigating_officer"],
+            episode_id=missing.pk,
+            version=missing.version,
+            found=FoundInput(
+                found_at=NOW - timedelta(minutes=5),
+                returned_at=NOW.replace(year=9999),
+                found_where="Friend's flat",
+                found_by="PC Lee",
+                condition="Tired, unhurt",
+                safe_and_well="done",
+            ),
+            now=NOW,
+        )
+    assert (exc.value.field, exc.value.message) == (
+        "returned_at",
+        "The return time cannot be in the future",
+    )
+    assert fresh(missing).status == "open"

@@ -172,6 +172,7 @@ def test_a_user_who_may_not_see_the_case_gets_404_and_no_audit_row(
     wmp15, missing, stranger, mfa_client
 ):
     before = snapshot(missing)
+    person_reads = reads("person", wmp15["child"]).count()  # the report itself read the child
     c = mfa_client(stranger)
     for url in [
         f"/episodes/{missing.pk}/",
@@ -191,7 +192,7 @@ def test_a_user_who_may_not_see_the_case_gets_404_and_no_audit_row(
     assert response.status_code == 404
     assert snapshot(missing) == before and Episode.objects.count() == 1
     assert not reads("episode", missing).exists()
-    assert not reads("person", wmp15["child"]).exists()
+    assert reads("person", wmp15["child"]).count() == person_reads
 
 
 def test_who_may_see_but_not_act_gets_404_on_the_action_pages(wmp15, missing, mfa_client):
@@ -455,20 +456,26 @@ def test_restricted_record_asks_for_a_reason_which_is_audited(wmp15, missing, mf
         {"version": missing.version, "reason": "forced marriage concern"},
     )
     assert response.status_code == 302
+    # The inspector who restricted it keeps it open; the Force Incident Manager must say why.
+    assert "Jayden" in page(c.get(f"/episodes/{missing.pk}/"))
+    c = mfa_client(wmp15["chief_inspector"])
     response = c.get(f"/episodes/{missing.pk}/")
     html = page(response)
     assert response.status_code == 200 and "This record is restricted" in html
     assert "Jayden" not in html
-    assert not reads("episode", missing).filter(action="open_restricted").exists()
+    fim = wmp15["chief_inspector"].pk
+    assert not reads("episode", missing).filter(action="open_restricted", user_id=fim).exists()
     response = c.post(f"/episodes/{missing.pk}/", {"reason": ""})
     assert response.status_code == 400 and 'href="#id_reason"' in page(response)
     response = c.post(f"/episodes/{missing.pk}/", {"reason": "DMM review of the case"})
     assert response.status_code == 200 and "Jayden" in page(response)
-    row = reads("episode", missing).get(action="open_restricted")
+    row = reads("episode", missing).get(action="open_restricted", user_id=fim)
     assert row.reason == "DMM review of the case"
     # Other roles may not open it at all, and it leaves the lists.
     assert mfa_client(wmp15["call_handler"]).get(f"/episodes/{missing.pk}/").status_code == 404
-    assert f"/episodes/{missing.pk}/" not in page(c.get("/episodes/dmm/"))
+    assert f"/episodes/{missing.pk}/" not in page(
+        mfa_client(wmp15["sergeant"]).get("/episodes/dmm/")
+    )
 
 
 def test_the_case_through_every_action_page(wmp15, make_user, mfa_client):
@@ -688,3 +695,57 @@ def test_simultaneous_gradings_of_one_version_let_exactly_one_through(wmp15):
         ).count()
         == 1
     )
+
+
+# --- Every input bounded (issue 8, finding 6) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["check", "save"])
+@pytest.mark.parametrize(
+    "year,message",
+    [
+        ("0999", "Last seen must be within the 12 months before the report"),
+        ("9999", "Last seen cannot be in the future"),
+    ],
+)
+def test_a_far_off_year_on_the_report_page_is_shown_on_the_field(
+    wmp15, mfa_client, action, year, message
+):
+    """Finding 6: year 0999 crashed the report page in the policy bridge."""
+    c = mfa_client(wmp15["call_handler"])
+    response = c.post(
+        f"/people/{wmp15['child'].pk}/report/",
+        report_form(action=action, category="missing", last_seen_at_year=year),
+    )
+    html = page(response)
+    assert response.status_code == 400, html
+    assert 'href="#id_last_seen_at"' in html and message in html
+    assert not Episode.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0999", "9999"])
+def test_a_far_off_callback_year_on_the_category_page_is_shown_on_the_field(
+    wmp15, mfa_client, year
+):
+    absent = episode_report(
+        actor=wmp15["call_handler"],
+        person_id=wmp15["child"].pk,
+        report=report(),
+        category="absent",
+        now=NOW,
+    )
+    before = snapshot(absent)
+    response = mfa_client(wmp15["inspector"]).post(
+        f"/episodes/{absent.pk}/category/",
+        {
+            "version": absent.version,
+            "category": "absent",
+            "rationale": "At a friend's; mother agrees",
+            "review_period_hours": "4",
+            **local_parts("callback_at", NOW + timedelta(hours=2)),
+            "callback_at_year": year,
+        },
+    )
+    assert response.status_code == 400, page(response)
+    assert 'href="#id_callback_at"' in page(response)
+    assert snapshot(absent) == before

@@ -13,7 +13,7 @@ from misper.agencies.errors import PermissionDenied, ValidationFailed
 from misper.agencies.models import TimelineEvent
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.services import episode_recommend, episode_report
-from misper.people.services import flag_raise, placement_record
+from misper.people.services import PersonDetails, flag_raise, person_create, placement_record
 
 from .conftest import NOW, answers, report
 
@@ -280,3 +280,172 @@ def test_later_decisions_see_the_same_facts_as_the_report(wmc14):
     asked = question(ep, NOW)
     assert asked.person["other_factors_suspected"] is True
     assert asked.report["answers"]["out_of_character"] == "yes"
+
+
+# --- Every input bounded (issue 8, findings 6 and 7) ------------------------------------------
+
+
+def at_times(**times):
+    """A report with these times and no last contact (which must lie between them)."""
+    return replace(report(), last_contact_at=None, **times)
+
+
+@pytest.mark.parametrize(
+    "times,field,message",
+    [
+        (
+            {"last_seen_at": NOW - timedelta(days=30 * 13)},
+            "last_seen_at",
+            "Last seen must be within the 12 months before the report",
+        ),
+        (
+            {"last_seen_at": NOW.replace(year=999)},
+            "last_seen_at",
+            "Last seen must be within the 12 months before the report",
+        ),
+        (
+            {"reported_at": NOW - timedelta(days=31), "last_seen_at": NOW - timedelta(days=32)},
+            "reported_at",
+            "The time of the report must be within the last 30 days",
+        ),
+        (
+            {"reported_at": NOW.replace(year=9999), "last_seen_at": NOW - timedelta(hours=3)},
+            "reported_at",
+            "The time of the report cannot be in the future",
+        ),
+    ],
+)
+def test_report_times_outside_their_window_are_refused_and_nothing_saved(
+    wmp15, times, field, message
+):
+    """Finding 6: last seen within the 12 months before the report, the report within the
+    last 30 days (back-recording) and not in the future."""
+    for service in (episode_recommend, episode_report):
+        kwargs = {"category": "missing"} if service is episode_report else {}
+        with pytest.raises(ValidationFailed) as exc:
+            service(
+                actor=wmp15["call_handler"],
+                person_id=wmp15["child"].pk,
+                report=at_times(**times),
+                now=NOW,
+                **kwargs,
+            )
+        assert (exc.value.field, exc.value.message) == (field, message)
+    assert not Episode.objects.exists()
+    assert not TimelineEvent.objects.filter(subject_type="episode").exists()
+
+
+def test_a_report_recorded_late_within_30_days_is_accepted(wmp15):
+    ep = episode_report(
+        actor=wmp15["call_handler"],
+        person_id=wmp15["child"].pk,
+        report=at_times(
+            reported_at=NOW - timedelta(days=29), last_seen_at=NOW - timedelta(days=300)
+        ),
+        category="missing",
+        now=NOW,
+    )
+    assert ep.reported_at == NOW - timedelta(days=29)
+
+
+def test_last_seen_before_the_childs_birth_is_refused(wmp15):
+    """Finding 6: the policy counts the child's age from the date of birth; an earlier last
+    seen would reach it as a server error."""
+    baby = person_create(
+        actor=wmp15["call_handler"],
+        details=PersonDetails(
+            given_name="Ada", family_name="Oakes", date_of_birth=NOW.date() - timedelta(days=5)
+        ),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmp15["call_handler"],
+            person_id=baby.pk,
+            report=at_times(
+                reported_at=NOW - timedelta(days=6), last_seen_at=NOW - timedelta(days=7)
+            ),
+            category="missing",
+            now=NOW,
+        )
+    assert exc.value.field == "last_seen_at" and "date of birth" in exc.value.message
+    assert not Episode.objects.exists()
+
+
+def test_a_report_recorded_late_about_a_child_of_estimated_age_0_is_assessed(wmp15):
+    """Finding 6: an estimated age counts from the day it was recorded; a report from
+    before that day must not reach the policy as a date of birth after the report."""
+    baby = person_create(
+        actor=wmp15["call_handler"],
+        details=PersonDetails(given_name="Ada", family_name="Oakes", estimated_age=0),
+    )
+    rec = episode_recommend(
+        actor=wmp15["call_handler"],
+        person_id=baby.pk,
+        report=at_times(
+            reported_at=NOW - timedelta(days=20), last_seen_at=NOW - timedelta(days=21)
+        ),
+        now=NOW,
+    )
+    assert rec["allowed_categories"]
+
+
+@pytest.mark.parametrize(
+    "latest_review_at,message",
+    [
+        (NOW - timedelta(hours=1), "The latest review time cannot be in the past"),
+        (NOW + timedelta(days=31), "The latest review time must be within 30 days"),
+        (NOW.replace(year=9999), "The latest review time must be within 30 days"),
+    ],
+)
+def test_a_latest_review_time_outside_the_next_30_days_is_refused(nat17, latest_review_at, message):
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=nat17["call_handler"],
+            person_id=nat17["child"].pk,
+            report=report(),
+            category="missing",
+            risk="no_apparent_risk",
+            rationale="known to be with a friend",
+            latest_review_at=latest_review_at,
+            now=NOW,
+        )
+    assert (exc.value.field, exc.value.message) == ("latest_review_at", message)
+    assert not Episode.objects.exists()
+
+
+def test_report_text_is_cleaned_and_single_line_fields_stay_on_one_line(wmp15):
+    """Finding 7: NUL bytes and a right-to-left override are stripped from a name, free
+    text keeps its lines, and a place typed on two lines is refused."""
+    ep = episode_report(
+        actor=wmp15["call_handler"],
+        person_id=wmp15["child"].pk,
+        report=replace(
+            report(),
+            informant_name="Da\x00na \u202eOakes",
+            circumstances="Left after an argument.\r\nNot answering calls.",
+        ),
+        category="missing",
+        now=NOW,
+    )
+    assert ep.informant_name == "Dana Oakes"
+    assert ep.circumstances == "Left after an argument.\nNot answering calls."
+    with pytest.raises(ValidationFailed) as exc:
+        episode_report(
+            actor=wmp15["call_handler"],
+            person_id=wmp15["child"].pk,
+            report=replace(report(), last_seen_place="Northfold\nbus station"),
+            category="missing",
+            now=NOW,
+        )
+    assert exc.value.field == "last_seen_place"
+
+
+def test_an_unknown_search_is_refused(wmp15):
+    with pytest.raises(ValidationFailed) as exc:
+        episode_recommend(
+            actor=wmp15["call_handler"],
+            person_id=wmp15["child"].pk,
+            report=replace(report(), searches={**report().searches, "moon": {"state": "done"}}),
+            now=NOW,
+        )
+    assert exc.value.field == "searches"

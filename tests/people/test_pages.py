@@ -213,8 +213,10 @@ def test_record_page_is_audited_and_shows_the_whole_record(region, child, mfa_cl
     timeline = body[body.index('data-testid="timeline"') :]
     assert timeline.index("Flag raised") < timeline.index("Person created")
     assert region["officer"].full_name in timeline and "Investigating officer" in timeline
-    audit = reads(child).get(user=region["vale_sw"])
-    assert audit.action == "read" and audit.purpose == "view record"
+    # The social worker's services opened the record too (recording the placement), each
+    # with its own purpose; the page's read is one row.
+    audit = reads(child).get(user=region["vale_sw"], purpose="view record")
+    assert audit.action == "read"
 
 
 @pytest.mark.parametrize(
@@ -408,7 +410,11 @@ def test_edit_saves_the_change_and_records_from_and_to(region, child, mfa_client
     assert 'name="given_name" type="text" value="Jayden"' in page
     response = client.post(
         reverse("people:edit", args=[child.pk]),
-        details(phone="07700 900456", version=str(child.version)),
+        details(
+            phone="07700 900456",
+            home_authority=str(region["vale"].pk),
+            version=str(child.version),
+        ),
     )
     assert response.status_code == 302
     child.refresh_from_db()
@@ -681,3 +687,92 @@ def test_no_personal_data_in_any_address_the_pages_generate(region, child, mfa_c
         for address in URL_ATTR.findall(response.content.decode()):
             assert not any(s in address.lower() for s in secrets), address
         assert re.search(r'<form[^>]*method="get"', response.content.decode()) is None
+
+
+# --- Every input bounded (issue 8, finding 6) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,who,data,field,message",
+    [
+        (
+            "people:flag_raise",
+            "officer",
+            {
+                "kind": "cse",
+                "evidence": "Older boyfriend",
+                **date_fields("review_on", date(9999, 12, 31)),
+            },
+            "review_on",
+            "Review date must be within the next 12 months",
+        ),
+        (
+            "people:placement_add",
+            "vale_sw",
+            {
+                "placement_type": "children_home",
+                "address": "1 Birch Lane",
+                "placing_authority": "vale",
+                "host_authority": "vale",
+                "started_on_day": "1",
+                "started_on_month": "1",
+                "started_on_year": "0999",
+            },
+            "started_on",
+            "Started on must be within the last 25 years",
+        ),
+        (
+            "people:placement_add",
+            "vale_sw",
+            {
+                "placement_type": "children_home",
+                "address": "1 Birch Lane",
+                "placing_authority": "vale",
+                "host_authority": "vale",
+                **date_fields("started_on", date(2011, 4, 1)),
+            },
+            "started_on",
+            "A placement cannot start before the child&#39;s date of birth",
+        ),
+        (
+            "people:associate_add",
+            "officer",
+            {"name": "Dean", **date_fields("last_seen_on", date(9999, 1, 1))},
+            "last_seen_on",
+            "Last seen on must be today or in the past",
+        ),
+    ],
+)
+def test_a_far_off_year_on_a_record_page_is_shown_on_the_field(
+    region, child, mfa_client, name, who, data, field, message
+):
+    """Finding 6: years 0001 and 9999 were accepted for placements and flag reviews."""
+    before = snapshot(child)
+    response = mfa_client(region[who]).post(reverse(name, args=[child.pk]), _resolve(region, data))
+    body = response.content.decode()
+    assert response.status_code == 400, body
+    assert f'href="#id_{field}"' in body and message in body
+    assert snapshot(child) == before
+
+
+def test_the_edit_page_refuses_a_date_of_birth_more_than_25_years_ago(region, child, mfa_client):
+    """Finding 6: the limit was 30 years."""
+    client = mfa_client(region["officer"])
+    url = reverse("people:edit", args=[child.pk])
+    response = client.post(
+        url,
+        {
+            "version": child.version,
+            "given_name": "Jayden",
+            "family_name": "Oakes",
+            **date_fields("date_of_birth", date(1990, 1, 1)),
+            "sex": "male",
+            "ethnicity": "WBRI",
+            "home_authority": region["vale"].pk,
+            "care_status": "at_home",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400, body
+    assert 'href="#id_date_of_birth"' in body
+    assert "Date of birth must be within the last 25 years" in body

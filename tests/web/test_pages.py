@@ -71,7 +71,7 @@ def test_admin_sees_audit_log_with_chain_status(client, make_user):
 def test_api_token_secret_is_shown_once(mfa_client, make_user):
     user = make_user()
     client = mfa_client(user)
-    response = client.post(reverse("web:api_tokens"), {"name": "my script"})
+    response = client.post(reverse("web:api_tokens"), {"name": "my script", "days": "90"})
     body = response.content.decode()
     token = ApiToken.objects.get(user=user)
     assert "msp_" + token.prefix + "_" in body
@@ -82,7 +82,7 @@ def test_api_token_secret_is_shown_once(mfa_client, make_user):
 
 def test_api_token_form_error_names_the_field_and_saves_nothing(mfa_client, make_user):
     user = make_user()
-    response = mfa_client(user).post(reverse("web:api_tokens"), {"name": ""})
+    response = mfa_client(user).post(reverse("web:api_tokens"), {"name": "", "days": "90"})
     body = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in body and 'href="#id_name"' in body

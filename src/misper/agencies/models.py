@@ -8,6 +8,7 @@ imports none of the apps above it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -173,6 +174,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=16, unique=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()  # set when the token is created
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -182,9 +184,29 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    def status_at(self, now: datetime) -> str:
+        """The token's status at ``now``: revoked, expired or active."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def active_at(self, now: datetime) -> bool:
+        """Not revoked and not expired at ``now``."""
+        return self.status_at(now) == "active"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.active_at(timezone.now())
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class TimelineEvent(models.Model):
@@ -220,7 +242,10 @@ class AuditAction(models.TextChoices):
     READ = "read", "Read"
     EXPORT = "export", "Export"
     OPEN_RESTRICTED = "open_restricted", "Opened a restricted record"
+    BREAK_GLASS = "break_glass", "Opened another force's case"
     DENIED = "denied", "Access refused"
+    SHARE = "share", "Shared a child's record with another organisation"
+    SHARE_ENDED = "share_ended", "Ended the sharing of a child's record"
 
 
 class AuditEvent(models.Model):

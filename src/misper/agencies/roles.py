@@ -43,6 +43,9 @@ POLICE_ROLES = frozenset(
         Role.ANALYST,
     }
 )
+# Police who deal with cases and children's records. Analysts see patterns (insights), not
+# individual cases.
+OPERATIONAL_POLICE_ROLES = POLICE_ROLES - {Role.ANALYST}
 CHILDRENS_SERVICES_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.IRO})
 RHI_ROLES = frozenset({Role.RHI_WORKER, Role.RHI_MANAGER})
 

@@ -8,7 +8,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import rules
@@ -252,26 +252,53 @@ class NewToken:
     secret: str  # shown to the user once, never stored
 
 
-def api_token_create(*, actor: User, name: str) -> NewToken:
+TOKEN_MAX_DAYS = 365
+
+
+def api_token_create(*, actor: User, name: str, days: int | None = None) -> NewToken:
+    """A personal token for ``actor``. It expires ``days`` days from now (1 to 365;
+    ``settings.MISPER_API_TOKEN_DAYS`` unless the user chooses a shorter life)."""
+    from django.conf import settings
+
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("Enter a name for the token", field="name")
     if len(name) > 100:
         raise ValidationFailed("Token name must be 100 characters or fewer", field="name")
+    if days is None:
+        days = settings.MISPER_API_TOKEN_DAYS
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise ValidationFailed("The number of days must be a whole number", field="days")
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationFailed(
+            f"The number of days must be between 1 and {TOKEN_MAX_DAYS}", field="days"
+        )
     if not rules.has_perm("agencies.manage_own_tokens", actor):
         raise PermissionDenied("sign in to create a token")
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    now = timezone.now()
+    expires_at = now + timedelta(days=days)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name, prefix=prefix, digest=_digest(secret)
+            user=actor,
+            name=name,
+            prefix=prefix,
+            digest=_digest(secret),
+            created_at=now,
+            expires_at=expires_at,
         )
         timeline_record(
             actor=actor,
             subject_type="user",
             subject_id=actor.pk,
             verb="api_token_created",
-            changes={"token": prefix, "name": name},
+            changes={
+                "token": prefix,
+                "name": name,
+                "days": days,
+                "expires_at": expires_at.isoformat(),
+            },
         )
     return NewToken(token, secret)
 
@@ -294,18 +321,40 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return token
 
 
+def meets_sign_in_requirements(user: User) -> bool:
+    """Whether ``user`` may use Misper now: an active account and, when
+    ``settings.MISPER_REQUIRE_MFA`` is on, an authenticator app (TOTP) set up. The one
+    statement of the requirement: the API's session authentication and token
+    authentication both ask it."""
+    from allauth.mfa.models import Authenticator
+    from django.conf import settings
+
+    if not user.is_active:
+        return False
+    if settings.MISPER_REQUIRE_MFA:
+        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return True
+
+
 def api_token_authenticate(secret: str) -> User | None:
-    """The active user a presented token belongs to, or None. Records when it was used."""
+    """The user a presented token belongs to, or None when the token is unknown, revoked
+    or expired, or its user no longer meets the sign-in requirements. Records when it was
+    last used (at most once a minute)."""
     if not secret or not secret.startswith(f"{TOKEN_PREFIX}_"):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
-        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(
+            digest=_digest(secret),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
+        )
         .first()
     )
-    if token is None:
+    if token is None or not meets_sign_in_requirements(token.user):
         return None
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -1,16 +1,16 @@
 """API authentication: a personal token (``Authorization: Bearer msp_…``) or the browser
-session (with its CSRF check for writes). Outside demo mode a session counts only once the
-user has set up multi-factor authentication."""
+session (with its CSRF check for writes). Either counts only while the user meets the
+sign-in requirements (``meets_sign_in_requirements``: outside demo mode, an authenticator
+app set up); a token also only until it expires or is revoked."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from misper.agencies.services import api_token_authenticate
+from misper.agencies.services import api_token_authenticate, meets_sign_in_requirements
 
 
 class TokenAuth(HttpBearer):
@@ -26,11 +26,8 @@ class TokenAuth(HttpBearer):
 class MfaSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        if user and settings.MISPER_REQUIRE_MFA:
-            from allauth.mfa.models import Authenticator
-
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                return None
+        if user and not meets_sign_in_requirements(user):
+            return None
         return user
 
 

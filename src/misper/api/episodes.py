@@ -23,11 +23,10 @@ from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Deadline, Organisation
 from misper.agencies.selectors import acting_user
 from misper.api.schemas import ErrorOut
-from misper.episodes import selectors, services
+from misper.episodes import access, selectors, services
 from misper.episodes.models import (
     CategoryDecision,
     Episode,
-    FoundReport,
     InvestigationEntry,
     RiskGrading,
     Transfer,
@@ -166,21 +165,6 @@ class TransferOut(Schema):
     accepted: bool | None
 
 
-class FoundOut(Schema):
-    found_at: datetime
-    returned_at: datetime | None
-    found_where: str
-    found_postcode: str
-    found_by: str
-    condition: str
-    disclosures: str
-    harmed: bool
-    criminal_activity: bool
-    risky_contacts: bool
-    safe_and_well: str
-    safe_and_well_rationale: str
-
-
 class EpisodeSummaryOut(Schema):
     id: int
     person_id: int
@@ -197,40 +181,87 @@ class EpisodeSummaryOut(Schema):
     version: int
 
 
-class EpisodeOut(EpisodeSummaryOut):
-    force: Ref
-    profile_id: str
-    recommended_category: str
-    minimum_risk: str | None
-    minimum_response: str | None
-    recommendation: RecommendationOut
-    categorised_at: datetime | None
-    disagreement_open: bool
-    latest_review_at: datetime | None
-    restricted: bool
-    closure_code: str
-    closed_at: datetime | None
-    reported_by: str
-    informant_name: str
-    informant_phone: str
-    missing_from: str
-    location_address: str
-    location_postcode: str
-    establishment: Ref | None
-    last_seen_place: str
-    last_contact_at: datetime | None
-    last_contact_place: str
-    circumstances: str
-    searches: dict[str, dict[str, str]]
-    answers: dict[str, dict[str, str]]
-    intelligence_checks: str
-    further_enquiries_required: bool
-    deadlines: list[DeadlineOut]
-    gradings: list[GradingOut]
-    decisions: list[DecisionOut]
-    entries: list[EntryOut]
-    transfers: list[TransferOut]
-    found: FoundOut | None
+class ContactOut(Schema):
+    name: str = Field(description="The owning policing area")
+    force: str
+    email: str = Field(description="Its address for enquiries ('' when none is recorded)")
+
+
+class FoundOut(Schema):
+    """The found report; which fields you see depends on your view (docs/access.md)."""
+
+    found_at: datetime | None = None
+    found_where: str | None = None
+    returned_at: datetime | None = None
+    found_postcode: str | None = None
+    found_by: str | None = None
+    condition: str | None = None
+    disclosures: str | None = None
+    harmed: bool | None = None
+    criminal_activity: bool | None = None
+    risky_contacts: bool | None = None
+    safe_and_well: str | None = None
+    safe_and_well_rationale: str | None = None
+
+
+class EpisodeOut(Schema):
+    """The case as you may see it. ``view`` says which: ``full`` (the owning force, or
+    another force's officer after stating a reason), ``partner`` (children's services and
+    carers of the child) or ``summary`` (another force's officers). Fields outside your
+    view are left out of the response, not sent empty (docs/access.md lists them)."""
+
+    id: int
+    view: str = Field(description="full | partner | summary")
+    person_id: int | None = None
+    person_name: str | None = None
+    force: Ref | None = Field(None, description="The force that owns the case")
+    owning_area: Ref | None = None
+    contact: ContactOut | None = Field(None, description="How to reach the owning area")
+    status: str | None = None
+    category: str | None = None
+    absconder: bool | None = None
+    risk: str | None = None
+    reported_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    missing_minutes: int | None = Field(
+        None, description="How long the child was missing: last seen to found, or to now"
+    )
+    found: FoundOut | None = None
+    categorised_at: datetime | None = None
+    closure_code: str | None = None
+    closed_at: datetime | None = None
+    reported_by: str | None = None
+    missing_from: str | None = None
+    location_address: str | None = None
+    location_postcode: str | None = None
+    establishment: Ref | None = None
+    last_seen_place: str | None = None
+    last_contact_at: datetime | None = None
+    last_contact_place: str | None = None
+    duties: list[str] | None = None
+    deadlines: list[DeadlineOut] | None = None
+    version: int | None = None
+    profile_id: str | None = None
+    awaiting_supervisor: bool | None = None
+    supervisor_reason: str | None = None
+    recommended_category: str | None = None
+    minimum_risk: str | None = None
+    minimum_response: str | None = None
+    recommendation: RecommendationOut | None = None
+    disagreement_open: bool | None = None
+    latest_review_at: datetime | None = None
+    restricted: bool | None = None
+    informant_name: str | None = None
+    informant_phone: str | None = None
+    circumstances: str | None = None
+    searches: dict[str, dict[str, str]] | None = None
+    answers: dict[str, dict[str, str]] | None = None
+    intelligence_checks: str | None = None
+    further_enquiries_required: bool | None = None
+    gradings: list[GradingOut] | None = None
+    decisions: list[DecisionOut] | None = None
+    entries: list[EntryOut] | None = None
+    transfers: list[TransferOut] | None = None
 
 
 class QueueRowOut(Schema):
@@ -323,13 +354,15 @@ def _ref(org: Organisation | None) -> Ref | None:
     return Ref(id=org.pk, name=org.name) if org is not None else None
 
 
-def _organisation(org_id: int | None, field: str) -> Organisation | None:
-    if org_id is None:
-        return None
+def _organisation(org_id: int, field: str) -> Organisation:
     org = Organisation.objects.filter(pk=org_id).first()
     if org is None:
         raise ValidationFailed("No such organisation", field=field)
     return org
+
+
+def _maybe_organisation(org_id: int | None, field: str) -> Organisation | None:
+    return None if org_id is None else _organisation(org_id, field)
 
 
 def _report(body: ReportIn) -> services.ReportInput:
@@ -341,8 +374,8 @@ def _report(body: ReportIn) -> services.ReportInput:
         missing_from=body.missing_from,
         location_address=body.location_address,
         location_postcode=body.location_postcode,
-        establishment=_organisation(body.establishment, "establishment"),
-        area=_organisation(body.area, "area"),
+        establishment=_maybe_organisation(body.establishment, "establishment"),
+        area=_maybe_organisation(body.area, "area"),
         last_seen_at=body.last_seen_at,
         last_seen_place=body.last_seen_place,
         last_contact_at=body.last_contact_at,
@@ -435,68 +468,53 @@ def _decision(d: CategoryDecision) -> DecisionOut:
     )
 
 
-def _found(f: FoundReport | None) -> FoundOut | None:
-    if f is None:
-        return None
-    return FoundOut(
-        **{
-            k: getattr(f, k)
-            for k in FoundOut.model_fields  # the same names as the model
-        }
-    )
+_CONVERT: dict[str, Any] = {
+    "force": _ref,
+    "owning_area": _ref,
+    "establishment": _ref,
+    "contact": lambda c: ContactOut(**c),
+    "found": lambda f: f,  # a dict: its unset (unseen) fields are left out
+    "recommendation": lambda r: RecommendationOut(**(r or {})),
+    "gradings": lambda rows: [_grading(g) for g in rows],
+    "decisions": lambda rows: [_decision(d) for d in rows],
+    "entries": lambda rows: [_entry(x) for x in rows],
+    "transfers": lambda rows: [_transfer(t) for t in rows],
+}
 
 
-def _episode(e: Episode) -> EpisodeOut:
-    """The whole case. ``e`` is re-read so that every list is current."""
-    e = (
-        Episode.objects.select_related("person", "force", "owning_area", "establishment")
-        .prefetch_related(
-            "gradings__by",
-            "decisions__by",
-            "entries__by",
-            "transfers__from_area",
-            "transfers__to_area",
-        )
-        .get(pk=e.pk)
-    )
+def _episode(case: selectors.CaseAccess) -> EpisodeOut:
+    """The case as the user may see it (access.case_fields): only the fields of their
+    view are set, and the endpoints leave out what is not set."""
     now = timezone.now()
-    found = FoundReport.objects.filter(episode=e).first()
-    return EpisodeOut(
-        **_summary_fields(e),
-        force=Ref(id=e.force.pk, name=e.force.name),
-        profile_id=e.profile_id,
-        recommended_category=e.recommended_category,
-        minimum_risk=e.minimum_risk or None,
-        minimum_response=e.minimum_response or None,
-        recommendation=RecommendationOut(**(e.recommendation or {})),
-        categorised_at=e.categorised_at,
-        disagreement_open=e.disagreement_open,
-        latest_review_at=e.latest_review_at,
-        restricted=e.restricted,
-        closure_code=e.closure_code,
-        closed_at=e.closed_at,
-        reported_by=e.reported_by,
-        informant_name=e.informant_name,
-        informant_phone=e.informant_phone,
-        missing_from=e.missing_from,
-        location_address=e.location_address,
-        location_postcode=e.location_postcode,
-        establishment=_ref(e.establishment),
-        last_seen_place=e.last_seen_place,
-        last_contact_at=e.last_contact_at,
-        last_contact_place=e.last_contact_place,
-        circumstances=e.circumstances,
-        searches=e.searches,
-        answers=e.answers,
-        intelligence_checks=e.intelligence_checks,
-        further_enquiries_required=e.further_enquiries_required,
-        deadlines=[_deadline(d, now) for d in selectors.open_deadlines(e)],
-        gradings=[_grading(g) for g in e.gradings.all()],
-        decisions=[_decision(d) for d in e.decisions.all()],
-        entries=[_entry(x) for x in e.entries.all()],
-        transfers=[_transfer(t) for t in e.transfers.all()],
-        found=_found(found),
-    )
+    fields = case.fields(now)
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "deadlines":
+            out[name] = [_deadline(d, now) for d in value]
+        elif name in _CONVERT:
+            out[name] = _CONVERT[name](value)
+        else:
+            out[name] = value
+    return EpisodeOut(**out)
+
+
+def _changed(request: HttpRequest, episode: Episode) -> EpisodeOut:
+    """The answer to a change: the case as the user who made it may see it (the service's
+    fetch of it was audited)."""
+    user = acting_user(request)
+    view = access.view_for(user, episode, opened=access.opened_with_reason(user, episode))
+    if view is None:  # e.g. the user has just handed the case to another force
+        raise NotFound(access.NOT_FOUND)
+    return _episode(selectors.CaseAccess(episode, view))
+
+
+def _open_with(request: HttpRequest, episode_id: int, reason: str) -> None:
+    """A change to a restricted case (or, for reading, another force's) needs a stated
+    reason once: ``X-Misper-Reason`` opens it, audited, before the change is made."""
+    if reason.strip():
+        selectors.get_episode_for_user(
+            acting_user(request), episode_id, reason=reason, purpose="open to change"
+        )
 
 
 def _queue(rows: list[selectors.QueueRow]) -> list[QueueRowOut]:
@@ -525,7 +543,9 @@ def recommendation(request: HttpRequest, person_id: int, body: ReportIn) -> Reco
     return RecommendationOut(**answer)
 
 
-@router.post("/people/{person_id}/episodes", response={201: EpisodeOut, **ERRORS})
+@router.post(
+    "/people/{person_id}/episodes", response={201: EpisodeOut, **ERRORS}, exclude_unset=True
+)
 def episode_report(
     request: HttpRequest, person_id: int, body: ReportCreateIn
 ) -> Status[EpisodeOut]:
@@ -540,7 +560,7 @@ def episode_report(
         rationale=body.rationale,
         latest_review_at=body.latest_review_at,
     )
-    return Status(201, _episode(episode))
+    return Status(201, _changed(request, episode))
 
 
 @router.get("/episodes/supervision", response={200: list[QueueRowOut], **ERRORS})
@@ -551,98 +571,141 @@ def supervision(request: HttpRequest) -> list[QueueRowOut]:
 
 @router.get("/areas/{area_id}/dmm", response={200: list[QueueRowOut], **ERRORS})
 def daily_management(request: HttpRequest, area_id: int) -> list[QueueRowOut]:
-    """Every open case of a policing area of the user's force, high risk first."""
-    area = Organisation.objects.select_related("parent").filter(pk=area_id).first()
-    if area is None:
-        raise NotFound("No such area")
-    return _queue(selectors.daily_management(acting_user(request), area))
+    """Every open case of a policing area of the user's force, high risk first (those the
+    daily management meeting is for; others get 404)."""
+    _area, rows = selectors.daily_management(acting_user(request), area_id)
+    return _queue(rows)
 
 
-@router.get("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS})
-def episode_detail(
-    request: HttpRequest,
-    episode_id: int,
-    reason: str = Header("", alias="X-Misper-Reason"),
-) -> EpisodeOut:
-    """The case, with the read audited. A restricted record is a 403 with the code
-    ``restricted`` until the request states why in the ``X-Misper-Reason`` header."""
-    episode = selectors.get_episode_for_user(
+REASON = Header(
+    "",
+    alias="X-Misper-Reason",
+    description="Why you open this case: needed once for a restricted case, and for "
+    "another force's whole case (audited; the owning force sees it)",
+)
+
+
+@router.get("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS}, exclude_unset=True)
+def episode_detail(request: HttpRequest, episode_id: int, reason: str = REASON) -> EpisodeOut:
+    """The case as you may see it, the read audited. A restricted case is a 403 with the
+    code ``restricted`` for those who may open it until they state why in the
+    ``X-Misper-Reason`` header (and a 404 for everyone else); another force's case is its
+    summary until then."""
+    case = selectors.get_episode_for_user(
         acting_user(request), episode_id, purpose="view case", reason=reason
     )
-    return _episode(episode)
+    return _episode(case)
 
 
-@router.post("/episodes/{episode_id}/category", response={200: EpisodeOut, **ERRORS})
-def set_category(request: HttpRequest, episode_id: int, body: CategoryIn) -> EpisodeOut:
-    return _episode(
-        services.episode_set_category(
-            actor=acting_user(request),
+def _change(request: HttpRequest, episode_id: int, reason: str, run: Any) -> EpisodeOut:
+    _open_with(request, episode_id, reason)
+    return _changed(request, run(acting_user(request)))
+
+
+@router.post(
+    "/episodes/{episode_id}/category", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
+)
+def set_category(
+    request: HttpRequest, episode_id: int, body: CategoryIn, reason: str = REASON
+) -> EpisodeOut:
+    return _change(
+        request,
+        episode_id,
+        reason,
+        lambda user: services.episode_set_category(
+            actor=user,
             episode_id=episode_id,
             version=body.version,
             category=body.category,
             rationale=body.rationale,
             review_period_hours=body.review_period_hours,
             callback_at=body.callback_at,
-        )
+        ),
     )
 
 
-@router.post("/episodes/{episode_id}/risk", response={200: EpisodeOut, **ERRORS})
-def grade_risk(request: HttpRequest, episode_id: int, body: RiskIn) -> EpisodeOut:
+@router.post(
+    "/episodes/{episode_id}/risk", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
+)
+def grade_risk(
+    request: HttpRequest, episode_id: int, body: RiskIn, reason: str = REASON
+) -> EpisodeOut:
     """Grade or change the risk under the profile's authority rules (R-AUT-01..04)."""
-    return _episode(
-        services.episode_grade_risk(
-            actor=acting_user(request),
+    return _change(
+        request,
+        episode_id,
+        reason,
+        lambda user: services.episode_grade_risk(
+            actor=user,
             episode_id=episode_id,
             version=body.version,
             risk=body.risk,
             rationale=body.rationale,
             latest_review_at=body.latest_review_at,
             initial_grading_error=body.initial_grading_error,
-        )
+        ),
     )
 
 
-@router.post("/episodes/{episode_id}/disagreement", response={200: EpisodeOut, **ERRORS})
-def disagreement(request: HttpRequest, episode_id: int, body: DisagreementIn) -> EpisodeOut:
-    return _episode(
-        services.episode_record_disagreement(
-            actor=acting_user(request),
-            episode_id=episode_id,
-            version=body.version,
-            detail=body.detail,
-        )
+@router.post(
+    "/episodes/{episode_id}/disagreement",
+    response={200: EpisodeOut, **ERRORS},
+    exclude_unset=True,
+)
+def disagreement(
+    request: HttpRequest, episode_id: int, body: DisagreementIn, reason: str = REASON
+) -> EpisodeOut:
+    return _change(
+        request,
+        episode_id,
+        reason,
+        lambda user: services.episode_record_disagreement(
+            actor=user, episode_id=episode_id, version=body.version, detail=body.detail
+        ),
     )
 
 
-@router.post("/episodes/{episode_id}/disagreement/resolve", response={200: EpisodeOut, **ERRORS})
-def resolve(request: HttpRequest, episode_id: int, body: ResolveIn) -> EpisodeOut:
+@router.post(
+    "/episodes/{episode_id}/disagreement/resolve",
+    response={200: EpisodeOut, **ERRORS},
+    exclude_unset=True,
+)
+def resolve(
+    request: HttpRequest, episode_id: int, body: ResolveIn, reason: str = REASON
+) -> EpisodeOut:
     """The Force Incident Manager's decision (R-REV-07)."""
-    return _episode(
-        services.episode_resolve_disagreement(
-            actor=acting_user(request),
+    return _change(
+        request,
+        episode_id,
+        reason,
+        lambda user: services.episode_resolve_disagreement(
+            actor=user,
             episode_id=episode_id,
             version=body.version,
             category=body.category,
             rationale=body.rationale,
-        )
+        ),
     )
 
 
-@router.post("/episodes/{episode_id}/restrict", response={200: EpisodeOut, **ERRORS})
+@router.post(
+    "/episodes/{episode_id}/restrict", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
+)
 def restrict(request: HttpRequest, episode_id: int, body: RestrictIn) -> EpisodeOut:
-    return _episode(
-        services.episode_restrict(
-            actor=acting_user(request),
-            episode_id=episode_id,
-            version=body.version,
-            reason=body.reason,
-        )
+    return _change(
+        request,
+        episode_id,
+        "",
+        lambda user: services.episode_restrict(
+            actor=user, episode_id=episode_id, version=body.version, reason=body.reason
+        ),
     )
 
 
 @router.post("/episodes/{episode_id}/entries", response={201: EntryOut, **ERRORS})
-def log_entry(request: HttpRequest, episode_id: int, body: EntryIn) -> Status[EntryOut]:
+def log_entry(
+    request: HttpRequest, episode_id: int, body: EntryIn, reason: str = REASON
+) -> Status[EntryOut]:
     """An entry in the investigation log; a media decision carries publicity, whether the
     family was consulted, consent and the proportionality rationale (R-MED-01)."""
     details = {
@@ -655,6 +718,7 @@ def log_entry(request: HttpRequest, episode_id: int, body: EntryIn) -> Status[En
         }.items()
         if v is not None
     }
+    _open_with(request, episode_id, reason)
     entry = services.episode_log(
         actor=acting_user(request),
         episode_id=episode_id,
@@ -669,14 +733,13 @@ def log_entry(request: HttpRequest, episode_id: int, body: EntryIn) -> Status[En
 
 @router.post("/episodes/{episode_id}/transfers", response={201: TransferOut, **ERRORS})
 def transfer_propose(
-    request: HttpRequest, episode_id: int, body: TransferIn
+    request: HttpRequest, episode_id: int, body: TransferIn, reason: str = REASON
 ) -> Status[TransferOut]:
-    to_area = _organisation(body.to_area, "to_area")
-    assert to_area is not None
+    _open_with(request, episode_id, reason)
     transfer = services.transfer_propose(
         actor=acting_user(request),
         episode_id=episode_id,
-        to_area=to_area,
+        to_area=_organisation(body.to_area, "to_area"),
         reason=body.reason,
         bulk_of_enquiries=body.bulk_of_enquiries,
     )
@@ -691,28 +754,37 @@ def transfer_decide(
     transfer = services.transfer_decide(
         actor=acting_user(request), transfer_id=transfer_id, accept=body.accept, reason=body.reason
     )
-    transfer = Transfer.objects.select_related("from_area", "to_area").get(pk=transfer.pk)
     return _transfer(transfer)
 
 
-@router.post("/episodes/{episode_id}/found", response={200: EpisodeOut, **ERRORS})
-def found(request: HttpRequest, episode_id: int, body: FoundIn) -> EpisodeOut:
+@router.post(
+    "/episodes/{episode_id}/found", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
+)
+def found(request: HttpRequest, episode_id: int, body: FoundIn, reason: str = REASON) -> EpisodeOut:
     """The found report and the safe and well check, or the decision not to do one."""
-    return _episode(
-        services.episode_found(
-            actor=acting_user(request),
+    return _change(
+        request,
+        episode_id,
+        reason,
+        lambda user: services.episode_found(
+            actor=user,
             episode_id=episode_id,
             version=body.version,
             found=FoundInput(**body.model_dump(exclude={"version"})),
-        )
+        ),
     )
 
 
-@router.post("/episodes/{episode_id}/close", response={200: EpisodeOut, **ERRORS})
-def close(request: HttpRequest, episode_id: int, body: CloseIn) -> EpisodeOut:
+@router.post(
+    "/episodes/{episode_id}/close", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
+)
+def close(request: HttpRequest, episode_id: int, body: CloseIn, reason: str = REASON) -> EpisodeOut:
     """Close with the closure code the category requires (R-REC-04)."""
-    return _episode(
-        services.episode_close(
-            actor=acting_user(request), episode_id=episode_id, version=body.version
-        )
+    return _change(
+        request,
+        episode_id,
+        reason,
+        lambda user: services.episode_close(
+            actor=user, episode_id=episode_id, version=body.version
+        ),
     )

@@ -1,8 +1,10 @@
 """API: the child's record. The same capabilities as the record pages, through the same
 selectors and services: search, create, open (audited), change with a version, and add
-aliases, flags, placements, associates and places. Organisations are referred to by id;
-an unknown id is a 400 naming the field. Dates are ISO 8601; closed vocabularies are their
-code values."""
+aliases, flags, placements, associates and places, and share the record with another
+organisation (and end the share). Every child, flag and share is fetched through the people
+selectors' choke point, so a missing object and one the user may not see get the same
+answer. Organisations are referred to by id; an unknown id is a 400 naming the field. Dates
+are ISO 8601; closed vocabularies are their code values."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from misper.people.codes import (
     PlacementType,
     Sex,
 )
-from misper.people.models import Alias, Associate, Flag, Person, Place, Placement
+from misper.people.models import Alias, Associate, Flag, Person, PersonShare, Place, Placement
 
 router = Router(tags=["people"])
 
@@ -76,6 +78,21 @@ class PlacementOut(Schema):
     ended_on: date | None
     emergency: bool
     out_of_area: bool
+
+
+class ShareOut(Schema):
+    """The record shared with another organisation, whose children's services or carers see
+    the child as the responsible authority's own do while the share is active."""
+
+    id: int
+    organisation: OrganisationRef
+    reason: str
+    granted_by: str
+    granted_at: datetime
+    active: bool
+    ended_at: datetime | None
+    ended_by: str | None
+    ended_reason: str
 
 
 class AssociateOut(Schema):
@@ -125,6 +142,7 @@ class PersonOut(PersonSummaryOut):
     flags: list[FlagOut]
     associates: list[AssociateOut]
     places: list[PlaceOut]
+    shares: list[ShareOut]
 
 
 class MatchOut(Schema):
@@ -183,7 +201,18 @@ class FlagIn(Schema):
 
 
 class FlagEndIn(Schema):
-    reason: str = Field(..., max_length=4000)
+    # Checked by the service after the flag is found (at most 4000 characters), so that a
+    # flag the user may not see and a missing flag get the same answer whatever is sent.
+    reason: str = Field("", description="Why the flag ends; required, at most 4000 characters")
+
+
+class ShareIn(Schema):
+    organisation: int = Field(..., description="Id of a local authority or a care provider")
+    reason: str = Field("", description="Why the record is shared; required")
+
+
+class ShareEndIn(Schema):
+    reason: str = Field("", description="Why the share ends; required")
 
 
 class PlacementIn(Schema):
@@ -326,6 +355,20 @@ def _place(p: Place) -> PlaceOut:
     )
 
 
+def _share(s: PersonShare) -> ShareOut:
+    return ShareOut(
+        id=s.pk,
+        organisation=OrganisationRef(id=s.organisation.pk, name=s.organisation.name),
+        reason=s.reason,
+        granted_by=s.granted_by.full_name,
+        granted_at=s.granted_at,
+        active=s.active,
+        ended_at=s.ended_at,
+        ended_by=s.ended_by.full_name if s.ended_by else None,
+        ended_reason=s.ended_reason,
+    )
+
+
 def _person(p: Person) -> PersonOut:
     return PersonOut(
         **_summary_fields(p),
@@ -334,6 +377,7 @@ def _person(p: Person) -> PersonOut:
         flags=[_flag(f) for f in p.flags.all()],
         associates=[_associate(a) for a in p.associates.all()],
         places=[_place(x) for x in p.places.all()],
+        shares=[_share(x) for x in p.shares.all()],
     )
 
 
@@ -426,8 +470,33 @@ def flag_raise(request: HttpRequest, person_id: int, body: FlagIn) -> Status[Fla
 
 @router.post("/flags/{flag_id}/end", response={200: FlagOut, **ERRORS})
 def flag_end(request: HttpRequest, flag_id: int, body: FlagEndIn) -> FlagOut:
+    """End a flag. A flag that does not exist and a flag of a child you may not see are
+    both 404 "No such flag"; the reason is checked only after that."""
     flag = services.flag_end(actor=acting_user(request), flag_id=flag_id, reason=body.reason)
     return _flag(flag)
+
+
+@router.post("/people/{person_id}/shares", response={201: ShareOut, **ERRORS})
+def person_share(request: HttpRequest, person_id: int, body: ShareIn) -> Status[ShareOut]:
+    """Share the child's record with another local authority or a care provider (children's
+    services of the child's home authority only). Audited and on the child's timeline."""
+    share = services.person_share(
+        actor=acting_user(request),
+        person_id=person_id,
+        organisation=_organisation(body.organisation, "organisation"),
+        reason=body.reason,
+    )
+    return Status(201, _share(share))
+
+
+@router.post("/shares/{share_id}/end", response={200: ShareOut, **ERRORS})
+def person_share_end(request: HttpRequest, share_id: int, body: ShareEndIn) -> ShareOut:
+    """End a share: the organisation no longer sees the child through it. A share that does
+    not exist and one of a child you may not see are both 404 "No such share"."""
+    share = services.person_share_end(
+        actor=acting_user(request), share_id=share_id, reason=body.reason
+    )
+    return _share(share)
 
 
 @router.post("/people/{person_id}/placements", response={201: PlacementOut, **ERRORS})
@@ -501,8 +570,6 @@ def photo_set(
 def photo_get(request: HttpRequest, person_id: int) -> FileResponse:
     """The photograph itself; the read is audited."""
     user = acting_user(request)
-    if not selectors.people_for_user(user).filter(pk=person_id).exists():
-        raise NotFound("No such child")
     person = selectors.get_person_for_user(user, person_id, purpose="view photograph")
     if not person.photo:
         raise NotFound("No photograph")

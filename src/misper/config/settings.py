@@ -197,7 +197,13 @@ MFA_TOTP_ISSUER = "Misper"
 MFA_RECOVERY_CODE_COUNT = 10
 # Outside demo mode every account must set up an authenticator app before it can do
 # anything else (misper.web.middleware.RequireMfaMiddleware).
+# How long an opening with a stated reason (a restricted record, another force's case) lasts
+# before the user must state a reason again (docs/access.md).
+MISPER_ACCESS_GRANT_HOURS = env.float("MISPER_ACCESS_GRANT_HOURS", default=8.0)
 MISPER_REQUIRE_MFA = env.bool("MISPER_REQUIRE_MFA", default=not DEMO)
+# An API token's life in days unless its owner chooses a shorter one (1 to 365). A token
+# also stops working when its owner no longer meets the sign-in requirements.
+MISPER_API_TOKEN_DAYS = env.int("MISPER_API_TOKEN_DAYS", default=90)
 
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: idle timeout
@@ -240,6 +246,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files (photos) live outside the web root and are served only through views
 # that check permission.
 MEDIA_ROOT = Path(env.str("MISPER_MEDIA_DIR", default=str(VAR_DIR / "media")))
+# Photographs of children: readable by the service's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

@@ -147,11 +147,14 @@ class DateTimeField(forms.MultiValueField):
         try:
             hh, mm = (int(p) for p in time.replace(".", ":").split(":"))
             local = datetime(int(year), int(month), int(day), hh, mm, tzinfo=LONDON)
-        except ValueError as exc:
+            # Years far off are the services' to refuse, with the window (for example "Last
+            # seen must be within the 12 months before the report"); only a time that
+            # cannot be a datetime at all is refused here.
+            return local.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
             raise ValidationError(
                 f"{label} must be a real date and a time like 14:30", code="invalid"
             ) from exc
-        return local.astimezone(UTC)
 
 
 # --- The report -----------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 from misper.episodes.models import Episode
-from misper.notifications.services import Recipient, channels_for, notify
+from misper.episodes.rules import RESTRICTED_ACCESS_ROLES
+from misper.notifications.services import Recipient, channels_for, messages_withdraw, notify
 
 EVENTS = ("reported", "category_changed", "risk_changed", "found", "escalated")
 
@@ -133,10 +134,78 @@ TITLES = {
 }
 
 
+# A restricted case (R-RES-01) exists only for the owning force's officers who may open
+# restricted records: nobody else is told anything about it, and what they are told names
+# no category or change.
+RESTRICTED_TITLE = "A restricted case needs attention"
+
+
+def restricted_readers(episode: Episode) -> list[User]:
+    """The owning area's (and its force's) officers who may open a restricted record."""
+    area = episode.owning_area
+    return list(
+        User.objects.filter(
+            organisation_id__in=[area.pk, area.parent_id],
+            is_active=True,
+            role_assignments__role__in=RESTRICTED_ACCESS_ROLES,
+        ).distinct()
+    )
+
+
+def owner_recipients(episode: Episode, *, inspectors: bool = False) -> list[Recipient]:
+    """The owning area (and, with ``inspectors``, its inspectors); for a restricted case,
+    only those who may open it."""
+    if episode.restricted:
+        return [Recipient(user=u) for u in restricted_readers(episode)]
+    area = episode.owning_area
+    out = [Recipient(organisation=area, channels=channels_for(area.force, area))]
+    if inspectors:
+        out += [
+            Recipient(user=u)
+            for u in User.objects.filter(
+                organisation=area, is_active=True, role_assignments__role=Role.INSPECTOR
+            ).distinct()
+        ]
+    return out
+
+
+def tell_owner(
+    episode: Episode, *, rule: str, event_key: str, title: str, inspectors: bool = False
+) -> int:
+    """Tell the owning area something about its case (a deadline reminder, an escalation);
+    a restricted case's title says only that it needs attention."""
+    return len(
+        notify(
+            rule=rule,
+            event_key=event_key,
+            subject_type="episode",
+            subject_id=episode.pk,
+            title=RESTRICTED_TITLE if episode.restricted else title,
+            link=f"/episodes/{episode.pk}/",
+            recipients=owner_recipients(episode, inspectors=inspectors),
+        )
+    )
+
+
+def withdraw_on_restriction(episode: Episode) -> int:
+    """A case has just been restricted: what was said about it leaves every inbox but
+    those of the officers who may open it."""
+    return messages_withdraw(
+        subject_type="episode",
+        subject_id=episode.pk,
+        keep_user_ids=[u.pk for u in restricted_readers(episode)],
+    )
+
+
 def tell(episode: Episode, event: str, *, event_id: str | int, duties: Mapping[str, str]) -> int:
     """Queue the messages for an event (inside the caller's transaction). Returns how
     many were written. ``event_id`` makes the event unique (a decision's id, say), so a
-    repeated call tells nobody twice."""
+    repeated call tells nobody twice. Of a restricted case only its owning officers who
+    may open it are told, and not what changed."""
+    if episode.restricted:
+        return tell_owner(
+            episode, rule="R-RES-01", event_key=f"episode:{episode.pk}:{event}:{event_id}", title=""
+        )
     title = TITLES[event].format(category=episode.get_category_display(), id=episode.pk)
     link = f"/episodes/{episode.pk}/"
     written = 0

@@ -8,19 +8,28 @@ decides anything: the rules live in the engine.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from misper.agencies.errors import ValidationFailed
 from misper.people.matching import normalise
 from misper.people.models import Person
+from misper.policy.calendar import local_date
 from misper.policy.evaluate import evaluate
+
+log = logging.getLogger("misper.episodes.policy")
 
 HISTORY_YEARS = 2  # the longest trigger window is 12 months; keep a margin
 
 
 def iso(instant: datetime | None) -> str | None:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
+    """An instant as the engine reads it: UTC, whole seconds, ``Z``, and always a four-digit
+    year (``strftime("%Y")`` writes year 999 as "999", which no ISO 8601 parser reads)."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def location_key(*, establishment_code: str | None, address: str, postcode: str) -> str:
@@ -42,6 +51,9 @@ def person_facts(
         on = person.estimated_age_on or at.date()
         years = person.estimated_age or 0
         dob = date(on.year - years, on.month, min(on.day, 28))
+        # Never after the day in question (an estimate recorded after the report): the
+        # engine counts the age from the date of birth and refuses an earlier day.
+        dob = min(dob, local_date(at))
     current = next((p for p in person.placements.all() if p.ended_on is None), None)
     return {
         "date_of_birth": dob.isoformat(),
@@ -120,7 +132,30 @@ class Question:
         return out
 
     def ask(self, action: dict[str, Any] | None = None) -> dict[str, Any]:
-        return evaluate(self.scenario(action))
+        """The engine's answer. The services bound every input so that the engine can read
+        it; should it still refuse one (ScenarioError, or the ValueError of an age counted
+        before the date of birth), the user gets a ValidationFailed naming the field, not
+        a server error."""
+        try:
+            return evaluate(self.scenario(action))
+        except ValueError as exc:  # ScenarioError is a ValueError
+            problems = [str(p) for p in getattr(exc, "problems", None) or [str(exc)]]
+            # A bound missing in a service: worth fixing, so it is logged (no names in it).
+            log.warning("policy engine could not read the input: %s", "; ".join(problems))
+            raise ValidationFailed(
+                "The policy cannot assess this: " + "; ".join(problems),
+                field=_field_of(problems[0]),
+            ) from exc
+
+
+def _field_of(problem: str) -> str | None:
+    """The field a problem of the engine's names ("report.last_seen_at: ..." → last_seen_at;
+    an age counted before the date of birth → date_of_birth)."""
+    if "date of birth" in problem:
+        return "date_of_birth"
+    where = problem.split(":", 1)[0] if ":" in problem else ""
+    name = where.rsplit(".", 1)[-1].split("[", 1)[0]
+    return name if name.isidentifier() else None
 
 
 def history_entries(

@@ -7,7 +7,9 @@ from __future__ import annotations
 import rules
 
 from misper.agencies.models import User
-from misper.agencies.roles import POLICE_ROLES, Role
+from misper.agencies.roles import Role
+from misper.episodes.access import opened_with_reason, view_for
+from misper.episodes.models import Episode
 
 REPORTING_ROLES = (
     Role.CALL_HANDLER,
@@ -34,37 +36,21 @@ rules.add_perm("episodes.report", can_report)
 
 
 @rules.predicate
-def is_restricted_for(user: User, episode: object) -> bool:
-    """A restricted episode (R-RES-01) is hidden from everyone outside the force's police;
-    inside it, opening it needs a stated reason (selectors.get_episode_for_user)."""
-    return bool(getattr(episode, "restricted", False))
-
-
-@rules.predicate
-def is_force_police(user: User, episode: object) -> bool:
-    """Police of the force whose episode it is."""
-    org = getattr(user, "organisation", None)
-    force = org.force if org is not None else None
-    return (
-        force is not None
-        and user.has_role(*POLICE_ROLES)
-        and getattr(episode, "force_id", None) == force.pk
-    )
-
-
-@rules.predicate
-def can_see_child(user: User, episode: object) -> bool:
-    person = getattr(episode, "person", None)
-    return person is not None and rules.has_perm("people.view", user, person)
+def sees_episode(user: User, episode: object) -> bool:
+    """The episode exists for the user, in some view (episodes/access.py)."""
+    if not isinstance(episode, Episode):
+        return False
+    return view_for(user, episode, opened=opened_with_reason(user, episode)) is not None
 
 
 @rules.predicate
 def is_case_worker(user: User) -> bool:
-    return user.has_role(*REPORTING_ROLES)
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*REPORTING_ROLES)
 
 
-rules.add_perm("episodes.view", is_force_police | (can_see_child & ~is_restricted_for))
-rules.add_perm("episodes.act", is_force_police & is_case_worker)
+rules.add_perm("episodes.view", sees_episode)
+# The roles that work on cases; on which case is access.may's (the owning force's only).
+rules.add_perm("episodes.act", is_case_worker)
 
 
 SUPERVISORS = (Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
@@ -94,11 +80,13 @@ def may_open_restricted(user: User) -> bool:
 
 @rules.predicate
 def is_owning_inspector(user: User, episode: object) -> bool:
-    """An inspector or above of the area (or force) that owns the episode."""
+    """An inspector or above of the area (or the force) that owns the episode."""
     org_id = getattr(user, "organisation_id", None)
+    area = getattr(episode, "owning_area", None)
     return (
         org_id is not None
-        and org_id in {getattr(episode, "owning_area_id", None), getattr(episode, "force_id", None)}
+        and area is not None
+        and org_id in {area.pk, area.parent_id}
         and user.has_role(Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
     )
 
@@ -107,7 +95,12 @@ rules.add_perm("episodes.supervise", is_supervisor)
 rules.add_perm(
     "episodes.daily_meeting",
     is_supervisor
-    | rules.predicate(lambda u: u.has_role(Role.INVESTIGATING_OFFICER, Role.CALL_HANDLER)),
+    | rules.predicate(
+        lambda u: (
+            bool(getattr(u, "is_authenticated", False))
+            and u.has_role(Role.INVESTIGATING_OFFICER, Role.CALL_HANDLER)
+        )
+    ),
 )
 rules.add_perm("episodes.open_restricted", may_open_restricted)
 rules.add_perm("episodes.see_restricted_openings", is_owning_inspector)

@@ -1,17 +1,20 @@
-"""Reading episodes. Every episode a user asks for comes through get_episode_for_user:
-permission checked, the read audited, and a restricted record opened only by the roles
-allowed to, after they state a reason (R-RES-01). Lists leave restricted records out."""
+"""Reading episodes. Every episode a page, an endpoint or a service works on comes through
+get_episode_for_user (access.py decides what the user sees of it and may do to it), the
+read audited; transfers through get_transfer_for_user. Lists leave out what the user may
+not see, restricted records included (R-RES-01)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import rules
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.errors import NotFound, PermissionDenied
 from misper.agencies.models import (
+    AuditAction,
     AuditEvent,
     Deadline,
     DeadlineStatus,
@@ -20,8 +23,11 @@ from misper.agencies.models import (
     User,
 )
 from misper.agencies.services import audit_record
+from misper.agencies.validation import clean_text
+from misper.episodes import access
+from misper.episodes.access import View
 from misper.episodes.codes import Status
-from misper.episodes.models import Episode
+from misper.episodes.models import Episode, Transfer
 
 
 class RestrictedRecord(PermissionDenied):
@@ -30,51 +36,153 @@ class RestrictedRecord(PermissionDenied):
     code = "restricted"
 
 
+@dataclass(frozen=True)
+class CaseAccess:
+    """An episode as one user may see it: the episode and their view of it."""
+
+    episode: Episode
+    view: View
+
+    def fields(self, now: datetime | None = None) -> dict[str, Any]:
+        return access.case_fields(self.episode, self.view, now)
+
+
 def _force_id(user: User) -> int | None:
-    org = user.organisation
-    force = org.force if org is not None else None
-    return force.pk if force is not None else None
+    return access.user_force_id(user)
 
 
 def episodes_for_user(user: User) -> QuerySet[Episode]:
-    """Episodes the user may list: their force's, without restricted ones."""
+    """The cases the user works on and may list: their force's, restricted ones only
+    when they opened them with a reason (R-RES-01)."""
     force_id = _force_id(user)
-    if force_id is None:
+    if force_id is None or not access.is_operational_police(user):
         return Episode.objects.none()
-    return Episode.objects.filter(force_id=force_id, restricted=False).select_related(
-        "person", "owning_area"
+    return (
+        Episode.objects.filter(owning_area__parent_id=force_id)
+        .filter(Q(restricted=False) | Q(pk__in=_opened_pks(user)))
+        .select_related("person", "owning_area", "owning_area__parent")
     )
 
 
-def get_episode_for_user(user: User, episode_id: int, *, purpose: str, reason: str = "") -> Episode:
-    episode = (
-        Episode.objects.select_related("person", "force", "owning_area", "establishment")
-        .prefetch_related("gradings", "decisions", "entries", "transfers")
-        .filter(pk=episode_id)
-        .first()
+def _opened_pks(user: User) -> list[int]:
+    return access.opened_ids(user)
+
+
+def episodes_of_person(user: User, person_id: int) -> list[tuple[Episode, View]]:
+    """A child's episodes that exist for the user (restricted ones only once opened with a
+    reason), newest first, each with the user's view of it. Nothing is audited: the list
+    shows when, category, status and owner, which every view may see."""
+    episodes = (
+        Episode.objects.filter(person_id=person_id)
+        .select_related("person", "owning_area", "owning_area__parent")
+        .order_by("-reported_at", "-pk")
     )
-    if episode is None or not rules.has_perm("episodes.view", user, episode):
-        raise NotFound("No such episode")
-    if episode.restricted:
-        if not rules.has_perm("episodes.open_restricted", user):
-            raise NotFound("No such episode")
-        if not reason.strip():
+    opened = set(_opened_pks(user))
+    out = []
+    for e in episodes:
+        view = access.view_for(user, e, opened=e.pk in opened)
+        if view is not None:
+            out.append((e, view))
+    return out
+
+
+def _audit(user: User, episode: Episode, *, action: str, purpose: str, reason: str = "") -> None:
+    audit_record(
+        user=user,
+        action=action,
+        subject_type=access.SUBJECT,
+        subject_id=episode.pk,
+        purpose=purpose,
+        reason=reason,
+    )
+
+
+def get_episode_for_user(
+    user: User,
+    episode_id: int,
+    *,
+    action: str | None = None,
+    reason: str | None = None,
+    purpose: str = "view case",
+    for_update: bool = False,
+) -> CaseAccess:
+    """The one way to fetch an episode, for a page, an endpoint or a service.
+
+    What the user may not see is "not found", whether or not it exists, before anything
+    else is checked. A restricted case asks those who may open it for a reason
+    (RestrictedRecord); police of another force see a summary until they state one. The
+    opening with a reason, or the read, is written to the audit log (in the caller's
+    transaction) once every check has passed; ``action`` (access.CASE_WORK) is checked
+    last: seen but not allowed is PermissionDenied. ``for_update`` locks the row."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(access.NOT_FOUND)
+    qs = Episode.objects.select_related(
+        "person", "force", "owning_area", "owning_area__parent", "establishment"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    episode = qs.filter(pk=episode_id).first()
+    if episode is None:
+        raise NotFound(access.NOT_FOUND)
+    opened = access.opened_with_reason(user, episode)
+    view = access.view_for(user, episode, opened=opened)
+    stated = (reason or "").strip()
+    opening = False
+    if stated and not opened and access.may_open_with_reason(user, episode):
+        view, opening = View.FULL, True
+    if view is None:
+        if episode.restricted and access.may_open_with_reason(user, episode):
             raise RestrictedRecord("This record is restricted: say why you need to open it")
-        if len(reason) > 500:
-            raise ValidationFailed("The reason must be 500 characters or fewer", field="reason")
-        audit_record(
-            user=user,
-            action="open_restricted",
-            subject_type="episode",
-            subject_id=episode.pk,
+        raise NotFound(access.NOT_FOUND)
+    if action is not None and not access.may(user, episode, action, view):
+        raise PermissionDenied("Your role does not allow this")
+    if opening:
+        stated = clean_text(stated, "reason", required=True, max_len=500, multiline=True)
+        _audit(
+            user,
+            episode,
+            action=AuditAction.OPEN_RESTRICTED if episode.restricted else AuditAction.BREAK_GLASS,
             purpose=purpose,
-            reason=reason.strip(),
+            reason=stated,
         )
     else:
-        audit_record(
-            user=user, action="read", subject_type="episode", subject_id=episode.pk, purpose=purpose
-        )
-    return episode
+        _audit(user, episode, action=AuditAction.READ, purpose=purpose)
+    return CaseAccess(episode, view)
+
+
+def get_transfer_for_user(
+    user: User, transfer_id: int, *, decide: bool = False, for_update: bool = False
+) -> Transfer:
+    """A transfer exists for whoever sees its case's transfers (access.FIELDS), and for the
+    receiving area's officers (who see the case's summary until they accept it).
+    ``decide``: the user must be an officer of the receiving area (or its force) who works
+    on cases (R-OWN-03/04)."""
+    qs = Transfer.objects.select_related(
+        "episode", "episode__owning_area", "episode__person", "from_area", "to_area"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    transfer = qs.filter(pk=transfer_id).first()
+    receiving = transfer is not None and is_receiving(user, transfer)
+    if transfer is None or not (receiving or _sees_transfers(user, transfer.episode)):
+        raise NotFound("No such transfer")
+    if decide and not (receiving and rules.has_perm(access.CASE_WORK, user)):
+        raise PermissionDenied("Only the receiving area decides a transfer")
+    return transfer
+
+
+def _sees_transfers(user: User, episode: Episode) -> bool:
+    view = access.view_for(user, episode, opened=access.opened_with_reason(user, episode))
+    return view is not None and access.sees(view, "transfers")
+
+
+def is_receiving(user: User, transfer: Transfer) -> bool:
+    org_id = getattr(user, "organisation_id", None)
+    return (
+        org_id is not None
+        and access.is_operational_police(user)
+        and org_id in {transfer.to_area_id, transfer.to_area.parent_id}
+    )
 
 
 RISK_FIRST = Case(
@@ -127,10 +235,20 @@ def supervision_queue(user: User, area: Organisation | None = None) -> list[Queu
     return [QueueRow(e, e.supervisor_reason or "Review due", nexts.get(e.pk)) for e in episodes]
 
 
-def daily_management(user: User, area: Organisation) -> list[QueueRow]:
-    """Every open case of a policing area, high risk first, with owner and next deadline
-    (R-REV-09)."""
-    if area.force is None or area.force.pk != _force_id(user):
+def daily_management(user: User, area_id: int) -> tuple[Organisation, list[QueueRow]]:
+    """Every open case of a policing area of the user's force, high risk first, with owner
+    and next deadline (R-REV-09). Only for those the meeting is for."""
+    area = (
+        Organisation.objects.select_related("parent")
+        .filter(pk=area_id, kind=OrganisationKind.POLICING_AREA)
+        .first()
+    )
+    if (
+        area is None
+        or not rules.has_perm("episodes.daily_meeting", user)
+        or area.parent_id is None
+        or area.parent_id != _force_id(user)
+    ):
         raise NotFound("No such area")
     episodes = list(
         episodes_for_user(user)
@@ -139,26 +257,26 @@ def daily_management(user: User, area: Organisation) -> list[QueueRow]:
         .order_by(RISK_FIRST, "reported_at")
     )
     nexts = _next_deadlines([e.pk for e in episodes])
-    return [QueueRow(e, "", nexts.get(e.pk)) for e in episodes]
+    return area, [QueueRow(e, "", nexts.get(e.pk)) for e in episodes]
 
 
-def open_deadlines(episode: Episode) -> QuerySet[Deadline]:
-    return Deadline.objects.filter(
-        subject_type="episode", subject_id=str(episode.pk), status=DeadlineStatus.OPEN
-    ).order_by("due")
+open_deadlines = access.open_deadlines
 
 
-def restricted_openings(user: User, episode: Episode) -> list[AuditEvent]:
-    """Who opened a restricted episode, when and why: shown to the owning area's
-    inspectors and above (R-RES-01: "the owner sees who opened them")."""
-    if not episode.restricted:
-        return []
+def openings(user: User, episode: Episode) -> list[AuditEvent]:
+    """Who opened the case by stating a reason (a restricted record, or another force's
+    break-glass), when and why: shown to the owning area's inspectors and above (R-RES-01:
+    "the owner sees who opened them")."""
     if not rules.has_perm("episodes.see_restricted_openings", user, episode):
         return []
     return list(
         AuditEvent.objects.filter(
-            subject_type="episode", subject_id=str(episode.pk), action="open_restricted"
-        ).order_by("-id")[:100]
+            subject_type=access.SUBJECT,
+            subject_id=str(episode.pk),
+            action__in=access.OPENING_ACTIONS,
+        )
+        .select_related("organisation")
+        .order_by("-id")[:100]
     )
 
 

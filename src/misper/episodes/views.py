@@ -29,9 +29,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from misper.agencies.errors import DomainError, NotFound
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.selectors import acting_user, timeline_for_subject
-from misper.episodes import forms, selectors, services
-from misper.episodes.codes import QUESTIONS, SEARCHES, Category, Status
-from misper.episodes.models import Episode, Transfer
+from misper.episodes import access, forms, selectors, services
+from misper.episodes.access import View
+from misper.episodes.codes import (
+    QUESTIONS,
+    SEARCHES,
+    Category,
+    MissingFrom,
+    ReportedBy,
+    Risk,
+    Status,
+)
+from misper.episodes.models import Episode
 from misper.episodes.selectors import RestrictedRecord
 from misper.people.selectors import get_person_for_user
 
@@ -65,6 +74,17 @@ def duration(delta: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = ([f"{days} d"] if days else []) + ([f"{hours} h"] if hours or days else [])
     return " ".join([*parts, f"{minutes} min"])
+
+
+# The words for the case's codes, for the case page (which renders access.case_fields).
+LABELS: dict[str, dict[str, str]] = {
+    "category": dict(Category.choices),
+    "risk": dict(Risk.choices),
+    "status": dict(Status.choices),
+    "missing_from": dict(MissingFrom.choices),
+    "reported_by": dict(ReportedBy.choices),
+    "safe_and_well": {"done": "Done", "not_done": "Not done"},
+}
 
 
 def deadline_rows(deadlines: Any, now: datetime) -> list[dict[str, Any]]:
@@ -105,12 +125,10 @@ def report_start(request: HttpRequest) -> HttpResponse:
     return render(request, "episodes/report_start.html", {})
 
 
-def _history(person_id: int) -> dict[str, Any]:
-    episodes = list(
-        Episode.objects.filter(person_id=person_id)
-        .select_related("owning_area")
-        .order_by("-reported_at")
-    )
+def _history(user: User, person_id: int) -> dict[str, Any]:
+    """The child's earlier reports the user may see (never a restricted one they have not
+    opened with a reason), with counts by category."""
+    episodes = [e for e, _view in selectors.episodes_of_person(user, person_id)]
     counts = {c.value: sum(1 for e in episodes if e.category == c.value) for c in Category}
     return {"episodes": episodes, "counts": counts, "total": len(episodes)}
 
@@ -179,7 +197,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
         person=person,
         active_flags=active_flags,
         current_placement=current_placement,
-        history=_history(person.pk),
+        history=_history(user, person.pk),
         recommendation=recommendation,
         rec_deadlines=[
             {**d, "due": parse_datetime(d["due"]) if d.get("due") else None}
@@ -193,17 +211,21 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
 # --- The case page -------------------------------------------------------------------------------
 
 
-def _actions(user: User, episode: Episode) -> list[tuple[str, str]]:
+def _actions(user: User, case: selectors.CaseAccess) -> list[tuple[str, str]]:
+    episode = case.episode
     out: list[tuple[str, str]] = []
     pending = next((t for t in episode.transfers.all() if t.accepted is None), None)
-    if pending is not None and user.organisation_id == pending.to_area_id:
+    if pending is not None and selectors.is_receiving(user, pending):
         out.append(
             (
                 "Accept or decline the transfer",
                 reverse("episodes:transfer_decide", args=[pending.pk]),
             )
         )
-    if not rules.has_perm("episodes.act", user, episode) or episode.status == Status.CLOSED:
+    if (
+        not access.may(user, episode, access.CASE_WORK, case.view)
+        or episode.status == Status.CLOSED
+    ):
         return out
     for name, action in ACTIONS.items():
         if action.show(episode):
@@ -214,15 +236,15 @@ def _actions(user: User, episode: Episode) -> list[tuple[str, str]]:
 @login_required
 @GET_POST
 def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The case as the user may see it (access.py): the whole case, the partner's view, or
+    another force's summary with the way to open the whole case by stating a reason."""
     user = acting_user(request)
     reason_form = forms.RestrictedReasonForm(request.POST if request.method == "POST" else None)
     reason = ""
     if request.method == "POST" and reason_form.is_valid():
         reason = reason_form.cleaned_data["reason"]
     try:
-        episode = selectors.get_episode_for_user(
-            user, episode_id, purpose="view case", reason=reason
-        )
+        case = selectors.get_episode_for_user(user, episode_id, purpose="view case", reason=reason)
     except RestrictedRecord as exc:
         if request.method == "POST" and not reason_form.errors:
             reason_form.add_error("reason", exc.message)
@@ -232,52 +254,58 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
     except DomainError as exc:
         apply_error(reason_form, exc)
         return render_form(request, "episodes/restricted.html", reason_form, episode_id=episode_id)
+    if request.method == "POST" and not reason_form.errors and case.view is not View.FULL:
+        reason_form.add_error("reason", "Say why you need to open the whole case")
     now = timezone.now()
-    answers = [
-        (n, question, episode.answers.get(key) or {})
-        for n, (key, question) in enumerate(QUESTIONS, start=1)
-    ]
-    searches = [(label, episode.searches.get(key) or {}) for key, label in SEARCHES]
-    return render(
-        request,
-        "episodes/detail.html",
-        {
-            "episode": episode,
-            "person": episode.person,
-            "deadlines": deadline_rows(selectors.open_deadlines(episode), now),
-            "answers": answers,
-            "searches": searches,
-            "found": getattr(episode, "found", None) if hasattr(episode, "found") else None,
-            "timeline": timeline_for_subject("episode", episode.pk).order_by("-at", "-id"),
-            "actions": _actions(user, episode),
-            "time_missing": duration(now - episode.last_seen_at),
-            "reasons": (episode.recommendation or {}).get("reasons", []),
-            "restricted_openings": selectors.restricted_openings(user, episode),
-        },
-    )
+    fields = case.fields(now)
+    context: dict[str, Any] = {
+        "case": fields,
+        "view": str(case.view),
+        "episode_id": case.episode.pk,
+        "person_id": case.episode.person_id,
+        "labels": LABELS,
+        "missing_for": duration(timedelta(minutes=fields["missing_minutes"])),
+    }
+    if case.view is View.SUMMARY:
+        return render_form(request, "episodes/summary.html", reason_form, **context)
+    if "answers" in fields:
+        context["answers"] = [
+            (n, question, fields["answers"].get(key) or {})
+            for n, (key, question) in enumerate(QUESTIONS, start=1)
+        ]
+        context["searches"] = [
+            (label, fields["searches"].get(key) or {}) for key, label in SEARCHES
+        ]
+    if case.view is View.FULL:
+        context["timeline"] = timeline_for_subject("episode", case.episode.pk).order_by(
+            "-at", "-id"
+        )
+        context["reasons"] = (fields["recommendation"] or {}).get("reasons", [])
+        context["openings"] = selectors.openings(user, case.episode)
+        context["actions"] = _actions(user, case)
+    context["deadlines"] = deadline_rows(fields.get("deadlines", []), now)
+    return render(request, "episodes/detail.html", context)
 
 
 # --- Decisions and records on the case ------------------------------------------------------------
 
 
 def _episode_for_action(user: User, episode_id: int) -> Episode:
-    """The episode an action page is about: seen by the user, who may act on it. A
-    restricted record only for the roles that may open it. The page shows no personal
-    data, so no read is audited here; the service checks everything again."""
-    episode = (
-        Episode.objects.select_related("owning_area", "person")
-        .prefetch_related("transfers")
-        .filter(pk=episode_id)
-        .first()
-    )
-    if (
-        episode is None
-        or not rules.has_perm("episodes.view", user, episode)
-        or not rules.has_perm("episodes.act", user, episode)
-        or (episode.restricted and not rules.has_perm("episodes.open_restricted", user))
-    ):
-        raise Http404("No such episode")
-    return episode
+    """The episode an action page is about, for those who may work on it (the read
+    audited). A restricted one must first be opened with a reason, on the case page."""
+    try:
+        return selectors.get_episode_for_user(
+            user, episode_id, action=access.CASE_WORK, purpose="open an action page"
+        ).episode
+    except RestrictedRecord as exc:
+        raise _OpenFirst(episode_id) from exc
+    except DomainError as exc:
+        raise Http404("No such episode") from exc
+
+
+class _OpenFirst(Exception):
+    def __init__(self, episode_id: int) -> None:
+        self.episode_id = episode_id
 
 
 @dataclass(frozen=True)
@@ -439,7 +467,10 @@ def action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
     @GET_POST
     def view(request: HttpRequest, episode_id: int) -> HttpResponse:
         user = acting_user(request)
-        episode = _episode_for_action(user, episode_id)
+        try:
+            episode = _episode_for_action(user, episode_id)
+        except _OpenFirst:
+            return redirect("episodes:detail", episode_id=episode_id)
         form = _make_form(name, action, episode, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -468,17 +499,10 @@ def action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
 @GET_POST
 def transfer_decide(request: HttpRequest, transfer_id: int) -> HttpResponse:
     user = acting_user(request)
-    transfer = (
-        Transfer.objects.select_related("episode", "from_area", "to_area")
-        .filter(pk=transfer_id)
-        .first()
-    )
-    if (
-        transfer is None
-        or user.organisation_id != transfer.to_area_id
-        or not rules.has_perm("episodes.act", user, transfer.episode)
-    ):
-        raise Http404("No such transfer")
+    try:
+        transfer = selectors.get_transfer_for_user(user, transfer_id, decide=True)
+    except DomainError as exc:
+        raise Http404("No such transfer") from exc
     form = forms.TransferDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["accept"] == "yes"
@@ -543,7 +567,7 @@ def dmm(request: HttpRequest) -> HttpResponse:
     if area is None:
         area = next((a for a in areas if org is not None and a.pk == org.pk), areas[0])
     try:
-        rows = selectors.daily_management(user, area)
+        area, rows = selectors.daily_management(user, area.pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     now = timezone.now()

@@ -24,6 +24,7 @@ class MessageStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILING = "failing", "Failing: will be retried"
     DEAD = "dead", "Failed: needs an administrator"
+    WITHDRAWN = "withdrawn", "Withdrawn: its record was restricted"
 
 
 class Message(models.Model):

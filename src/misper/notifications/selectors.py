@@ -21,10 +21,12 @@ INBOX_FILTERS = ("unread", "acknowledged", "unacknowledged", "all")
 
 
 def _mine(user: User) -> Q:
+    """The user's own inbox messages and their organisation's; a withdrawn message (its
+    record was restricted) is in nobody's inbox."""
     q = Q(recipient_user_id=user.pk)
     if user.organisation_id is not None:
         q |= Q(recipient_org_id=user.organisation_id)
-    return q
+    return q & ~Q(status=MessageStatus.WITHDRAWN)
 
 
 def inbox_for_user(user: User, *, show: str = "all", rule: str = "") -> QuerySet[Message]:

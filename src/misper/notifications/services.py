@@ -110,6 +110,23 @@ def notify(
     return made
 
 
+def messages_withdraw(
+    *, subject_type: str, subject_id: str | int, keep_user_ids: Iterable[int] = ()
+) -> int:
+    """Withdraw the messages about a subject that has just been restricted (R-RES-01): they
+    leave every inbox, and those not yet sent are never sent, except the messages to the
+    users in ``keep_user_ids`` (who may open the record). Call it inside the transaction
+    of the restriction. Returns how many were withdrawn."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("messages_withdraw must run inside the restriction's transaction")
+    return (
+        Message.objects.filter(subject_type=subject_type, subject_id=str(subject_id))
+        .exclude(status=MessageStatus.WITHDRAWN)
+        .exclude(recipient_user_id__in=list(keep_user_ids))
+        .update(status=MessageStatus.WITHDRAWN, claimed_by="", claimed_until=None)
+    )
+
+
 # --- Delivery ------------------------------------------------------------------------------
 #
 # The worker's ``deliver_messages`` sweep calls ``deliver_due``. Delivery is at-least-once

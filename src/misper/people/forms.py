@@ -31,6 +31,13 @@ def care_providers() -> Any:
     return Organisation.objects.filter(kind__in=CARE_PROVIDER_KINDS).order_by("name")
 
 
+def share_recipients() -> Any:
+    """Who a record may be shared with: local authorities and care providers."""
+    return Organisation.objects.filter(
+        kind__in=[OrganisationKind.LOCAL_AUTHORITY, *CARE_PROVIDER_KINDS]
+    ).order_by("name")
+
+
 def date_parts(value: Any) -> list[Any]:
     if isinstance(value, date):
         return [value.day, value.month, value.year]
@@ -125,7 +132,9 @@ def _choice(label: str, choices: Any, *, widget: Any = forms.Select, **kw: Any) 
     )
 
 
-def _authority(label: str, *, required: bool, empty_label: str) -> forms.ModelChoiceField:
+def _authority(
+    label: str, *, required: bool, empty_label: str, **kw: Any
+) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=label,
         queryset=local_authorities(),
@@ -135,6 +144,7 @@ def _authority(label: str, *, required: bool, empty_label: str) -> forms.ModelCh
             "required": f"Choose the {label.lower()}",
             "invalid_choice": f"Choose a {label.lower()} from the list",
         },
+        **kw,
     )
 
 
@@ -197,7 +207,14 @@ class PersonForm(forms.Form):
     police_person_id = _text("Police person id", max_length=32)
     home_address = _text("Home address", max_length=300)
     home_postcode = _text("Home postcode", max_length=10)
-    home_authority = _authority("Home local authority", required=False, empty_label="Not known")
+    home_authority = _authority(
+        "Home local authority",
+        required=False,
+        empty_label="Not known",
+        help_text="The authority responsible for the child. Once recorded it is not changed "
+        "here: to let another authority see the child, its children's services share the "
+        "record",
+    )
     care_status = _choice(
         "Care status", CareStatus.choices, widget=forms.RadioSelect, initial=CareStatus.AT_HOME
     )
@@ -280,10 +297,17 @@ class PlacementForm(forms.Form):
     address = _text("Address", required=True, max_length=300)
     postcode = _text("Postcode", max_length=10)
     placing_authority = _authority(
-        "Placing authority", required=True, empty_label="Choose the placing authority"
+        "Placing authority",
+        required=True,
+        empty_label="Choose the placing authority",
+        help_text="Your own authority: the authority that places the child records the placement",
     )
     host_authority = _authority(
-        "Host authority", required=True, empty_label="Choose the host authority"
+        "Host authority",
+        required=True,
+        empty_label="Choose the host authority",
+        help_text="The authority whose area the placement is in. Its children's services, and "
+        "the care provider's carers, will see this child's record",
     )
     started_on = DateField(label="Start date", required=True, help_text="For example, 27 3 2026")
     emergency = forms.BooleanField(label="Emergency placement", required=False)
@@ -310,3 +334,38 @@ class PlaceForm(forms.Form):
     description = _text("Place", required=True, max_length=300)
     postcode = _text("Postcode", max_length=10)
     last_seen_on = DateField(label="Last seen there", help_text="For example, 27 3 2026")
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """An organisation, shown with its kind ("Harbour (Local authority children's
+    services)")."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class ShareForm(forms.Form):
+    organisation = OrganisationChoiceField(
+        label="Organisation to share the record with",
+        queryset=share_recipients(),
+        empty_label="Choose a local authority or care provider",
+        help_text="Its children's services or carers will see this child's record as your "
+        "authority's staff do, until you end the share.",
+        error_messages={
+            "required": "Choose the organisation to share the record with",
+            "invalid_choice": "Choose an organisation from the list",
+        },
+    )
+    reason = _text(
+        "Reason for sharing",
+        required=True,
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="For example, the child is moving to their area. This goes in the audit log.",
+    )
+
+
+class ShareEndForm(forms.Form):
+    reason = _text(
+        "Reason for ending the share", required=True, max_length=4000, widget=forms.Textarea
+    )

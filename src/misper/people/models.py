@@ -254,3 +254,43 @@ class AllocatedWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
+
+
+class PersonShare(models.Model):
+    """The responsible authority's decision to let another organisation (a local
+    authority's children's services or a care provider) see the child's record, as the
+    responsible authority's own staff see it, until the share is ended. Written by
+    services.person_share and services.person_share_end, each with a timeline event and an
+    audit row."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="shared_people"
+    )
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
+                condition=models.Q(ended_at__isnull=True),
+                name="person_share_one_current_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} shared with {self.organisation}"
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import rules
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +12,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from misper.agencies.errors import DomainError, NotFound
+from misper.agencies.errors import DomainError, NotFound, PermissionDenied
 from misper.agencies.selectors import acting_user
 from misper.people import services
-from misper.people.selectors import get_person_for_user, people_for_user
+from misper.people.selectors import get_person_for_user
 
 
 class PhotoForm(django_forms.Form):
@@ -40,8 +39,6 @@ class PhotoForm(django_forms.Form):
 @require_GET
 def photo(request: HttpRequest, person_id: int) -> FileResponse:
     user = acting_user(request)
-    if not people_for_user(user).filter(pk=person_id).exists():
-        raise Http404("No such child")
     try:
         person = get_person_for_user(user, person_id, purpose="view photograph")
     except NotFound as exc:
@@ -58,9 +55,12 @@ def photo(request: HttpRequest, person_id: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def photo_upload(request: HttpRequest, person_id: int) -> HttpResponse:
     user = acting_user(request)
-    candidate = people_for_user(user).filter(pk=person_id).first()
-    if candidate is None or not rules.has_perm("people.change", user, candidate):
-        raise Http404("No such child")
+    try:
+        candidate = get_person_for_user(
+            user, person_id, action="people.change", purpose="add photograph"
+        )
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404("No such child") from exc
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["photo"]

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import rules
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from misper.agencies.errors import NotFound
+from misper.agencies.errors import NotFound, PermissionDenied
 from misper.agencies.models import User
 from misper.agencies.services import audit_record
 from misper.people.matching import name_score, normalise, phonetic, split_name
-from misper.people.models import Flag, NameKey, Person, Placement
+from misper.people.models import Flag, NameKey, Person, PersonShare, Placement
 from misper.people.rules import visible_people_filter
 
 
@@ -25,11 +25,50 @@ def people_for_user(user: User) -> QuerySet[Person]:
     return qs if flt is None else qs.filter(flt).distinct()
 
 
-def get_person_for_user(user: User, person_id: int, *, purpose: str) -> Person:
-    """Open a child's record: permission checked, the read audited."""
-    person = (
-        Person.objects.select_related("home_authority")
-        .prefetch_related(
+# One answer for "does not exist" and "you may not see it": the two must look the same.
+NO_SUCH_CHILD = "No such child"
+NO_SUCH_FLAG = "No such flag"
+NO_SUCH_SHARE = "No such share"
+NOT_ALLOWED = "Your role does not allow this change"
+
+
+def get_person_for_user(
+    user: User,
+    person_id: int,
+    *,
+    action: str | None = None,
+    purpose: str,
+    for_update: bool = False,
+) -> Person:
+    """The one way a page, an API endpoint or a service fetches a child's record.
+
+    1. ``people.view``: a child who does not exist and a child the user may not see are the
+       same ``NotFound("No such child")``.
+    2. ``action`` (a permission such as ``people.change``), when given: a child the user
+       sees but may not act on is ``PermissionDenied``.
+    3. ``for_update`` locks the row (SELECT ... FOR UPDATE) for the caller's transaction.
+    4. Only then the read is written to the audit log with its purpose, in the caller's
+       transaction (a refused request leaves no audit row; a service that fails later
+       rolls its audit row back with everything else).
+
+    A record opened for reading (not ``for_update``) comes with what its pages show."""
+    # Locked without a join: PostgreSQL refuses FOR UPDATE on the nullable side of one.
+    qs = (
+        Person.objects.select_for_update()
+        if for_update
+        else Person.objects.select_related("home_authority")
+    )
+    person = qs.filter(pk=person_id).first()
+    if person is None or not rules.has_perm("people.view", user, person):
+        raise NotFound(NO_SUCH_CHILD)
+    if action is not None and action != "people.view" and not rules.has_perm(action, user, person):
+        raise PermissionDenied(NOT_ALLOWED)
+    audit_record(
+        user=user, action="read", subject_type="person", subject_id=person.pk, purpose=purpose
+    )
+    if not for_update:
+        prefetch_related_objects(
+            [person],
             "aliases",
             Prefetch("flags", queryset=Flag.objects.select_related("raised_by_org", "raised_by")),
             Prefetch(
@@ -38,18 +77,85 @@ def get_person_for_user(user: User, person_id: int, *, purpose: str) -> Person:
                     "provider", "placing_authority", "host_authority"
                 ),
             ),
+            Prefetch(
+                "shares",
+                queryset=PersonShare.objects.select_related(
+                    "organisation", "granted_by", "ended_by"
+                ),
+            ),
             "associates",
             "places",
         )
-        .filter(pk=person_id)
-        .first()
-    )
-    if person is None or not rules.has_perm("people.view", user, person):
-        raise NotFound("No such child")
-    audit_record(
-        user=user, action="read", subject_type="person", subject_id=person.pk, purpose=purpose
-    )
     return person
+
+
+def get_flag_for_user(
+    user: User,
+    flag_id: int,
+    *,
+    action: str,
+    purpose: str = "change a flag",
+    for_update: bool = False,
+) -> Flag:
+    """A flag, through its child's record (``get_person_for_user``): a flag that does not
+    exist and a flag of a child the user may not see are the same ``NotFound("No such
+    flag")``; the child's record is locked first when ``for_update``, then the flag."""
+    person_id = Flag.objects.filter(pk=flag_id).values_list("person_id", flat=True).first()
+    if person_id is None:
+        raise NotFound(NO_SUCH_FLAG)
+    try:
+        person = get_person_for_user(
+            user, person_id, action=action, purpose=purpose, for_update=for_update
+        )
+    except NotFound:
+        raise NotFound(NO_SUCH_FLAG) from None
+    qs = (
+        Flag.objects.select_for_update()
+        if for_update
+        else Flag.objects.select_related("raised_by_org", "raised_by")
+    )
+    flag = qs.filter(pk=flag_id, person_id=person.pk).first()
+    if flag is None:  # removed meanwhile
+        raise NotFound(NO_SUCH_FLAG)
+    flag.person = person
+    return flag
+
+
+def get_share_for_user(
+    user: User,
+    share_id: int,
+    *,
+    action: str,
+    purpose: str = "change a share",
+    for_update: bool = False,
+) -> PersonShare:
+    """A share of a child's record, through the child's record, in the style of
+    ``get_flag_for_user``: "No such share" whether it is missing or not the user's to see."""
+    person_id = PersonShare.objects.filter(pk=share_id).values_list("person_id", flat=True).first()
+    if person_id is None:
+        raise NotFound(NO_SUCH_SHARE)
+    try:
+        person = get_person_for_user(
+            user, person_id, action=action, purpose=purpose, for_update=for_update
+        )
+    except NotFound:
+        raise NotFound(NO_SUCH_SHARE) from None
+    qs = (
+        PersonShare.objects.select_for_update()
+        if for_update
+        else PersonShare.objects.select_related("organisation", "granted_by")
+    )
+    share = qs.filter(pk=share_id, person_id=person.pk).first()
+    if share is None:
+        raise NotFound(NO_SUCH_SHARE)
+    share.person = person
+    return share
+
+
+def current_shares(person: Person) -> list[PersonShare]:
+    """The organisations the child's record is shared with now (the person as opened by
+    ``get_person_for_user``)."""
+    return [s for s in person.shares.all() if s.active]
 
 
 @dataclass(frozen=True)

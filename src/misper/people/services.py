@@ -1,7 +1,13 @@
-"""The only code that writes a child's record. Each service is keyword-only, checks the
-actor's permission with the people rules, runs in one transaction, and writes a timeline
-event in that transaction. Bad input raises ValidationFailed naming the field; nothing is
-half-written."""
+"""The only code that writes a child's record. Each service is keyword-only, runs in one
+transaction, fetches the child through the one choke point
+(``selectors.get_person_for_user``: not found, then not allowed, then locked and audited),
+and writes a timeline event in that transaction. Bad input raises ValidationFailed naming
+the field; nothing is half-written.
+
+Authorities are the actor's own: children's services record placements only for children
+their authority is responsible for and name their own authority as placing authority; a
+recorded home authority is never moved to another; opening the record to another
+organisation is a decision of its own (``person_share``), audited."""
 
 from __future__ import annotations
 
@@ -13,10 +19,23 @@ import rules
 from django.db import transaction
 from django.utils import timezone
 
-from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
-from misper.agencies.services import timeline_record
-from misper.agencies.validation import clean_choice, clean_text
+from misper.agencies.errors import ConcurrentEdit, PermissionDenied, ValidationFailed
+from misper.agencies.models import (
+    CARE_PROVIDER_KINDS,
+    AuditAction,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES
+from misper.agencies.services import audit_record, timeline_record
+from misper.agencies.validation import (
+    FLAG_REVIEW_YEARS,
+    clean_choice,
+    clean_past_day,
+    clean_text,
+    shift_years,
+)
 from misper.people.codes import (
     AliasKind,
     CareStatus,
@@ -27,17 +46,38 @@ from misper.people.codes import (
     Sex,
 )
 from misper.people.matching import normalise, phonetic, split_name
-from misper.people.models import Alias, Associate, Flag, NameKey, Person, Place, Placement
+from misper.people.models import (
+    Alias,
+    Associate,
+    Flag,
+    NameKey,
+    Person,
+    PersonShare,
+    Place,
+    Placement,
+)
+from misper.people.selectors import (
+    NOT_ALLOWED,
+    get_flag_for_user,
+    get_person_for_user,
+    get_share_for_user,
+)
 
 SUBJECT = "person"
 MAX_TEXT = 4000
 
 
-def _require(actor: User, perm: str, obj: Any = None) -> None:
-    if not rules.has_perm(perm, actor, obj):
-        if obj is not None and not rules.has_perm("people.view", actor, obj):
-            raise NotFound("No such child")
-        raise PermissionDenied("Your role does not allow this change")
+def _is_childrens_services(actor: User) -> bool:
+    return actor.has_role(*CHILDRENS_SERVICES_ROLES)
+
+
+def _own_authority_only(actor: User) -> ValidationFailed:
+    own = actor.organisation.name if actor.organisation else "your own authority"
+    return ValidationFailed(
+        f"As children's services you can record only your own authority ({own}) as the "
+        "child's home local authority",
+        field="home_authority",
+    )
 
 
 _text = clean_text
@@ -45,15 +85,8 @@ _choice = clean_choice
 
 
 def _past_date(value: date | None, field: str, *, required: bool = False) -> date | None:
-    if value is None:
-        if required:
-            raise ValidationFailed(f"Enter the {field.replace('_', ' ')}", field=field)
-        return None
-    if value > timezone.localdate():
-        raise ValidationFailed(
-            f"{field.replace('_', ' ').capitalize()} must be today or in the past", field=field
-        )
-    return value
+    """Today or in the past, and within the last CHILD_RECORD_YEARS (25) years."""
+    return clean_past_day(value, field, required=required)
 
 
 def _authority(
@@ -161,8 +194,6 @@ def _validated(d: PersonDetails) -> dict[str, Any]:
     else:
         values["estimated_age"] = None
         values["estimated_age_on"] = None
-        if d.date_of_birth.year < timezone.localdate().year - 30:
-            raise ValidationFailed("Date of birth is too far in the past", field="date_of_birth")
     if values["care_status"] == CareStatus.LOOKED_AFTER and not values["legal_status"]:
         raise ValidationFailed(
             "Choose the legal status of a looked-after child", field="legal_status"
@@ -180,8 +211,15 @@ def _validated(d: PersonDetails) -> dict[str, Any]:
 
 
 def person_create(*, actor: User, details: PersonDetails) -> Person:
-    _require(actor, "people.create")
+    """A new child's record. Police may record any local authority as the home authority
+    (from the call, so that its children's services are told); children's services get
+    their own authority and may not name another."""
+    if not rules.has_perm("people.create", actor):
+        raise PermissionDenied(NOT_ALLOWED)
     values = _validated(details)
+    named = values["home_authority"]
+    if _is_childrens_services(actor) and named is not None and named.pk != actor.organisation_id:
+        raise _own_authority_only(actor)
     if (
         values["home_authority"] is None
         and actor.organisation
@@ -209,11 +247,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _locked(person_id: int) -> Person:
-    person = Person.objects.select_for_update().filter(pk=person_id).first()
-    if person is None:
-        raise NotFound("No such child")
-    return person
+def _check_home_authority(actor: User, person: Person, new: Organisation | None) -> None:
+    """A home authority may be recorded where there is none (children's services: only
+    their own); once recorded, nobody moves it to another authority or clears it here:
+    another authority is given sight of the child by sharing the record."""
+    new_id = new.pk if new is not None else None
+    if new_id == person.home_authority_id:
+        return
+    if person.home_authority is not None:
+        name = person.home_authority.name
+        raise ValidationFailed(
+            f"The home local authority is {name} and cannot be changed here. To let another "
+            f"authority see this child, {name}'s children's services can share the record "
+            "from the child's page ('Share this record')",
+            field="home_authority",
+        )
+    if _is_childrens_services(actor) and new_id != actor.organisation_id:
+        raise _own_authority_only(actor)
 
 
 def _check_version(person: Person, version: int) -> None:
@@ -230,9 +280,11 @@ def person_update(*, actor: User, person_id: int, version: int, details: PersonD
     record changed since, nothing is saved (ConcurrentEdit)."""
     values = _validated(details)
     with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.change", person)
+        person = get_person_for_user(
+            actor, person_id, action="people.change", purpose="change details", for_update=True
+        )
         _check_version(person, version)
+        _check_home_authority(actor, person, values["home_authority"])
         changes = {}
         for key, new in values.items():
             old = getattr(person, key)
@@ -263,8 +315,9 @@ def alias_add(*, actor: User, person_id: int, name: str, kind: str = "aka") -> A
     name = _text(name, "name", required=True, max_len=200)
     kind = _choice(kind, AliasKind, "kind")
     with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.change", person)
+        person = get_person_for_user(
+            actor, person_id, action="people.change", purpose="add alias", for_update=True
+        )
         alias = Alias.objects.create(person=person, name=name, kind=kind)
         _refresh_name_keys(person)
         _bump(person)
@@ -283,14 +336,17 @@ def flag_raise(
 ) -> Flag:
     """Raise a flag or marker (R-FLG-01..03). Police and children's services may both."""
     kind = _choice(kind, FlagKind, "kind")
-    evidence = _text(evidence, "evidence", required=True, max_len=MAX_TEXT)
+    evidence = _text(evidence, "evidence", required=True, max_len=MAX_TEXT, multiline=True)
     if review_on is None:
         raise ValidationFailed("Enter the date the flag is to be reviewed", field="review_on")
     if review_on <= timezone.localdate():
         raise ValidationFailed("Review date must be in the future", field="review_on")
+    if review_on > shift_years(timezone.localdate(), FLAG_REVIEW_YEARS):
+        raise ValidationFailed("Review date must be within the next 12 months", field="review_on")
     with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.raise_flag", person)
+        person = get_person_for_user(
+            actor, person_id, action="people.raise_flag", purpose="raise flag", for_update=True
+        )
         if actor.organisation is None:
             raise PermissionDenied("You must belong to an organisation to raise a flag")
         flag = Flag.objects.create(
@@ -315,14 +371,16 @@ def flag_raise(
 
 
 def flag_end(*, actor: User, flag_id: int, reason: str) -> Flag:
-    reason = _text(reason, "reason", required=True, max_len=MAX_TEXT)
+    """End a flag (R-FLG-06/07). The flag is found and the actor's permission checked
+    before anything they sent is: a flag that does not exist and a flag of a child they may
+    not see get the same answer, whatever the reason says."""
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().select_related("person").filter(pk=flag_id).first()
-        if flag is None:
-            raise NotFound("No such flag")
-        _require(actor, "people.raise_flag", flag.person)
+        flag = get_flag_for_user(
+            actor, flag_id, action="people.raise_flag", purpose="end flag", for_update=True
+        )
         if flag.ended_at is not None:
             raise ValidationFailed("This flag has already ended", field="flag")
+        reason = _text(reason, "reason", required=True, max_len=MAX_TEXT, multiline=True)
         flag.ended_at = timezone.now()
         flag.ended_reason = reason
         flag.save(update_fields=["ended_at", "ended_reason"])
@@ -352,7 +410,14 @@ def placement_record(
     emergency: bool = False,
 ) -> Placement:
     """A new placement; the current one (if any) ends the day the new one starts. The
-    child becomes looked after, with the placing authority as their home authority."""
+    child becomes looked after, with the placing authority as their home authority.
+
+    Only children's services of the child's responsible authority (or of any authority
+    that sees a child who has none yet) record a placement, and they name their own
+    authority as the placing authority (R-OWN-08). The host authority and the provider may
+    be other organisations: that is an out-of-area placement (R-OOA-01), and it gives the
+    host authority's children's services and the provider's carers sight of the child, as
+    they need (R-NTF-32)."""
     placement_type = _choice(placement_type, PlacementType, "placement_type")
     address = _text(address, "address", required=True, max_len=300)
     postcode = _text(postcode, "postcode", max_len=10).upper()
@@ -362,8 +427,24 @@ def placement_record(
     if provider is not None and provider.kind not in CARE_PROVIDER_KINDS:
         raise ValidationFailed("The provider must be a care provider", field="provider")
     with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.record_placement", person)
+        person = get_person_for_user(
+            actor,
+            person_id,
+            action="people.record_placement",
+            purpose="record placement",
+            for_update=True,
+        )
+        if placing.pk != actor.organisation_id:
+            own = actor.organisation.name if actor.organisation else "your own authority"
+            raise ValidationFailed(
+                f"The placing authority must be your own authority ({own}): a placement is "
+                "recorded by the authority that places the child",
+                field="placing_authority",
+            )
+        if person.date_of_birth is not None and started < person.date_of_birth:
+            raise ValidationFailed(
+                "A placement cannot start before the child's date of birth", field="started_on"
+            )
         current = person.placements.filter(ended_on__isnull=True).first()
         if current is not None:
             if started < current.started_on:
@@ -418,11 +499,12 @@ def associate_add(
 ) -> Associate:
     name = _text(name, "name", required=True)
     relationship = _text(relationship, "relationship", max_len=100)
-    notes = _text(notes, "notes", max_len=MAX_TEXT)
+    notes = _text(notes, "notes", max_len=MAX_TEXT, multiline=True)
     last_seen_on = _past_date(last_seen_on, "last_seen_on")
     with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.change", person)
+        person = get_person_for_user(
+            actor, person_id, action="people.change", purpose="add associate", for_update=True
+        )
         associate = Associate.objects.create(
             person=person,
             name=name,
@@ -454,8 +536,9 @@ def place_add(
     postcode = _text(postcode, "postcode", max_len=10).upper()
     last_seen_on = _past_date(last_seen_on, "last_seen_on")
     with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.change", person)
+        person = get_person_for_user(
+            actor, person_id, action="people.change", purpose="add place", for_update=True
+        )
         place = Place.objects.create(
             person=person, description=description, postcode=postcode, last_seen_on=last_seen_on
         )
@@ -470,10 +553,159 @@ def place_add(
     return place
 
 
+# --- Sharing the record ------------------------------------------------------------------
+
+SHAREABLE_KINDS = frozenset({OrganisationKind.LOCAL_AUTHORITY}) | CARE_PROVIDER_KINDS
+
+
+def person_share(
+    *, actor: User, person_id: int, organisation: Organisation | None, reason: str
+) -> PersonShare:
+    """Share the child's record with another local authority's children's services or a
+    care provider: its staff then see the child as the responsible authority's own do,
+    until the share is ended. Only children's services of the child's responsible (home)
+    authority may share. The child is found and the actor's permission checked before
+    anything they sent; the share is on the child's timeline and in the audit log."""
+    with transaction.atomic():
+        person = get_person_for_user(
+            actor, person_id, action="people.share", purpose="share record", for_update=True
+        )
+        if organisation is None:
+            raise ValidationFailed(
+                "Choose the organisation to share the record with", field="organisation"
+            )
+        if organisation.kind not in SHAREABLE_KINDS:
+            raise ValidationFailed(
+                "A record can be shared only with a local authority or a care provider",
+                field="organisation",
+            )
+        if organisation.pk == person.home_authority_id:
+            raise ValidationFailed(
+                f"{organisation.name} is the child's home local authority: it sees the record "
+                "already",
+                field="organisation",
+            )
+        if person.shares.filter(organisation=organisation, ended_at__isnull=True).exists():
+            raise ValidationFailed(
+                f"The record is already shared with {organisation.name}", field="organisation"
+            )
+        reason = _text(reason, "reason", required=True, max_len=MAX_TEXT, multiline=True)
+        share = PersonShare.objects.create(
+            person=person, organisation=organisation, reason=reason, granted_by=actor
+        )
+        _bump(person)
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            verb="record_shared",
+            changes={"shared_with": organisation.name},
+            rationale=reason,
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.SHARE,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            purpose=f"shared with {organisation.name}",
+            reason=reason,
+        )
+    return share
+
+
+def person_share_end(*, actor: User, share_id: int, reason: str) -> PersonShare:
+    """End a share: the organisation no longer sees the child through it. Only children's
+    services of the child's responsible authority may end it; like sharing, it is on the
+    child's timeline and in the audit log. A share that does not exist and one of a child
+    the actor may not see get the same answer, whatever the reason says."""
+    with transaction.atomic():
+        share = get_share_for_user(
+            actor, share_id, action="people.share", purpose="end share", for_update=True
+        )
+        if share.ended_at is not None:
+            raise ValidationFailed("This share has already ended", field="share")
+        reason = _text(reason, "reason", required=True, max_len=MAX_TEXT, multiline=True)
+        organisation = share.organisation
+        share.ended_at = timezone.now()
+        share.ended_by = actor
+        share.ended_reason = reason
+        share.save(update_fields=["ended_at", "ended_by", "ended_reason"])
+        _bump(share.person)
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=share.person_id,
+            verb="share_ended",
+            changes={"shared_with": organisation.name},
+            rationale=reason,
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.SHARE_ENDED,
+            subject_type=SUBJECT,
+            subject_id=share.person_id,
+            purpose=f"ended sharing with {organisation.name}",
+            reason=reason,
+        )
+    return share
+
+
 # --- Photographs ------------------------------------------------------------------------
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-_PHOTO_TYPES = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+PHOTO_MAX_PIXELS = 40_000_000  # 40 megapixels: larger is refused before it is decoded
+PHOTO_JPEG_QUALITY = 85
+PHOTO_FILE_MODE = 0o600
+_PHOTO_TYPES = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
+
+
+def _photo_as_clean_jpeg(content: bytes) -> bytes:
+    """Decode the upload fully (JPEG or PNG only), turn it upright by its EXIF orientation
+    and encode it afresh as a JPEG carrying no metadata: no EXIF (so no GPS position), no
+    XMP, no ICC profile, no comments, and nothing that followed the image in the upload.
+    Anything that does not decode as a whole image, or is larger than PHOTO_MAX_PIXELS, is
+    refused."""
+    import io
+    import warnings
+
+    from PIL import Image, ImageOps
+
+    not_an_image = ValidationFailed("The photograph must be a JPEG or PNG file", field="photo")
+    too_big = ValidationFailed(
+        f"The photograph must be smaller than {PHOTO_MAX_PIXELS // 1_000_000} megapixels",
+        field="photo",
+    )
+    if not content.startswith(tuple(_PHOTO_TYPES)):
+        raise not_an_image
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own guard against decompression bombs warns before it errors.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=list(_PHOTO_TYPES.values())) as image:
+                width, height = image.size
+                if width < 1 or height < 1 or width * height > PHOTO_MAX_PIXELS:
+                    raise too_big
+                image.load()  # the whole image: a truncated or corrupt file fails here
+                try:
+                    upright = ImageOps.exif_transpose(image)
+                except Exception:  # unreadable orientation: keep the photograph as it is
+                    upright = image
+                # A fresh image holds the pixels only: nothing of the upload's metadata.
+                clean = Image.new("RGB", upright.size, "white")
+                if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+                    rgba = upright.convert("RGBA")
+                    clean.paste(rgba, mask=rgba.getchannel("A"))
+                else:
+                    clean.paste(upright.convert("RGB"))
+    except ValidationFailed:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise too_big from exc
+    except Exception as exc:  # Pillow's decoders raise many kinds of error on bad input
+        raise not_an_image from exc
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True)
+    return out.getvalue()
 
 
 def person_photo_set(
@@ -481,8 +713,13 @@ def person_photo_set(
 ) -> Person:
     """Store the child's photograph (R-REC-12) outside the web root under a random name
     (never the child's name), to be served only through a permission check. JPEG or PNG,
-    at most 5 MB, checked by its content, not its file name."""
+    at most 5 MB and 40 megapixels, decoded in full and stored re-encoded as a JPEG without
+    its metadata (so never where it was taken), readable by the service's user only
+    (0600). A replaced photograph's file is deleted once the change has committed."""
+    import os
     import secrets
+    from collections.abc import Callable
+    from functools import partial
 
     from django.core.files.base import ContentFile
 
@@ -490,24 +727,41 @@ def person_photo_set(
         raise ValidationFailed("Choose a photograph", field="photo")
     if len(content) > PHOTO_MAX_BYTES:
         raise ValidationFailed("The photograph must be smaller than 5 MB", field="photo")
-    suffix = next((ext for magic, ext in _PHOTO_TYPES.items() if content.startswith(magic)), None)
-    if suffix is None:
-        raise ValidationFailed("The photograph must be a JPEG or PNG file", field="photo")
+    jpeg = _photo_as_clean_jpeg(content)
     taken = _past_date(taken_on, "taken_on", required=True)
-    with transaction.atomic():
-        person = _locked(person_id)
-        _require(actor, "people.change", person)
-        old = person.photo.name if person.photo else ""
-        person.photo.save(f"{secrets.token_hex(16)}{suffix}", ContentFile(content), save=False)
-        person.photo_taken_on = taken
-        person.version += 1
-        person.save(update_fields=["photo", "photo_taken_on", "version"])
-        timeline_record(
-            actor=actor,
-            subject_type=SUBJECT,
-            subject_id=person.pk,
-            verb="photo_added",
-            changes={"taken_on": taken.isoformat() if taken else None, "replaced": bool(old)},
-            rule_ids=["R-REC-12"],
-        )
+    discard_new: Callable[[], Any] | None = None
+    try:
+        with transaction.atomic():
+            person = get_person_for_user(
+                actor, person_id, action="people.change", purpose="add photograph", for_update=True
+            )
+            old = person.photo.name if person.photo else ""
+            person.photo.save(f"{secrets.token_hex(16)}.jpg", ContentFile(jpeg), save=False)
+            new_name = person.photo.name
+            storage = person.photo.storage
+            discard_new = partial(storage.delete, new_name)
+            try:
+                path = storage.path(new_name)
+            except NotImplementedError:  # a storage without local files sets its own access
+                pass
+            else:
+                os.chmod(path, PHOTO_FILE_MODE)
+            person.photo_taken_on = taken
+            person.version += 1
+            person.save(update_fields=["photo", "photo_taken_on", "version"])
+            timeline_record(
+                actor=actor,
+                subject_type=SUBJECT,
+                subject_id=person.pk,
+                verb="photo_added",
+                changes={"taken_on": taken.isoformat() if taken else None, "replaced": bool(old)},
+                rule_ids=["R-REC-12"],
+            )
+            if old and old != new_name:
+                # Only once the new photograph is committed: a rollback keeps the old one.
+                transaction.on_commit(partial(storage.delete, old), robust=True)
+    except BaseException:
+        if discard_new is not None:  # the change did not happen: the new file must not stay
+            discard_new()
+        raise
     return person

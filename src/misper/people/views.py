@@ -1,10 +1,11 @@
 """The child's record pages: search, create, the record, and the forms that change it.
 
 Views parse the form, call a selector or a service, and render. Every record is opened
-through ``get_person_for_user`` (so the read is audited, with its purpose); a child the
-user may not see, or an action their role does not allow, is "Page not found". Search and
-every form are sent by POST so that no name, date of birth or phone number ever appears
-in a web address: only numeric ids do."""
+through ``get_person_for_user`` (every flag through ``get_flag_for_user``, every share
+through ``get_share_for_user``), which checks who may see it and do what before the read is
+audited with its purpose; a child the user may not see, or an action their role does not
+allow, is "Page not found". Search and every form are sent by POST so that no name, date of
+birth or phone number ever appears in a web address: only numeric ids do."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound
+from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 from misper.agencies.models import User
 from misper.agencies.roles import Role
 from misper.agencies.selectors import acting_user, timeline_for_subject
@@ -38,24 +39,29 @@ from misper.people.forms import (
     PlaceForm,
     PlacementForm,
     SearchForm,
+    ShareEndForm,
+    ShareForm,
 )
 from misper.people.models import Person
-from misper.people.selectors import get_person_for_user, people_for_user, person_search
+from misper.people.selectors import (
+    current_shares,
+    get_flag_for_user,
+    get_person_for_user,
+    get_share_for_user,
+    person_search,
+)
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _open(request: HttpRequest, person_id: int, *, perm: str, purpose: str) -> Person:
-    """The child's record for this request, or 404. The permission is checked before the
-    record is opened, so a refused request leaves no audit row."""
-    user = acting_user(request)
-    candidate = people_for_user(user).filter(pk=person_id).first()
-    if candidate is None or not rules.has_perm(perm, user, candidate):
-        raise Http404("No such child")
+    """The child's record for this request, through the choke point, or 404. The
+    permission is checked before the read is audited, so a refused request leaves no audit
+    row; a child the user may not see and an action they may not take look the same."""
     try:
-        return get_person_for_user(user, person_id, purpose=purpose)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+        return get_person_for_user(acting_user(request), person_id, action=perm, purpose=purpose)
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404("No such child") from exc
 
 
 def _apply_error(form: django_forms.Form, exc: DomainError) -> None:
@@ -226,6 +232,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_change": rules.has_perm("people.change", user, person),
             "can_raise_flag": rules.has_perm("people.raise_flag", user, person),
             "can_record_placement": rules.has_perm("people.record_placement", user, person),
+            "can_share": rules.has_perm("people.share", user, person),
+            "shares": current_shares(person),
             "can_report": rules.has_perm("episodes.report", user),
             "episodes": episodes,
         },
@@ -255,7 +263,12 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
         except ConcurrentEdit as exc:
             # Keep everything typed; show what the record says now, and take the current
             # version so that saving again is a deliberate choice made knowing the change.
-            current = people_for_user(user).filter(pk=person.pk).first() or person
+            try:
+                current = get_person_for_user(
+                    user, person.pk, purpose="edit details: changed by someone else"
+                )
+            except NotFound:
+                current = person
             data = request.POST.copy()
             data["version"] = str(current.version)
             typed = form.cleaned_data
@@ -407,14 +420,37 @@ place_add = _record_form(
 )
 
 
+share_add = _record_form(
+    perm="people.share",
+    purpose="share record",
+    form_class=ShareForm,
+    template="people/record_form.html",
+    title="Share this record",
+    submit="Share record",
+    action=lambda user, person, d: services.person_share(
+        actor=user,
+        person_id=person.pk,
+        organisation=d["organisation"],
+        reason=d["reason"],
+    ),
+    done="Record shared",
+)
+
+
 @login_required
 @GET_POST
 def flag_end(request: HttpRequest, person_id: int, flag_id: int) -> HttpResponse:
+    """End a flag. The flag is found through the child's record before the form is read:
+    a flag that does not exist and a flag of a child the user may not see (or may not end)
+    are the same "Page not found"."""
     user = acting_user(request)
-    person = _open(request, person_id, perm="people.raise_flag", purpose="end flag")
-    flag = next((f for f in person.flags.all() if f.pk == flag_id and f.active), None)
-    if flag is None:
+    try:
+        flag = get_flag_for_user(user, flag_id, action="people.raise_flag", purpose="end flag")
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404("No such flag") from exc
+    if flag.person_id != person_id or not flag.active:
         raise Http404("No such flag")
+    person = flag.person
     form = FlagEndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -424,6 +460,33 @@ def flag_end(request: HttpRequest, person_id: int, flag_id: int) -> HttpResponse
         else:
             return _after_change(request, person, f"Flag ended: {flag.get_kind_display()}")
     return _render_form(request, "people/flag_end.html", form, person=person, flag=flag)
+
+
+@login_required
+@GET_POST
+def share_end(request: HttpRequest, person_id: int, share_id: int) -> HttpResponse:
+    """End a share of the child's record, in the style of ``flag_end``."""
+    user = acting_user(request)
+    try:
+        share = get_share_for_user(user, share_id, action="people.share", purpose="end share")
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404("No such share") from exc
+    if share.person_id != person_id or not share.active:
+        raise Http404("No such share")
+    person = share.person
+    form = ShareEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_share_end(
+                actor=user, share_id=share.pk, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return _after_change(
+                request, person, f"The record is no longer shared with {share.organisation.name}"
+            )
+    return _render_form(request, "people/share_end.html", form, person=person, share=share)
 
 
 @login_required

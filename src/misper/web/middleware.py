@@ -67,11 +67,8 @@ class RequireMfaMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not request.path.startswith("/api/")
         ):
-            from allauth.mfa.models import Authenticator
+            from misper.agencies.services import meets_sign_in_requirements
 
-            has_totp = Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
-            if not has_totp:
+            if not meets_sign_in_requirements(user):
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

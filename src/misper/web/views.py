@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misper.agencies import selectors, services
@@ -68,7 +69,9 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "has_totp": Authenticator.Type.TOTP in types,
             "has_recovery": Authenticator.Type.RECOVERY_CODES in types,
-            "token_count": selectors.tokens_for_user(user).filter(revoked_at=None).count(),
+            "token_count": selectors.tokens_for_user(user)
+            .filter(revoked_at=None, expires_at__gt=timezone.now())
+            .count(),
         },
     )
 
@@ -81,7 +84,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.api_token_create(actor=user, name=form.cleaned_data["name"])
+            created = services.api_token_create(
+                actor=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

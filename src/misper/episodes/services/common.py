@@ -7,16 +7,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import rules
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.errors import ConcurrentEdit, ValidationFailed
 from misper.agencies.models import User
 from misper.agencies.services import deadlines_sync
 from misper.agencies.validation import clean_text
+from misper.episodes.access import CASE_WORK
 from misper.episodes.models import Episode
 from misper.episodes.policy_bridge import REPORT_FIELDS, Question, iso, report_question
+from misper.episodes.selectors import get_episode_for_user
 
 SUBJECT = "episode"
 MAX_TEXT = 4000
@@ -33,17 +34,15 @@ def text(value: str | None, name: str, *, required: bool = False, max_len: int =
     return clean_text(value, name, required=required, max_len=max_len)
 
 
-def lock(actor: User, episode_id: int, version: int | None, perm: str = "episodes.act") -> Episode:
-    episode = (
-        Episode.objects.select_for_update(of=("self",))
-        .select_related("person", "force", "owning_area", "establishment")
-        .filter(pk=episode_id)
-        .first()
-    )
-    if episode is None or not rules.has_perm("episodes.view", actor, episode):
-        raise NotFound("No such episode")
-    if not rules.has_perm(perm, actor, episode):
-        raise PermissionDenied("Your role does not allow this")
+def lock(
+    actor: User, episode_id: int, version: int | None, *, purpose: str = "change case"
+) -> Episode:
+    """The episode a service changes, locked, through the one access choke point
+    (selectors.get_episode_for_user): not found for whoever may not see it, refused for
+    whoever may not work on it, and only then the version compared."""
+    episode = get_episode_for_user(
+        actor, episode_id, action=CASE_WORK, purpose=purpose, for_update=True
+    ).episode
     if version is not None and episode.version != version:
         raise ConcurrentEdit(
             "Someone else changed this case after you opened it. Nothing you entered has "

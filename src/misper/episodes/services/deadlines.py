@@ -20,13 +20,12 @@ from django.db import IntegrityError, transaction
 
 from misper.agencies.deadline_sweep import SubjectBusy
 from misper.agencies.models import Deadline, User
-from misper.agencies.roles import Role
 from misper.agencies.services import timeline_record
 from misper.episodes.codes import Category, Status
 from misper.episodes.models import CategoryDecision, Episode, FoundReport
+from misper.episodes.notify import tell_owner
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import SUBJECT, after_change, bump
-from misper.notifications.services import Recipient, channels_for, notify
 from misper.policy.calendar import LONDON as UK
 
 SYSTEM_ROLE = "system"
@@ -64,7 +63,9 @@ def system_user() -> User:
 
 
 def _episode(deadline: Deadline, *, lock: bool) -> Episode | None:
-    qs = Episode.objects.select_related("owning_area", "person", "force", "establishment")
+    qs = Episode.objects.select_related(
+        "owning_area", "owning_area__parent", "person", "force", "establishment"
+    )
     pk = int(deadline.subject_id)
     if not lock:
         return qs.filter(pk=pk).first()
@@ -131,19 +132,11 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
         rule_ids=ESCALATION_RULES,
         at=now,
     )
-    notify(
+    tell_owner(
+        episode,
         rule="R-CLS-09",
         event_key=f"deadline:{deadline.pk}",
-        subject_type=SUBJECT,
-        subject_id=episode.pk,
         title=f"Absent limit reached: case {episode.pk} is now missing",
-        link=f"/episodes/{episode.pk}/",
-        recipients=[
-            Recipient(
-                organisation=episode.owning_area,
-                channels=channels_for(episode.force, episode.owning_area),
-            )
-        ],
     )
     return "converted to missing (R-CLS-09)"
 
@@ -169,26 +162,11 @@ def episode_deadline_reminder(deadline: Deadline, now: datetime) -> str:
         rule_ids=rules,
         at=now,
     )
-    recipients = [
-        Recipient(
-            organisation=episode.owning_area,
-            channels=channels_for(episode.force, episode.owning_area),
-        )
-    ]
-    if deadline.kind in REVIEW_KINDS:
-        inspectors = User.objects.filter(
-            organisation=episode.owning_area,
-            is_active=True,
-            role_assignments__role=Role.INSPECTOR,
-        ).distinct()
-        recipients += [Recipient(user=u) for u in inspectors]
-    notify(
+    tell_owner(
+        episode,
         rule=deadline.rule or "R-REV-01",
         event_key=f"deadline:{deadline.pk}",
-        subject_type=SUBJECT,
-        subject_id=episode.pk,
         title=f"{label} due on case {episode.pk}",
-        link=f"/episodes/{episode.pk}/",
-        recipients=recipients,
+        inspectors=deadline.kind in REVIEW_KINDS,
     )
     return f"reminder sent ({deadline.rule or 'no rule'})"

@@ -10,10 +10,17 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from misper.agencies.errors import ValidationFailed
-from misper.agencies.models import User
-from misper.agencies.services import timeline_record
+from misper.agencies.models import AuditAction, User
+from misper.agencies.services import audit_record, timeline_record
+from misper.agencies.validation import (
+    AGREED_AHEAD_WITHIN,
+    CLOCK_SKEW,
+    clean_free_text,
+    clean_instant,
+)
 from misper.episodes.codes import RISK_ORDER, Category, Risk
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.episodes.notify import withdraw_on_restriction
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import (
     SUBJECT,
@@ -24,7 +31,6 @@ from misper.episodes.services.common import (
     now_or,
     refusal,
     rule_ids,
-    text,
 )
 from misper.episodes.services.report import policy_role
 
@@ -46,11 +52,17 @@ def episode_set_category(
     now = now_or(now)
     if category not in Category.values:
         raise ValidationFailed("Choose a category", field="category")
-    rationale = text(rationale, "rationale")
+    rationale = clean_free_text(rationale, "rationale")
     if review_period_hours is not None and not 1 <= review_period_hours <= 72:
         raise ValidationFailed(
             "Review period must be between 1 and 72 hours", field="review_period_hours"
         )
+    clean_instant(
+        callback_at,
+        "callback_at",
+        latest=now + AGREED_AHEAD_WITHIN,
+        too_late=f"The call-back must be within {AGREED_AHEAD_WITHIN.days} days",
+    )
     if callback_at is not None and callback_at <= now:
         raise ValidationFailed("The call-back must be in the future", field="callback_at")
     with transaction.atomic():
@@ -129,7 +141,15 @@ def episode_grade_risk(
     now = now_or(now)
     if risk not in Risk.values:
         raise ValidationFailed("Choose a risk level", field="risk")
-    rationale = text(rationale, "rationale", required=True)
+    rationale = clean_free_text(rationale, "rationale", required=True)
+    clean_instant(
+        latest_review_at,
+        "latest_review_at",
+        earliest=now - CLOCK_SKEW,
+        latest=now + AGREED_AHEAD_WITHIN,
+        too_early="The latest review time cannot be in the past",
+        too_late=f"The latest review time must be within {AGREED_AHEAD_WITHIN.days} days",
+    )
     with transaction.atomic():
         episode = lock(actor, episode_id, version)
         role = policy_role(actor)
@@ -203,7 +223,7 @@ def episode_record_disagreement(
     """The informant and the duty inspector cannot agree on the category: the decision goes
     to the duty Force Incident Manager (R-REV-07)."""
     now = now_or(now)
-    detail = text(detail, "detail", required=True)
+    detail = clean_free_text(detail, "detail", required=True)
     with transaction.atomic():
         episode = lock(actor, episode_id, version)
         if episode.disagreement_open:
@@ -240,7 +260,7 @@ def episode_resolve_disagreement(
     now = now_or(now)
     if category not in Category.values:
         raise ValidationFailed("Choose a category", field="category")
-    rationale = text(rationale, "rationale")
+    rationale = clean_free_text(rationale, "rationale")
     with transaction.atomic():
         episode = lock(actor, episode_id, version)
         if not episode.disagreement_open:
@@ -299,7 +319,7 @@ def episode_restrict(
     """The duty inspector restricts the record, for example for honour-based abuse or
     forced marriage (R-RES-01, R-AUT-06)."""
     now = now_or(now)
-    reason = text(reason, "reason", required=True, max_len=300)
+    reason = clean_free_text(reason, "reason", required=True, max_len=300)
     with transaction.atomic():
         episode = lock(actor, episode_id, version)
         if episode.restricted:
@@ -316,6 +336,17 @@ def episode_restrict(
         episode.restricted_reason = reason
         bump(episode)
         episode.save()
+        # The officer who restricts it has opened it with this reason (it stays in their
+        # lists for the grant period); what partners were told about it is withdrawn.
+        audit_record(
+            user=actor,
+            action=AuditAction.OPEN_RESTRICTED,
+            subject_type=SUBJECT,
+            subject_id=episode.pk,
+            purpose="restrict the record",
+            reason=reason,
+        )
+        withdraw_on_restriction(episode)
         timeline_record(
             actor=actor,
             role=role,

@@ -9,12 +9,19 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.errors import ValidationFailed
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.services import deadline_meet, timeline_record
+from misper.agencies.validation import (
+    CLOCK_SKEW,
+    TOUR_OF_DUTY_MAX,
+    clean_free_text,
+    clean_instant,
+)
 from misper.episodes.codes import Status
 from misper.episodes.models import EntryKind, Episode, FoundReport, InvestigationEntry, Transfer
 from misper.episodes.policy_bridge import iso
+from misper.episodes.selectors import get_episode_for_user, get_transfer_for_user
 from misper.episodes.services.common import (
     SUBJECT,
     after_change,
@@ -30,6 +37,35 @@ from misper.episodes.services.report import policy_role
 from misper.policy.profiles import load_profile
 
 CONSENT = ("given", "refused", "not_obtainable")
+# What a media decision records (R-MED-01), and nothing else.
+DETAIL_KEYS = ("publicity", "family_consulted", "consent", "proportionality_rationale")
+
+
+def _details(details: dict | None) -> dict:
+    """An entry's details, each checked: yes/no answers are booleans, the consent is one of
+    CONSENT, the proportionality rationale is free text; an unknown key is refused."""
+    given = dict(details or {})
+    unknown = sorted(str(k) for k in set(given) - set(DETAIL_KEYS))
+    if unknown:
+        raise ValidationFailed(f"Unknown detail {unknown[0]!r}", field="details")
+    out: dict = {}
+    for key in ("publicity", "family_consulted"):
+        if key in given:
+            if given[key] is not None and not isinstance(given[key], bool):
+                raise ValidationFailed("Answer yes or no", field=key)
+            out[key] = given[key]
+    if "consent" in given:
+        consent = given["consent"] or None
+        if consent is not None and consent not in CONSENT:
+            raise ValidationFailed(
+                "Choose the family's consent: given, refused or not obtainable", field="consent"
+            )
+        out["consent"] = consent
+    if "proportionality_rationale" in given:
+        out["proportionality_rationale"] = clean_free_text(
+            given["proportionality_rationale"], "proportionality_rationale"
+        )
+    return out
 
 
 def episode_log(
@@ -53,11 +89,16 @@ def episode_log(
     now = now_or(now)
     if kind not in EntryKind.values:
         raise ValidationFailed("Choose what kind of entry this is", field="kind")
-    body = text(text_, "text", required=True)
+    body = clean_free_text(text_, "text", required=True)
     action_at = action_at or now
-    if action_at > now + timedelta(minutes=5):
-        raise ValidationFailed("An action cannot be recorded before it happens", field="action_at")
-    details = dict(details or {})
+    clean_instant(
+        action_at,
+        "action_at",
+        latest=now + CLOCK_SKEW,
+        too_late="An action cannot be recorded before it happens",
+    )
+    clean_instant(tour_end, "tour_end")
+    details = _details(details)
     if kind == EntryKind.MEDIA_DECISION:
         if details.get("publicity") and not details.get("family_consulted"):
             raise ValidationFailed(
@@ -80,9 +121,19 @@ def episode_log(
         episode = lock(actor, episode_id, None)
         profile = load_profile(episode.profile_id)
         hours = int(profile.get("default_tour_hours") or 10)
+        if action_at < episode.last_seen_at:
+            raise ValidationFailed(
+                "The action cannot be before the child was last seen", field="action_at"
+            )
         tour_end = tour_end or action_at + timedelta(hours=hours)
         if tour_end < action_at:
             raise ValidationFailed("The tour ends before the action", field="tour_end")
+        clean_instant(
+            tour_end,
+            "tour_end",
+            latest=action_at + TOUR_OF_DUTY_MAX,
+            too_late="The tour of duty must end within 24 hours of the action",
+        )
         role = policy_role(actor)
         entry = InvestigationEntry.objects.create(
             episode=episode,
@@ -130,7 +181,7 @@ def transfer_propose(
     """Propose passing the case to another area or force; the owner stays responsible
     until the receiver accepts (R-OWN-03..06)."""
     now = now_or(now)
-    reason = text(reason, "reason", required=True)
+    reason = clean_free_text(reason, "reason", required=True)
     if to_area.kind != OrganisationKind.POLICING_AREA:
         raise ValidationFailed("Choose a local policing area", field="to_area")
     with transaction.atomic():
@@ -176,19 +227,12 @@ def transfer_decide(
     """The receiving area accepts or declines. An area with the bulk of the enquiries
     may not decline (R-OWN-04)."""
     now = now_or(now)
-    reason = text(reason, "reason", required=not accept)
     with transaction.atomic():
-        transfer = (
-            Transfer.objects.select_for_update(of=("self",))
-            .select_related("episode", "to_area")
-            .filter(pk=transfer_id)
-            .first()
-        )
-        if transfer is None:
-            raise NotFound("No such transfer")
-        episode = lock(actor, transfer.episode_id, None)
-        if actor.organisation_id != transfer.to_area_id:
-            raise PermissionDenied("Only the receiving area decides a transfer")
+        transfer = get_transfer_for_user(actor, transfer_id, decide=True, for_update=True)
+        episode = get_episode_for_user(
+            actor, transfer.episode_id, purpose="decide a transfer", for_update=True
+        ).episode
+        reason = clean_free_text(reason, "reason", required=not accept)
         if transfer.accepted is not None:
             raise ValidationFailed("This transfer has been decided", field="accept")
         if not accept and transfer.bulk_of_enquiries:
@@ -202,9 +246,12 @@ def transfer_decide(
         transfer.save(update_fields=["accepted", "decided_at", "decided_by"])
         old = episode.owning_area
         if accept:
+            # Ownership, and with it who works on the case, passes to the receiving area
+            # and its force (R-OWN-03): another force's acceptance hands the case over.
             episode.owning_area = transfer.to_area
+            episode.force = transfer.to_area.force or episode.force
         bump(episode)
-        episode.save(update_fields=["owning_area", "version"])
+        episode.save(update_fields=["owning_area", "force", "version"])
         timeline_record(
             actor=actor,
             role=policy_role(actor),
@@ -244,17 +291,30 @@ def episode_found(
         raise ValidationFailed(
             "Say whether the safe and well check was done", field="safe_and_well"
         )
-    if found.found_at > now + timedelta(minutes=5):
-        raise ValidationFailed("The found time cannot be in the future", field="found_at")
+    clean_instant(
+        found.found_at,
+        "found_at",
+        required=True,
+        latest=now + CLOCK_SKEW,
+        too_late="The found time cannot be in the future",
+    )
+    clean_instant(
+        found.returned_at,
+        "returned_at",
+        latest=now + CLOCK_SKEW,
+        too_late="The return time cannot be in the future",
+    )
     if found.returned_at is not None and found.returned_at < found.found_at:
         raise ValidationFailed("The child cannot return before being found", field="returned_at")
     values = {
         "found_where": text(found.found_where, "found_where", required=True, max_len=300),
         "found_postcode": text(found.found_postcode, "found_postcode", max_len=10).upper(),
         "found_by": text(found.found_by, "found_by", required=True, max_len=200),
-        "condition": text(found.condition, "condition", required=True),
-        "disclosures": text(found.disclosures, "disclosures"),
-        "safe_and_well_rationale": text(found.safe_and_well_rationale, "safe_and_well_rationale"),
+        "condition": clean_free_text(found.condition, "condition", required=True),
+        "disclosures": clean_free_text(found.disclosures, "disclosures"),
+        "safe_and_well_rationale": clean_free_text(
+            found.safe_and_well_rationale, "safe_and_well_rationale"
+        ),
     }
     with transaction.atomic():
         episode = lock(actor, episode_id, version)

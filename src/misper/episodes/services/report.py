@@ -6,17 +6,25 @@ field and the rule; nothing is half-written."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import rules
 from django.db import transaction
 from django.utils import timezone
 
-from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.agencies.errors import PermissionDenied, ValidationFailed
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
 from misper.agencies.roles import POLICY_ROLE
 from misper.agencies.services import timeline_record
+from misper.agencies.validation import (
+    AGREED_AHEAD_WITHIN,
+    CLOCK_SKEW,
+    LAST_SEEN_WITHIN,
+    REPORT_RECORDED_WITHIN,
+    clean_free_text,
+    clean_instant,
+)
 from misper.episodes.codes import (
     QUESTION_KEYS,
     SEARCHES,
@@ -31,8 +39,9 @@ from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.policy_bridge import Question, iso, location_key, report_question
 from misper.episodes.services.common import MAX_TEXT, after_change, refusal, text
 from misper.people.models import Person
+from misper.people.selectors import get_person_for_user
+from misper.policy.calendar import local_date
 
-CLOCK_SKEW = timedelta(minutes=5)
 # Where the policy engine reads a field of an action, the form field it comes from.
 
 
@@ -74,8 +83,42 @@ def policy_role(user: User) -> str:
     return names[0] if names else "other"
 
 
-def _text(value: str | None, name: str, *, required: bool = False, max_len: int = 300) -> str:
+def _text(
+    value: str | None,
+    name: str,
+    *,
+    required: bool = False,
+    max_len: int = 300,
+    multiline: bool = False,
+) -> str:
+    if multiline:
+        return clean_free_text(value, name, required=required, max_len=max_len)
     return text(value, name, required=required, max_len=max_len)
+
+
+def _check_times(r: ReportInput, now: datetime) -> None:
+    """The report within the last 30 days (back-recording) and not in the future; last
+    seen within the 12 months before it and not in the future; every time with its zone."""
+    clean_instant(
+        r.reported_at,
+        "reported_at",
+        required=True,
+        earliest=now - REPORT_RECORDED_WITHIN,
+        latest=now + CLOCK_SKEW,
+        too_early="The time of the report must be within the last "
+        f"{REPORT_RECORDED_WITHIN.days} days",
+        too_late="The time of the report cannot be in the future",
+    )
+    clean_instant(
+        r.last_seen_at,
+        "last_seen_at",
+        required=True,
+        earliest=r.reported_at - LAST_SEEN_WITHIN,
+        latest=now + CLOCK_SKEW,
+        too_early="Last seen must be within the 12 months before the report",
+        too_late="Last seen cannot be in the future",
+    )
+    clean_instant(r.last_contact_at, "last_contact_at")
 
 
 def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
@@ -83,14 +126,7 @@ def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
         raise ValidationFailed("Choose who is reporting", field="reported_by")
     if r.missing_from not in MissingFrom.values:
         raise ValidationFailed("Choose where the child is missing from", field="missing_from")
-    for name in ("reported_at", "last_seen_at", "last_contact_at"):
-        value = getattr(r, name)
-        if value is not None and timezone.is_naive(value):
-            raise ValidationFailed("Give a time with its time zone", field=name)
-    if r.reported_at > now + CLOCK_SKEW:
-        raise ValidationFailed(
-            "The time of the report cannot be in the future", field="reported_at"
-        )
+    _check_times(r, now)
     if r.last_seen_at > r.reported_at:
         raise ValidationFailed(
             "The child cannot have been last seen after the report was made", field="last_seen_at"
@@ -110,7 +146,9 @@ def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
             raise ValidationFailed(
                 "Answer yes, no or don't know (R-RPT-03)", field=f"answers.{key}"
             )
-        detail = _text(given.get("detail"), f"answers.{key}.detail", max_len=MAX_TEXT)
+        detail = _text(
+            given.get("detail"), f"answers.{key}.detail", max_len=MAX_TEXT, multiline=True
+        )
         if not detail:
             raise ValidationFailed(
                 "Say what the caller told you: a simple yes or no does not suffice (R-RPT-04)",
@@ -128,12 +166,17 @@ def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
             raise ValidationFailed(
                 "Say whether this search was done (R-RPT-08)", field=f"searches.{key}"
             )
-        detail = _text(given.get("detail"), f"searches.{key}.detail", max_len=MAX_TEXT)
+        detail = _text(
+            given.get("detail"), f"searches.{key}.detail", max_len=MAX_TEXT, multiline=True
+        )
         if state != SearchState.DONE and not detail:
             raise ValidationFailed(
                 "Say why this search was not done", field=f"searches.{key}.detail"
             )
         searches[key] = {"state": state, "detail": detail}
+    unknown_searches = set(r.searches) - {key for key, _label in SEARCHES}
+    if unknown_searches:
+        raise ValidationFailed(f"Unknown search {sorted(unknown_searches)[0]!r}", field="searches")
     return {
         "reported_at": r.reported_at,
         "reported_by": r.reported_by,
@@ -147,11 +190,13 @@ def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
         "last_seen_place": _text(r.last_seen_place, "last_seen_place", required=True),
         "last_contact_at": r.last_contact_at,
         "last_contact_place": _text(r.last_contact_place, "last_contact_place"),
-        "circumstances": _text(r.circumstances, "circumstances", required=True, max_len=MAX_TEXT),
+        "circumstances": _text(
+            r.circumstances, "circumstances", required=True, max_len=MAX_TEXT, multiline=True
+        ),
         "answers": answers,
         "searches": searches,
         "intelligence_checks": _text(
-            r.intelligence_checks, "intelligence_checks", max_len=MAX_TEXT
+            r.intelligence_checks, "intelligence_checks", max_len=MAX_TEXT, multiline=True
         ),
         "further_enquiries_required": bool(r.further_enquiries_required),
         "other_factors_suspected": bool(r.other_factors_suspected),
@@ -186,11 +231,18 @@ def _question(
     )
 
 
-def _person_for_report(actor: User, person_id: int) -> Person:
-    person = Person.objects.prefetch_related("flags", "placements").filter(pk=person_id).first()
-    if person is None or not rules.has_perm("people.view", actor, person):
-        raise NotFound("No such child")
-    return person
+def _check_born(person: Person, last_seen_at: datetime) -> None:
+    """Last seen on or after the child's date of birth (the policy's age counts from it)."""
+    if person.date_of_birth is not None and local_date(last_seen_at) < person.date_of_birth:
+        raise ValidationFailed(
+            "The child cannot have been last seen before their date of birth",
+            field="last_seen_at",
+        )
+
+
+def _person_for_report(actor: User, person_id: int, *, for_update: bool = False) -> Person:
+    """The child the report is about, through the people app's one door (audited)."""
+    return get_person_for_user(actor, person_id, purpose="take a report", for_update=for_update)
 
 
 def episode_recommend(
@@ -204,6 +256,7 @@ def episode_recommend(
     force, _area = _force_and_area(actor, report.area)
     person = _person_for_report(actor, person_id)
     values = _validate_report(report, now)
+    _check_born(person, values["last_seen_at"])
     question = _question(
         person=person,
         force=force,
@@ -237,16 +290,24 @@ def episode_report(
         raise ValidationFailed("Choose a category", field="category")
     if risk is not None and risk not in Risk.values:
         raise ValidationFailed("Choose a risk level", field="risk")
-    rationale = _text(rationale, "rationale", max_len=MAX_TEXT)
+    rationale = _text(rationale, "rationale", max_len=MAX_TEXT, multiline=True)
+    clean_instant(
+        latest_review_at,
+        "latest_review_at",
+        earliest=now - CLOCK_SKEW,
+        latest=now + AGREED_AHEAD_WITHIN,
+        too_early="The latest review time cannot be in the past",
+        too_late=f"The latest review time must be within {AGREED_AHEAD_WITHIN.days} days",
+    )
     force, area = _force_and_area(actor, report.area)
     if not force.policy_profile:
         raise ValidationFailed("Your force has no missing persons policy set", field="area")
     role = policy_role(actor)
 
     with transaction.atomic():
-        person = _person_for_report(actor, person_id)
-        Person.objects.select_for_update().filter(pk=person.pk).first()
+        person = _person_for_report(actor, person_id, for_update=True)
         values = _validate_report(report, now)
+        _check_born(person, values["last_seen_at"])
         question = _question(
             person=person,
             force=force,

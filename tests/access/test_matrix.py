@@ -1,0 +1,848 @@
+"""The access matrix: every page route and every API operation, crossed with every persona
+(anonymous; police of another force; call handler, sergeant and inspector of the owning
+force; carers of another home and of the child's home; social workers of another authority
+and of the child's; a return-interview worker; an analyst; a safeguarding board member; a
+system administrator), for an ordinary and a restricted episode.
+
+The rows are checked against the URL patterns and the OpenAPI document: a route without a
+row fails (``test_every_route_has_a_row``). Each cell asserts one of:
+
+- ``ok``: the door opens (the request may still be refused on its content, 400/409);
+- ``deny``: "not found" (401 or the sign-in page for anonymous), nothing changed in any
+  table or the audit log, and the same answer as for an object that does not exist;
+- ``forbid``: seen, but the role may not do it: 403 through the API, "not found" on a page;
+  nothing changed;
+- ``reason``: a restricted case, for an officer who may open it: asked for a reason (403
+  ``restricted`` through the API, the reason form on the case page), nothing changed.
+
+Every cell runs in a savepoint that is rolled back, so cells do not affect each other.
+The number of cells checked is printed at the end of the run (tests/access/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from misper.agencies.models import AuditChainHead
+from tests.episodes.conftest import NOW
+
+from .world import PERSONAS
+
+ANON = "anonymous"
+ALL_PERSONAS = (ANON, *PERSONAS)
+MISSING_ID = 987654
+
+# Who is who, for the rows.
+OWNING = frozenset({"call_handler", "sergeant", "inspector"})  # the owning force's officers
+POLICE = OWNING | {"other_force"}
+PARTNERS = frozenset({"carer_right", "sw_right"})  # may see the child
+CS = frozenset({"sw_right", "sw_other"})
+CARERS = frozenset({"carer_right", "carer_other"})
+SUPERVISORS = frozenset({"sergeant", "inspector", "other_force"})
+SIGNED_IN = frozenset(PERSONAS)
+POLICY_READERS = POLICE | {"analyst", "board", "admin"}
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # "page <name> <METHOD>" or "api <METHOD> <path>"
+    method: str
+    path: str  # placeholders: {episode} {person} {flag} {transfer} {message} {token}
+    # {endpoint} {area} {org} {share} {profile}
+    ok: frozenset[str]
+    forbid: frozenset[str] = NOBODY
+    body: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    object: str | None = None  # the placeholder whose object may not exist
+    episode_route: bool = False  # run for the restricted episode too
+    reads_case: bool = False  # restricted: the case page asks for the reason
+    public: bool = False  # anonymous gets it too
+    multipart: bool = False  # an upload, not JSON
+
+    def outcome(self, persona: str, restricted: bool) -> str:
+        if restricted:
+            if persona == "inspector" and (persona in self.ok or persona in self.forbid):
+                return "reason"
+            return "deny"
+        if persona in self.ok or (self.public and persona == ANON):
+            return "ok"
+        if persona in self.forbid:
+            return "forbid"
+        return "deny"
+
+
+def page(
+    name: str,
+    path: str,
+    ok: frozenset[str],
+    *,
+    method: str = "GET",
+    forbid: frozenset[str] = NOBODY,
+    body: Any = None,
+    object: str | None = None,
+    **kw: Any,
+) -> Row:
+    return Row(f"page {name} {method}", method, path, ok, forbid, body, object, **kw)
+
+
+def api(
+    method: str,
+    path: str,
+    ok: frozenset[str],
+    *,
+    forbid: frozenset[str] = NOBODY,
+    body: Any = None,
+    object: str | None = None,
+    **kw: Any,
+) -> Row:
+    key_path = re.sub(r"\{(\w+)\}", lambda m: "{" + _API_PARAM[m.group(1)] + "}", path)
+    return Row(
+        f"api {method} /api/v1{key_path}", method, "/api/v1" + path, ok, forbid, body, object, **kw
+    )
+
+
+_API_PARAM = {
+    "episode": "episode_id",
+    "person": "person_id",
+    "flag": "flag_id",
+    "transfer": "transfer_id",
+    "message": "message_id",
+    "area": "area_id",
+    "org": "organisation_id",
+    "share": "share_id",
+}
+
+# --- Bodies --------------------------------------------------------------------------------
+
+
+def _iso(d: Any) -> str:
+    return d.isoformat()
+
+
+def report_body(w: dict[str, Any]) -> dict[str, Any]:
+    from misper.episodes.codes import QUESTION_KEYS, SEARCHES
+
+    return {
+        "reported_by": "parent",
+        "informant_name": "Dana Lomax",
+        "missing_from": "home",
+        "location_address": "4 Alder Road",
+        "last_seen_at": _iso(NOW - timedelta(hours=2)),
+        "last_seen_place": "bus station",
+        "circumstances": "Did not come home from school.",
+        "answers": {k: {"answer": "no", "detail": "caller says no"} for k in QUESTION_KEYS},
+        "searches": {k: {"state": "done", "detail": ""} for k, _ in SEARCHES},
+        "category": "missing",
+        "risk": "medium",
+        "rationale": "first assessment",
+    }
+
+
+def version(w: dict[str, Any], which: str = "episode") -> int:
+    from misper.episodes.models import Episode
+
+    return Episode.objects.get(pk=w[which].pk).version
+
+
+def person_body(w: dict[str, Any]) -> dict[str, Any]:
+    from misper.people.models import Person
+
+    return {
+        "version": Person.objects.get(pk=w["child"].pk).version,
+        "given_name": "Keira",
+        "family_name": "Lomax",
+        "date_of_birth": "2011-06-14",
+        "home_authority": w["vale_council"].pk,
+    }
+
+
+def photo_file() -> Any:
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(out, "JPEG")
+    return SimpleUploadedFile("photo.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+FOUND = {
+    "found_where": "Larch Park",
+    "found_by": "PC Okafor",
+    "condition": "well",
+    "safe_and_well": "done",
+}
+
+# --- The rows ---------------------------------------------------------------------------------
+
+CASE_READERS = OWNING | {"other_force"} | PARTNERS
+CASE_SEERS_NOT_WORKERS = frozenset({"other_force"}) | PARTNERS
+CHILD_SEERS = POLICE | PARTNERS
+CHILD_CHANGERS = POLICE | {"sw_right"}
+
+PAGE_ROWS: list[Row] = [
+    page("home", "/", SIGNED_IN),
+    page("healthz", "/healthz", SIGNED_IN, public=True),
+    page("accessibility", "/accessibility/", SIGNED_IN, public=True),
+    page("privacy", "/privacy/", SIGNED_IN, public=True),
+    page("account", "/account/", SIGNED_IN),
+    page("api_tokens", "/account/api-tokens/", SIGNED_IN),
+    page(
+        "api_tokens",
+        "/account/api-tokens/",
+        SIGNED_IN,
+        method="POST",
+        body=lambda w: {"name": "x", "days": "30"},
+    ),
+    page(
+        "api_token_revoke",
+        "/account/api-tokens/{token}/revoke/",
+        frozenset({"inspector", "admin"}),
+        method="POST",
+        object="token",
+    ),
+    page("organisation", "/organisation/", SIGNED_IN),
+    page(
+        "organisation_detail", "/organisations/{org}/", OWNING | {"analyst", "admin"}, object="org"
+    ),
+    page("audit_log", "/admin/audit/", frozenset({"admin"})),
+    page("admin_users", "/admin/users/", frozenset({"admin"})),
+    page("policy_profiles", "/policy/", POLICY_READERS),
+    page("policy_profile", "/policy/{profile}/", POLICY_READERS),
+    page("api-1.0.0:openapi-view", "/api/v1/docs", SIGNED_IN, public=True),
+    page("api-1.0.0:openapi-json", "/api/v1/openapi.json", SIGNED_IN, public=True),
+    # The child's record.
+    page("people:search", "/people/search/", POLICE | CS),
+    page(
+        "people:search",
+        "/people/search/",
+        POLICE | CS,
+        method="POST",
+        body=lambda w: {"name": "Keira Lomax"},
+    ),
+    page("people:create", "/people/new/", POLICE | CS),
+    page("people:create", "/people/new/", POLICE | CS, method="POST", body=lambda w: {}),
+    page("people:my_children", "/people/mine/", CARERS | CS),
+    page("people:detail", "/people/{person}/", CHILD_SEERS, object="person"),
+    page(
+        "people:edit",
+        "/people/{person}/edit/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        object="person",
+    ),
+    page(
+        "people:edit",
+        "/people/{person}/edit/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        method="POST",
+        body=lambda w: {},
+        object="person",
+    ),
+    page(
+        "people:alias_add",
+        "/people/{person}/aliases/new/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        method="POST",
+        body=lambda w: {"name": "Kiki"},
+        object="person",
+    ),
+    page(
+        "people:flag_raise",
+        "/people/{person}/flags/new/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        method="POST",
+        body=lambda w: {},
+        object="person",
+    ),
+    page(
+        "people:flag_end",
+        "/people/{person}/flags/{flag}/end/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        method="POST",
+        body=lambda w: {"reason": "over"},
+        object="flag",
+    ),
+    page(
+        "people:share_add",
+        "/people/{person}/shares/new/",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        method="POST",
+        body=lambda w: {},
+        object="person",
+    ),
+    page(
+        "people:share_end",
+        "/people/{person}/shares/{share}/end/",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        method="POST",
+        body=lambda w: {"reason": "over"},
+        object="share",
+    ),
+    page(
+        "people:placement_add",
+        "/people/{person}/placements/new/",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        method="POST",
+        body=lambda w: {},
+        object="person",
+    ),
+    page(
+        "people:associate_add",
+        "/people/{person}/associates/new/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        method="POST",
+        body=lambda w: {"name": "Jo"},
+        object="person",
+    ),
+    page(
+        "people:place_add",
+        "/people/{person}/places/new/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        method="POST",
+        body=lambda w: {"description": "the park"},
+        object="person",
+    ),
+    page("people:photo", "/people/{person}/photo/", CHILD_SEERS, object="person"),
+    page(
+        "people:photo_upload",
+        "/people/{person}/photo/new/",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        object="person",
+    ),
+    # Reports and cases.
+    page("episodes:report_start", "/episodes/report/", POLICE),
+    page("episodes:report", "/people/{person}/report/", POLICE, object="person"),
+    page(
+        "episodes:report",
+        "/people/{person}/report/",
+        POLICE,
+        method="POST",
+        body=lambda w: {"action": "check"},
+        object="person",
+    ),
+    page("episodes:supervision", "/episodes/supervision/", SUPERVISORS),
+    page("episodes:dmm", "/episodes/dmm/", POLICE),
+    page("episodes:my_cases", "/episodes/mine/", POLICE),
+    page("episodes:work", "/episodes/work/", POLICE),
+    page(
+        "episodes:detail",
+        "/episodes/{episode}/",
+        CASE_READERS,
+        object="episode",
+        episode_route=True,
+        reads_case=True,
+    ),
+    page(
+        "episodes:detail",
+        "/episodes/{episode}/",
+        CASE_READERS,
+        method="POST",
+        body=lambda w: {"reason": ""},
+        object="episode",
+        episode_route=True,
+        reads_case=True,
+    ),
+    page(
+        "episodes:transfer_decide",
+        "/episodes/transfers/{transfer}/decision/",
+        NOBODY,
+        object="transfer",
+    ),
+    page(
+        "episodes:transfer_decide",
+        "/episodes/transfers/{transfer}/decision/",
+        NOBODY,
+        method="POST",
+        body=lambda w: {"accept": "yes"},
+        object="transfer",
+    ),
+    *[
+        page(
+            f"episodes:{name}",
+            f"/episodes/{{episode}}/{name}/",
+            OWNING,
+            forbid=CASE_SEERS_NOT_WORKERS,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="episode",
+            episode_route=True,
+        )
+        for name in (
+            "category",
+            "risk",
+            "disagreement",
+            "resolve",
+            "restrict",
+            "log",
+            "transfer",
+            "found",
+            "close",
+        )
+        for m in ("GET", "POST")
+    ],
+    # The inbox and the administrators' delivery pages.
+    page("notifications:inbox", "/inbox/", SIGNED_IN),
+    page("notifications:open", "/inbox/{message}/", frozenset({"sw_right"}), object="message"),
+    page(
+        "notifications:acknowledge",
+        "/inbox/{message}/acknowledge/",
+        frozenset({"sw_right"}),
+        method="POST",
+        object="message",
+    ),
+    page("notifications:deliveries", "/inbox/deliveries/", frozenset({"admin"})),
+    page(
+        "notifications:delivery",
+        "/inbox/deliveries/{message}/",
+        frozenset({"admin"}),
+        object="message",
+    ),
+    page("notifications:webhooks", "/inbox/webhooks/", frozenset({"admin"})),
+    page(
+        "notifications:webhooks",
+        "/inbox/webhooks/",
+        frozenset({"admin"}),
+        method="POST",
+        body=lambda w: {},
+    ),
+    page("notifications:arrangements", "/inbox/sharing/", frozenset({"admin"})),
+    page(
+        "notifications:arrangements",
+        "/inbox/sharing/",
+        frozenset({"admin"}),
+        method="POST",
+        body=lambda w: {},
+    ),
+    page(
+        "notifications:webhook_deactivate",
+        "/inbox/webhooks/{endpoint}/deactivate/",
+        frozenset({"admin"}),
+        method="POST",
+        object="endpoint",
+    ),
+]
+
+API_ROWS: list[Row] = [
+    api("GET", "/me", SIGNED_IN),
+    api("GET", "/organisations", SIGNED_IN),
+    api("GET", "/organisations/{org}", OWNING | {"analyst", "admin"}, object="org"),
+    # The child's record.
+    api("POST", "/people/search", POLICE | CS, body=lambda w: {"name": "Keira Lomax"}),
+    api(
+        "POST",
+        "/people",
+        POLICE | CS,
+        forbid=SIGNED_IN - POLICE - CS,
+        body=lambda w: {"given_name": "Ana", "family_name": "Ruiz", "estimated_age": 14},
+    ),
+    api("GET", "/people/mine", CARERS | CS),
+    api("GET", "/people/{person}", CHILD_SEERS, object="person"),
+    api(
+        "PUT",
+        "/people/{person}",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=person_body,
+        object="person",
+    ),
+    api(
+        "POST",
+        "/people/{person}/aliases",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=lambda w: {"name": "Kiki"},
+        object="person",
+    ),
+    api(
+        "POST",
+        "/people/{person}/associates",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=lambda w: {"name": "Jo"},
+        object="person",
+    ),
+    api(
+        "POST",
+        "/people/{person}/places",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=lambda w: {"description": "the park"},
+        object="person",
+    ),
+    api(
+        "POST",
+        "/people/{person}/flags",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=lambda w: {
+            "kind": "cse",
+            "evidence": "e",
+            "review_on": _iso(date.today() + timedelta(days=30)),
+        },
+        object="person",
+    ),
+    api(
+        "POST",
+        "/flags/{flag}/end",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=lambda w: {"reason": "over"},
+        object="flag",
+    ),
+    api(
+        "POST",
+        "/people/{person}/placements",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        body=lambda w: {
+            "placement_type": "foster_care",
+            "address": "2 Oak St",
+            "placing_authority": w["vale_council"].pk,
+            "host_authority": w["vale_council"].pk,
+            "started_on": _iso(date.today()),
+        },
+        object="person",
+    ),
+    api(
+        "POST",
+        "/people/{person}/shares",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        body=lambda w: {"organisation": w["northshire"].pk, "reason": "moving"},
+        object="person",
+    ),
+    api(
+        "POST",
+        "/shares/{share}/end",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        body=lambda w: {"reason": "over"},
+        object="share",
+    ),
+    api("GET", "/people/{person}/photo", CHILD_SEERS, object="person"),
+    api(
+        "POST",
+        "/people/{person}/photo",
+        CHILD_CHANGERS,
+        forbid=frozenset({"carer_right"}),
+        body=lambda w: {"photo": photo_file(), "taken_on": _iso(date.today())},
+        object="person",
+        multipart=True,
+    ),
+    # Reports.
+    # Taking a report is for the police: anyone else is refused before the child is looked up.
+    api(
+        "POST",
+        "/people/{person}/recommendation",
+        POLICE,
+        forbid=SIGNED_IN - POLICE,
+        body=report_body,
+        object="person",
+    ),
+    api(
+        "POST",
+        "/people/{person}/episodes",
+        POLICE,
+        forbid=SIGNED_IN - POLICE,
+        body=report_body,
+        object="person",
+    ),
+    api("GET", "/episodes/supervision", SUPERVISORS),
+    api("GET", "/areas/{area}/dmm", OWNING, object="area"),
+    # Cases.
+    api(
+        "GET",
+        "/episodes/{episode}",
+        CASE_READERS,
+        object="episode",
+        episode_route=True,
+        reads_case=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/category",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w), "category": "missing", "rationale": "r"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/risk",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w), "risk": "high", "rationale": "r"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/disagreement",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w), "detail": "x"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/disagreement/resolve",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w), "category": "missing", "rationale": "r"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/restrict",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w), "reason": "r"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/entries",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"kind": "note", "text": "t"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/transfers",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"to_area": w["harbour_area"].pk, "reason": "r"},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/found",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w), "found_at": _iso(NOW), **FOUND},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "POST",
+        "/episodes/{episode}/close",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {"version": version(w)},
+        object="episode",
+        episode_route=True,
+    ),
+    # Only the receiving area (South, no persona) decides; the owning force sees it.
+    api(
+        "POST",
+        "/transfers/{transfer}/decision",
+        NOBODY,
+        forbid=OWNING,
+        body=lambda w: {"accept": True, "reason": ""},
+        object="transfer",
+    ),
+    # The inbox.
+    api("GET", "/inbox", SIGNED_IN),
+    api("POST", "/inbox/{message}/acknowledge", frozenset({"sw_right"}), object="message"),
+]
+
+ROWS = PAGE_ROWS + API_ROWS
+
+
+# --- Routes that exist --------------------------------------------------------------------------
+
+SKIPPED_PREFIXES = ("accounts/",)  # django-allauth's sign-in pages: tests/web/test_sign_in.py
+
+
+def page_routes() -> set[str]:
+    """Every page route (name and method) from the URL patterns, API and allauth aside."""
+
+    def walk(patterns: Any, prefix: str = "", namespace: str = "") -> Any:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), (f"{namespace}:{p.name}" if namespace else p.name)
+
+    names = set()
+    for path, name in walk(get_resolver().url_patterns):
+        if path.startswith(SKIPPED_PREFIXES):
+            continue
+        if path.startswith("api/v1/"):
+            # The API's operations are checked against the OpenAPI document; its two
+            # documents are pages of their own.
+            if name in ("api-1.0.0:openapi-view", "api-1.0.0:openapi-json"):
+                names.add(name)
+            continue
+        names.add(name.removeprefix("web:"))
+    return names
+
+
+def api_operations() -> set[str]:
+    from misper.api.urls import api as ninja_api
+
+    spec = ninja_api.get_openapi_schema()
+    return {f"api {m.upper()} {path}" for path, ops in spec["paths"].items() for m in ops}
+
+
+def test_every_route_has_a_row():
+    """A new page or endpoint fails here until the matrix says who may use it."""
+    rows_pages = {r.key.split()[1] for r in PAGE_ROWS}
+    rows_api = {r.key for r in API_ROWS}
+    assert page_routes() - rows_pages == set(), "page routes without a row in the matrix"
+    assert rows_pages - page_routes() == set(), "matrix rows for pages that do not exist"
+    assert api_operations() - rows_api == set(), "API operations without a row in the matrix"
+    assert rows_api - api_operations() == set(), "matrix rows for operations that do not exist"
+
+
+# --- Running a cell -------------------------------------------------------------------------------
+
+
+def state() -> tuple[dict[str, int], str]:
+    """Rows in every table, and the head of the audit chain."""
+    counts = {m._meta.label: m.objects.count() for m in apps.get_models()}
+    head = AuditChainHead.objects.filter(id=1).values_list("last_hash", flat=True).first()
+    return counts, head or ""
+
+
+def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None = None) -> str:
+    ids = {
+        "episode": (w["restricted"] if restricted else w["episode"]).pk,
+        "person": w["child"].pk,
+        "flag": w["flag"].pk,
+        "transfer": w["transfer"].pk,
+        "message": w["message"].pk,
+        "token": w["token"].pk,
+        "endpoint": w["endpoint"].pk,
+        "area": w["north"].pk,
+        "org": w["north"].pk,
+        "share": w["share"].pk,
+        "profile": "west-midlands-2015",
+    }
+    if missing is not None:
+        ids[missing] = MISSING_ID
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+
+
+def send(client: Any, row: Row, path: str, w: dict[str, Any]) -> Any:
+    body = row.body(w) if row.body else {}
+    if row.key.startswith("api ") and not row.multipart:
+        if row.method == "GET":
+            return client.get(path)
+        return client.generic(row.method, path, json.dumps(body), "application/json")
+    if row.method == "GET":
+        return client.get(path)
+    return client.post(path, body)
+
+
+_NONCE = re.compile(rb'(nonce|value)="[^"]*"')
+
+
+def comparable(response: Any) -> tuple[int, bytes]:
+    """What a person or a program can tell from a response: the status and the body (with
+    the per-request nonce and CSRF token taken out)."""
+    main = response.content
+    m = re.search(rb"<main.*</main>", main, re.S)
+    if m:
+        main = m.group(0)
+    return response.status_code, _NONCE.sub(b"", main)
+
+
+def check(outcome: str, row: Row, response: Any, persona: str, case_page: str) -> None:
+    status = response.status_code
+    is_api = row.key.startswith("api ")
+    where = f"{row.key} as {persona}: {status}"
+    if outcome == "ok":
+        assert status < 400 or status in (400, 409), where
+        if status in (301, 302):
+            assert "/accounts/login/" not in response["Location"], where
+        return
+    if outcome == "reason":
+        if is_api:
+            assert status == 403 and response.json()["code"] == "restricted", where
+        elif row.reads_case:
+            assert status in (200, 400) and b"This record is restricted" in response.content, where
+        else:
+            # An action page sends the officer to the case page, to state the reason first.
+            assert status == 302 and response["Location"] == case_page, where
+        assert b"Keira" not in response.content, where
+        return
+    if persona == ANON:
+        if is_api:
+            assert status == 401, where
+        else:
+            assert status == 302 and "/accounts/login/" in response["Location"], where
+        return
+    if outcome == "forbid" and is_api:
+        assert status == 403 and response.json()["code"] == "permission_denied", where
+        return
+    assert status == 404, where
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", ROWS, ids=[r.key for r in ROWS])
+def test_matrix(row, matrix, record_property):
+    w, clients = matrix
+    cells = 0
+    for restricted in (False, True) if row.episode_route else (False,):
+        for persona in ALL_PERSONAS:
+            outcome = row.outcome(persona, restricted)
+            client = clients[persona]
+            path = fill(row.path, w, restricted=restricted)
+            # A flash message left by an earlier cell would show on this cell's page.
+            client.cookies.pop("messages", None)
+            sid = transaction.savepoint()
+            try:
+                before = state()
+                response = send(client, row, path, w)
+                check(outcome, row, response, persona, f"/episodes/{w['restricted'].pk}/")
+                if outcome != "ok":
+                    assert state() == before, f"{row.key} as {persona} changed something"
+                    if outcome == "deny" and row.object is not None:
+                        client.cookies.pop("messages", None)
+                        absent = send(
+                            client,
+                            row,
+                            fill(row.path, w, restricted=restricted, missing=row.object),
+                            w,
+                        )
+                        assert comparable(absent) == comparable(response), (
+                            f"{row.key} as {persona}: a denied answer differs from the "
+                            "answer for an object that does not exist"
+                        )
+                if outcome == "ok" and row.key == "api GET /api/v1/episodes/{episode_id}":
+                    assert "informant_phone" not in response.json() or persona in OWNING
+            finally:
+                transaction.savepoint_rollback(sid)
+            cells += 1
+    record_property("access_cells", cells)

@@ -1,0 +1,192 @@
+"""The world the access tests run in: two forces, two councils, two children's homes, a
+return-interview provider, a safeguarding board, one user for each persona of the access
+matrix, a looked-after child with an ordinary and a restricted episode, and one of each
+object a route can name (flag, transfer, message, token, webhook endpoint).
+
+Everything is made through the services, as people would make it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from io import BytesIO
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
+from PIL import Image
+
+from misper.agencies.services import api_token_create, organisation_create, user_create
+from misper.episodes.services import episode_report, episode_restrict, transfer_propose
+from misper.notifications.models import Message
+from misper.notifications.services import webhook_endpoint_add
+from misper.people.services import (
+    PersonDetails,
+    flag_raise,
+    person_create,
+    person_photo_set,
+    person_share,
+    placement_record,
+)
+from tests.episodes.conftest import NOW, answers, report
+
+# Each persona of the matrix, with its role and organisation (keys of the orgs below).
+PERSONAS: dict[str, tuple[str, str]] = {
+    "other_force": ("inspector", "harbour_area"),
+    "call_handler": ("call_handler", "north"),
+    "sergeant": ("sergeant", "north"),
+    "inspector": ("inspector", "north"),
+    "carer_other": ("carer", "elm"),
+    "carer_right": ("carer", "birch"),
+    "sw_other": ("social_worker", "harbour_council"),
+    "sw_right": ("social_worker", "vale_council"),
+    "rhi_worker": ("return_interview_worker", "rhi"),
+    "analyst": ("analyst", "vale_police"),
+    "board": ("safeguarding_board_member", "board"),
+    "admin": ("system_administrator", "vale_police"),
+}
+PASSWORD = "Correct-Horse-42"
+
+
+def _orgs() -> dict[str, Any]:
+    o: dict[str, Any] = {}
+
+    def org(key: str, kind: str, name: str, **kw: Any) -> None:
+        o[key] = organisation_create(actor=None, kind=kind, name=name, code=key, **kw)
+
+    org("vale_police", "police_force", "Vale Police", policy_profile="west-midlands-2015")
+    org("north", "policing_area", "North", parent=o["vale_police"])
+    org("south", "policing_area", "South", parent=o["vale_police"])
+    org("harbour_police", "police_force", "Harbour Police", policy_profile="west-midlands-2015")
+    org("harbour_area", "policing_area", "Harbour Central", parent=o["harbour_police"])
+    org("vale_council", "local_authority", "Vale Council")
+    org("harbour_council", "local_authority", "Harbour Council")
+    org("birch", "childrens_home", "Birch Lodge", local_authority=o["vale_council"])
+    org("elm", "childrens_home", "Elm House", local_authority=o["vale_council"])
+    org("rhi", "rhi_provider", "Streetwise", local_authority=o["vale_council"])
+    org("board", "safeguarding_board", "Vale Safeguarding Children Board")
+    org("northshire", "local_authority", "Northshire Council")
+    return o
+
+
+def build() -> dict[str, Any]:
+    w: dict[str, Any] = _orgs()
+    for name, (role, org) in PERSONAS.items():
+        w[name] = user_create(
+            actor=None,
+            email=f"{name}@access.test",
+            full_name=name.replace("_", " ").title(),
+            organisation=w[org],
+            roles=[role],
+            password=PASSWORD,
+        )
+    w["fim"] = user_create(
+        actor=None,
+        email="fim@access.test",
+        full_name="Force Incident Manager",
+        organisation=w["north"],
+        roles=["chief_inspector"],
+        password=PASSWORD,
+    )
+    child = person_create(
+        actor=w["call_handler"],
+        details=PersonDetails(
+            given_name="Keira",
+            family_name="Lomax",
+            date_of_birth=date(2011, 6, 14),
+            home_authority=w["vale_council"],
+        ),
+    )
+    placement_record(
+        actor=w["sw_right"],
+        person_id=child.pk,
+        placement_type="children_home",
+        address="1 Birch Lane",
+        provider=w["birch"],
+        placing_authority=w["vale_council"],
+        host_authority=w["vale_council"],
+        started_on=date.today() - timedelta(days=30),
+    )
+    w["child"] = child
+    image = BytesIO()
+    Image.new("RGB", (16, 16), "teal").save(image, "JPEG")
+    person_photo_set(
+        actor=w["sw_right"], person_id=child.pk, content=image.getvalue(), taken_on=date.today()
+    )
+    w["flag"] = flag_raise(
+        actor=w["sw_right"],
+        person_id=child.pk,
+        kind="cse",
+        evidence="Seen in a car with adults not known to the home",
+        review_on=date.today() + timedelta(days=60),
+    )
+    # Shared with a council none of the personas belongs to, so nobody's view changes.
+    w["share"] = person_share(
+        actor=w["sw_right"],
+        person_id=child.pk,
+        organisation=w["northshire"],
+        reason="The child may move to Northshire",
+    )
+    w["episode"] = episode_report(
+        actor=w["call_handler"],
+        person_id=child.pk,
+        report=report(
+            answers=answers(out_of_character="yes"),
+            reported_by="care_staff",
+            missing_from="care",
+            informant_phone="07700 900111",
+            intelligence_checks="PNC: known associate of an adult of concern",
+        ),
+        category="missing",
+        risk="medium",
+        rationale="out of character, CSE flag",
+        now=NOW,
+    )
+    hidden = episode_report(
+        actor=w["call_handler"],
+        person_id=child.pk,
+        report=report(
+            reported_at=NOW - timedelta(days=3),
+            last_seen_at=NOW - timedelta(days=3, hours=2),
+            last_contact_at=None,
+            answers=answers(abuse_or_exploitation="yes"),
+        ),
+        category="missing",
+        risk="medium",
+        rationale="forced marriage concern",
+        now=NOW - timedelta(days=3),
+    )
+    w["restricted"] = episode_restrict(
+        actor=w["fim"],
+        episode_id=hidden.pk,
+        version=hidden.version,
+        reason="forced marriage concern: honour-based abuse procedure",
+    )
+    w["transfer"] = transfer_propose(
+        actor=w["inspector"],
+        episode_id=w["episode"].pk,
+        to_area=w["south"],
+        reason="The child's placement is in the south",
+    )
+    w["episode"].refresh_from_db()
+    w["message"] = (
+        Message.objects.filter(subject_type="episode", subject_id=str(w["episode"].pk))
+        .order_by("id")
+        .first()
+    )
+    w["token"] = api_token_create(actor=w["inspector"], name="script").token
+    w["endpoint"] = webhook_endpoint_add(
+        actor=w["admin"], organisation_id=w["vale_council"].pk, url="https://hooks.vale.test/misper"
+    ).endpoint
+    return w
+
+
+def client_for(user: Any | None) -> Client:
+    """A browser session for the user, signed in with an authenticator app set up (as
+    everyone must have outside demo mode); anonymous for None."""
+    client = Client()
+    if user is not None:
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+        client.force_login(user)
+    return client
