@@ -50,6 +50,10 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
+.PHONY: fuzz
+fuzz: $(STAMP) ## schemathesis against the running API with a token: no 5xx, every status documented
+	@bash scripts/api-fuzz.sh
+
 .PHONY: bench
 bench: $(STAMP) ## benchmarks (tests/bench); record the figures in docs/benchmarks.md
 	MISPER_BENCH=1 $(BIN)/pytest tests/bench -m bench -p no:randomly -q -s

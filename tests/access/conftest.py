@@ -29,7 +29,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             if name == "access_cells":
                 cells += int(value)
                 rows += 1
-    if rows:
+    failed = [
+        r
+        for r in terminalreporter.stats.get("failed", [])
+        if "tests/access/test_matrix.py::test_matrix" in r.nodeid
+    ]
+    if rows or failed:
+        verdict = f"{len(failed)} routes FAILED" if failed else "no leak"
         terminalreporter.write_line(
-            f"access matrix: {cells} route × persona cells checked over {rows} routes, no leak"
+            f"access matrix: {cells} route × persona cells checked over {rows} routes, {verdict}"
         )

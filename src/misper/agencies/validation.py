@@ -16,6 +16,10 @@ from django.utils import timezone
 
 from misper.agencies.errors import ValidationFailed
 
+# The largest id a record can have (a 32-bit serial). A larger number in an address or a
+# request is refused as not found or invalid, never passed to the database.
+MAX_ID = 2_147_483_647
+
 # --- Windows for dates and times ------------------------------------------------------------
 
 # How far ahead of the server's clock a time typed as "now" may be (a device clock a few

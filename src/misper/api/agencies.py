@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from misper.agencies import selectors
-from misper.api.schemas import ErrorOut
+from misper.api.schemas import ERRORS, Id
 
 router = Router(tags=["agencies"])
 
@@ -41,7 +41,7 @@ def _org(o: object) -> OrganisationOut:
     return OrganisationOut.from_orm(o)
 
 
-@router.get("/me", response={200: MeOut})
+@router.get("/me", response={200: MeOut, **ERRORS})
 def me(request: HttpRequest) -> MeOut:
     user = selectors.acting_user(request)
     return MeOut(
@@ -53,16 +53,14 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/organisations", response={200: list[OrganisationOut]})
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
 def organisations(request: HttpRequest) -> list[OrganisationOut]:
     user = selectors.acting_user(request)
     return [_org(o) for o in selectors.organisations_for_user(user).order_by("name")]
 
 
-@router.get(
-    "/organisations/{organisation_id}", response={200: OrganisationDetailOut, 404: ErrorOut}
-)
-def organisation(request: HttpRequest, organisation_id: int) -> OrganisationDetailOut:
+@router.get("/organisations/{organisation_id}", response={200: OrganisationDetailOut, **ERRORS})
+def organisation(request: HttpRequest, organisation_id: Id) -> OrganisationDetailOut:
     user = selectors.acting_user(request)
     org = selectors.get_organisation_for_user(user, organisation_id)  # NotFound → 404
     members = [

@@ -22,7 +22,7 @@ from pydantic import AwareDatetime
 from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Deadline, Organisation
 from misper.agencies.selectors import acting_user
-from misper.api.schemas import ErrorOut
+from misper.api.schemas import ERRORS, Id, RefId
 from misper.episodes import access, selectors, services
 from misper.episodes.models import (
     CategoryDecision,
@@ -34,8 +34,6 @@ from misper.episodes.models import (
 from misper.episodes.services.record import FoundInput
 
 router = Router(tags=["episodes"])
-
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 # --- Schemas -------------------------------------------------------------------------------
@@ -65,8 +63,8 @@ class ReportIn(Schema):
     missing_from: str = Field(description="home | care | school | activity")
     location_address: str
     location_postcode: str = ""
-    establishment: int | None = Field(None, description="Care establishment id")
-    area: int | None = Field(None, description="Owning policing area id (force-level users)")
+    establishment: RefId | None = Field(None, description="Care establishment id")
+    area: RefId | None = Field(None, description="Owning policing area id (force-level users)")
     last_seen_at: AwareDatetime
     last_seen_place: str
     last_contact_at: AwareDatetime | None = None
@@ -317,7 +315,7 @@ class EntryIn(Schema):
 
 
 class TransferIn(Schema):
-    to_area: int
+    to_area: RefId
     reason: str
     bulk_of_enquiries: bool = False
 
@@ -508,7 +506,7 @@ def _changed(request: HttpRequest, episode: Episode) -> EpisodeOut:
     return _episode(selectors.CaseAccess(episode, view))
 
 
-def _open_with(request: HttpRequest, episode_id: int, reason: str) -> None:
+def _open_with(request: HttpRequest, episode_id: Id, reason: str) -> None:
     """A change to a restricted case (or, for reading, another force's) needs a stated
     reason once: ``X-Misper-Reason`` opens it, audited, before the change is made."""
     if reason.strip():
@@ -533,7 +531,7 @@ def _queue(rows: list[selectors.QueueRow]) -> list[QueueRowOut]:
 
 
 @router.post("/people/{person_id}/recommendation", response={200: RecommendationOut, **ERRORS})
-def recommendation(request: HttpRequest, person_id: int, body: ReportIn) -> RecommendationOut:
+def recommendation(request: HttpRequest, person_id: Id, body: ReportIn) -> RecommendationOut:
     """The policy engine's recommendation for a report, before anything is saved: allowed
     categories, minimum risk and response, duties, deadlines, triggers, and every reason
     with its rule id."""
@@ -546,9 +544,7 @@ def recommendation(request: HttpRequest, person_id: int, body: ReportIn) -> Reco
 @router.post(
     "/people/{person_id}/episodes", response={201: EpisodeOut, **ERRORS}, exclude_unset=True
 )
-def episode_report(
-    request: HttpRequest, person_id: int, body: ReportCreateIn
-) -> Status[EpisodeOut]:
+def episode_report(request: HttpRequest, person_id: Id, body: ReportCreateIn) -> Status[EpisodeOut]:
     """Record a report with the category and (for missing) the initial risk. A category or
     risk the profile forbids is a 400 naming the field and the rule."""
     episode = services.episode_report(
@@ -570,7 +566,7 @@ def supervision(request: HttpRequest) -> list[QueueRowOut]:
 
 
 @router.get("/areas/{area_id}/dmm", response={200: list[QueueRowOut], **ERRORS})
-def daily_management(request: HttpRequest, area_id: int) -> list[QueueRowOut]:
+def daily_management(request: HttpRequest, area_id: Id) -> list[QueueRowOut]:
     """Every open case of a policing area of the user's force, high risk first (those the
     daily management meeting is for; others get 404)."""
     _area, rows = selectors.daily_management(acting_user(request), area_id)
@@ -586,7 +582,7 @@ REASON = Header(
 
 
 @router.get("/episodes/{episode_id}", response={200: EpisodeOut, **ERRORS}, exclude_unset=True)
-def episode_detail(request: HttpRequest, episode_id: int, reason: str = REASON) -> EpisodeOut:
+def episode_detail(request: HttpRequest, episode_id: Id, reason: str = REASON) -> EpisodeOut:
     """The case as you may see it, the read audited. A restricted case is a 403 with the
     code ``restricted`` for those who may open it until they state why in the
     ``X-Misper-Reason`` header (and a 404 for everyone else); another force's case is its
@@ -597,7 +593,7 @@ def episode_detail(request: HttpRequest, episode_id: int, reason: str = REASON) 
     return _episode(case)
 
 
-def _change(request: HttpRequest, episode_id: int, reason: str, run: Any) -> EpisodeOut:
+def _change(request: HttpRequest, episode_id: Id, reason: str, run: Any) -> EpisodeOut:
     _open_with(request, episode_id, reason)
     return _changed(request, run(acting_user(request)))
 
@@ -606,7 +602,7 @@ def _change(request: HttpRequest, episode_id: int, reason: str, run: Any) -> Epi
     "/episodes/{episode_id}/category", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
 )
 def set_category(
-    request: HttpRequest, episode_id: int, body: CategoryIn, reason: str = REASON
+    request: HttpRequest, episode_id: Id, body: CategoryIn, reason: str = REASON
 ) -> EpisodeOut:
     return _change(
         request,
@@ -628,7 +624,7 @@ def set_category(
     "/episodes/{episode_id}/risk", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
 )
 def grade_risk(
-    request: HttpRequest, episode_id: int, body: RiskIn, reason: str = REASON
+    request: HttpRequest, episode_id: Id, body: RiskIn, reason: str = REASON
 ) -> EpisodeOut:
     """Grade or change the risk under the profile's authority rules (R-AUT-01..04)."""
     return _change(
@@ -653,7 +649,7 @@ def grade_risk(
     exclude_unset=True,
 )
 def disagreement(
-    request: HttpRequest, episode_id: int, body: DisagreementIn, reason: str = REASON
+    request: HttpRequest, episode_id: Id, body: DisagreementIn, reason: str = REASON
 ) -> EpisodeOut:
     return _change(
         request,
@@ -671,7 +667,7 @@ def disagreement(
     exclude_unset=True,
 )
 def resolve(
-    request: HttpRequest, episode_id: int, body: ResolveIn, reason: str = REASON
+    request: HttpRequest, episode_id: Id, body: ResolveIn, reason: str = REASON
 ) -> EpisodeOut:
     """The Force Incident Manager's decision (R-REV-07)."""
     return _change(
@@ -691,7 +687,7 @@ def resolve(
 @router.post(
     "/episodes/{episode_id}/restrict", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
 )
-def restrict(request: HttpRequest, episode_id: int, body: RestrictIn) -> EpisodeOut:
+def restrict(request: HttpRequest, episode_id: Id, body: RestrictIn) -> EpisodeOut:
     return _change(
         request,
         episode_id,
@@ -704,7 +700,7 @@ def restrict(request: HttpRequest, episode_id: int, body: RestrictIn) -> Episode
 
 @router.post("/episodes/{episode_id}/entries", response={201: EntryOut, **ERRORS})
 def log_entry(
-    request: HttpRequest, episode_id: int, body: EntryIn, reason: str = REASON
+    request: HttpRequest, episode_id: Id, body: EntryIn, reason: str = REASON
 ) -> Status[EntryOut]:
     """An entry in the investigation log; a media decision carries publicity, whether the
     family was consulted, consent and the proportionality rationale (R-MED-01)."""
@@ -733,7 +729,7 @@ def log_entry(
 
 @router.post("/episodes/{episode_id}/transfers", response={201: TransferOut, **ERRORS})
 def transfer_propose(
-    request: HttpRequest, episode_id: int, body: TransferIn, reason: str = REASON
+    request: HttpRequest, episode_id: Id, body: TransferIn, reason: str = REASON
 ) -> Status[TransferOut]:
     _open_with(request, episode_id, reason)
     transfer = services.transfer_propose(
@@ -747,9 +743,7 @@ def transfer_propose(
 
 
 @router.post("/transfers/{transfer_id}/decision", response={200: TransferOut, **ERRORS})
-def transfer_decide(
-    request: HttpRequest, transfer_id: int, body: TransferDecisionIn
-) -> TransferOut:
+def transfer_decide(request: HttpRequest, transfer_id: Id, body: TransferDecisionIn) -> TransferOut:
     """The receiving area accepts or declines (R-OWN-03/04)."""
     transfer = services.transfer_decide(
         actor=acting_user(request), transfer_id=transfer_id, accept=body.accept, reason=body.reason
@@ -760,7 +754,7 @@ def transfer_decide(
 @router.post(
     "/episodes/{episode_id}/found", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
 )
-def found(request: HttpRequest, episode_id: int, body: FoundIn, reason: str = REASON) -> EpisodeOut:
+def found(request: HttpRequest, episode_id: Id, body: FoundIn, reason: str = REASON) -> EpisodeOut:
     """The found report and the safe and well check, or the decision not to do one."""
     return _change(
         request,
@@ -778,7 +772,7 @@ def found(request: HttpRequest, episode_id: int, body: FoundIn, reason: str = RE
 @router.post(
     "/episodes/{episode_id}/close", response={200: EpisodeOut, **ERRORS}, exclude_unset=True
 )
-def close(request: HttpRequest, episode_id: int, body: CloseIn, reason: str = REASON) -> EpisodeOut:
+def close(request: HttpRequest, episode_id: Id, body: CloseIn, reason: str = REASON) -> EpisodeOut:
     """Close with the closure code the category requires (R-REC-04)."""
     return _change(
         request,

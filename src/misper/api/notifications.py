@@ -5,19 +5,17 @@ count) and acknowledge one. Another user's or organisation's message is a 404.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from misper.agencies.selectors import acting_user
-from misper.api.schemas import ErrorOut
+from misper.api.schemas import ERRORS, Id
 from misper.notifications import selectors, services
 from misper.notifications.models import Message
 
 router = Router(tags=["inbox"])
-
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class MessageOut(Schema):
@@ -42,8 +40,8 @@ class InboxOut(Schema):
 class InboxFilters(Schema):
     show: Literal["all", "unread", "unacknowledged", "acknowledged"] = "all"
     rule: str = ""
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 def _out(m: Message) -> MessageOut:
@@ -67,8 +65,7 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> InboxOut:
     state, ``rule`` by the rule that sent them; ``limit`` is at most 500."""
     user = acting_user(request)
     qs = selectors.inbox_for_user(user, show=filters.show, rule=filters.rule)
-    limit = max(1, min(filters.limit, 500))
-    offset = max(0, filters.offset)
+    limit, offset = filters.limit, filters.offset
     return InboxOut(
         unread=selectors.inbox_unread_count(user),
         count=qs.count(),
@@ -77,7 +74,7 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> InboxOut:
 
 
 @router.post("/inbox/{message_id}/acknowledge", response={200: MessageOut, **ERRORS})
-def acknowledge(request: HttpRequest, message_id: int) -> MessageOut:
+def acknowledge(request: HttpRequest, message_id: Id) -> MessageOut:
     """Acknowledge a message (a timeline event); acknowledging twice changes nothing."""
     message = services.message_acknowledge(actor=acting_user(request), message_id=message_id)
     return _out(message)

@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
-from misper.api.schemas import ErrorOut
+from misper.api.schemas import ERRORS, Id, RefId
 from misper.people import selectors, services
 from misper.people.codes import (
     AliasKind,
@@ -34,8 +34,6 @@ from misper.people.codes import (
 from misper.people.models import Alias, Associate, Flag, Person, PersonShare, Place, Placement
 
 router = Router(tags=["people"])
-
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 # --- Schemas -------------------------------------------------------------------------------
@@ -177,7 +175,7 @@ class PersonIn(Schema):
     police_person_id: str = Field("", max_length=32)
     home_address: str = Field("", max_length=300)
     home_postcode: str = Field("", max_length=10)
-    home_authority: int | None = Field(None, description="Id of a local authority")
+    home_authority: RefId | None = Field(None, description="Id of a local authority")
     care_status: CareStatus = CareStatus.AT_HOME
     legal_status: LegalStatus | None = None
     subject_to_cj_order: bool = False
@@ -207,7 +205,7 @@ class FlagEndIn(Schema):
 
 
 class ShareIn(Schema):
-    organisation: int = Field(..., description="Id of a local authority or a care provider")
+    organisation: RefId = Field(..., description="Id of a local authority or a care provider")
     reason: str = Field("", description="Why the record is shared; required")
 
 
@@ -217,11 +215,11 @@ class ShareEndIn(Schema):
 
 class PlacementIn(Schema):
     placement_type: PlacementType
-    provider: int | None = Field(None, description="Id of a care provider")
+    provider: RefId | None = Field(None, description="Id of a care provider")
     address: str = Field(..., max_length=300)
     postcode: str = Field("", max_length=10)
-    placing_authority: int = Field(..., description="Id of a local authority")
-    host_authority: int = Field(..., description="Id of a local authority")
+    placing_authority: RefId = Field(..., description="Id of a local authority")
+    host_authority: RefId = Field(..., description="Id of a local authority")
     started_on: date
     emergency: bool = False
 
@@ -427,7 +425,7 @@ def people_mine(request: HttpRequest) -> list[PersonSummaryOut]:
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS})
-def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
+def person_detail(request: HttpRequest, person_id: Id) -> PersonOut:
     """The child's record. Every opening is written to the audit log."""
     person = selectors.get_person_for_user(
         acting_user(request), person_id, purpose="view record (API)"
@@ -436,7 +434,7 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 
 
 @router.put("/people/{person_id}", response={200: PersonSummaryOut, **ERRORS})
-def person_update(request: HttpRequest, person_id: int, body: PersonUpdateIn) -> PersonSummaryOut:
+def person_update(request: HttpRequest, person_id: Id, body: PersonUpdateIn) -> PersonSummaryOut:
     """Change the child's details. Send the ``version`` you read: if the record changed
     since, nothing is saved and the answer is 409 ``concurrent_edit``."""
     person = services.person_update(
@@ -449,7 +447,7 @@ def person_update(request: HttpRequest, person_id: int, body: PersonUpdateIn) ->
 
 
 @router.post("/people/{person_id}/aliases", response={201: AliasOut, **ERRORS})
-def alias_add(request: HttpRequest, person_id: int, body: AliasIn) -> Status[AliasOut]:
+def alias_add(request: HttpRequest, person_id: Id, body: AliasIn) -> Status[AliasOut]:
     alias = services.alias_add(
         actor=acting_user(request), person_id=person_id, name=body.name, kind=body.kind.value
     )
@@ -457,7 +455,7 @@ def alias_add(request: HttpRequest, person_id: int, body: AliasIn) -> Status[Ali
 
 
 @router.post("/people/{person_id}/flags", response={201: FlagOut, **ERRORS})
-def flag_raise(request: HttpRequest, person_id: int, body: FlagIn) -> Status[FlagOut]:
+def flag_raise(request: HttpRequest, person_id: Id, body: FlagIn) -> Status[FlagOut]:
     flag = services.flag_raise(
         actor=acting_user(request),
         person_id=person_id,
@@ -469,7 +467,7 @@ def flag_raise(request: HttpRequest, person_id: int, body: FlagIn) -> Status[Fla
 
 
 @router.post("/flags/{flag_id}/end", response={200: FlagOut, **ERRORS})
-def flag_end(request: HttpRequest, flag_id: int, body: FlagEndIn) -> FlagOut:
+def flag_end(request: HttpRequest, flag_id: Id, body: FlagEndIn) -> FlagOut:
     """End a flag. A flag that does not exist and a flag of a child you may not see are
     both 404 "No such flag"; the reason is checked only after that."""
     flag = services.flag_end(actor=acting_user(request), flag_id=flag_id, reason=body.reason)
@@ -477,7 +475,7 @@ def flag_end(request: HttpRequest, flag_id: int, body: FlagEndIn) -> FlagOut:
 
 
 @router.post("/people/{person_id}/shares", response={201: ShareOut, **ERRORS})
-def person_share(request: HttpRequest, person_id: int, body: ShareIn) -> Status[ShareOut]:
+def person_share(request: HttpRequest, person_id: Id, body: ShareIn) -> Status[ShareOut]:
     """Share the child's record with another local authority or a care provider (children's
     services of the child's home authority only). Audited and on the child's timeline."""
     share = services.person_share(
@@ -490,7 +488,7 @@ def person_share(request: HttpRequest, person_id: int, body: ShareIn) -> Status[
 
 
 @router.post("/shares/{share_id}/end", response={200: ShareOut, **ERRORS})
-def person_share_end(request: HttpRequest, share_id: int, body: ShareEndIn) -> ShareOut:
+def person_share_end(request: HttpRequest, share_id: Id, body: ShareEndIn) -> ShareOut:
     """End a share: the organisation no longer sees the child through it. A share that does
     not exist and one of a child you may not see are both 404 "No such share"."""
     share = services.person_share_end(
@@ -501,7 +499,7 @@ def person_share_end(request: HttpRequest, share_id: int, body: ShareEndIn) -> S
 
 @router.post("/people/{person_id}/placements", response={201: PlacementOut, **ERRORS})
 def placement_record(
-    request: HttpRequest, person_id: int, body: PlacementIn
+    request: HttpRequest, person_id: Id, body: PlacementIn
 ) -> Status[PlacementOut]:
     placement = services.placement_record(
         actor=acting_user(request),
@@ -519,7 +517,7 @@ def placement_record(
 
 
 @router.post("/people/{person_id}/associates", response={201: AssociateOut, **ERRORS})
-def associate_add(request: HttpRequest, person_id: int, body: AssociateIn) -> Status[AssociateOut]:
+def associate_add(request: HttpRequest, person_id: Id, body: AssociateIn) -> Status[AssociateOut]:
     associate = services.associate_add(
         actor=acting_user(request),
         person_id=person_id,
@@ -533,7 +531,7 @@ def associate_add(request: HttpRequest, person_id: int, body: AssociateIn) -> St
 
 
 @router.post("/people/{person_id}/places", response={201: PlaceOut, **ERRORS})
-def place_add(request: HttpRequest, person_id: int, body: PlaceIn) -> Status[PlaceOut]:
+def place_add(request: HttpRequest, person_id: Id, body: PlaceIn) -> Status[PlaceOut]:
     place = services.place_add(
         actor=acting_user(request),
         person_id=person_id,
@@ -553,7 +551,7 @@ class PhotoOut(Schema):
 @router.post("/people/{person_id}/photo", response={201: PhotoOut, **ERRORS})
 def photo_set(
     request: HttpRequest,
-    person_id: int,
+    person_id: Id,
     photo: UploadedFile = File(...),  # noqa: B008 - django-ninja's declaration style
     taken_on: date = Form(...),  # noqa: B008
 ) -> Status[PhotoOut]:
@@ -567,7 +565,7 @@ def photo_set(
 
 
 @router.get("/people/{person_id}/photo", response={200: None, **ERRORS})
-def photo_get(request: HttpRequest, person_id: int) -> FileResponse:
+def photo_get(request: HttpRequest, person_id: Id) -> FileResponse:
     """The photograph itself; the read is audited."""
     user = acting_user(request)
     person = selectors.get_person_for_user(user, person_id, purpose="view photograph")

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from ninja import Schema
+from typing import Annotated, Any
+
+from ninja import Path, Schema
+from pydantic import Field
+
+from misper.agencies.validation import MAX_ID
+
+# An id in an address or a body: one that cannot exist is a 422, not a database error.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):
@@ -9,4 +18,29 @@ class ErrorOut(Schema):
     code: str
     message: str
     field: str | None = None
-    errors: list[dict[str, str | None]] = []
+
+
+class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    """A request that does not match the operation's schema (a missing or mistyped field):
+    every problem, each naming its field."""
+
+    errors: list[FieldError] = []
+
+
+# Every operation may answer these: 400 a refusal naming the field and the reason, 401
+# not signed in, 403 seen but not allowed (or a restricted case asking for a reason), 404
+# not found (or not yours to see: the same answer), 409 someone else changed it first,
+# 422 a request that does not match the schema.
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}

@@ -1,7 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from misper.api.urls import api
 from misper.web import views as web_views
+from misper.web.converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", web_views.home, name="home"),

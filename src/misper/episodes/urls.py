@@ -8,19 +8,19 @@ app_name = "episodes"
 
 urlpatterns = [
     path("episodes/report/", views.report_start, name="report_start"),
-    path("people/<int:person_id>/report/", views.report, name="report"),
+    path("people/<id:person_id>/report/", views.report, name="report"),
     path("episodes/supervision/", views.supervision, name="supervision"),
     path("episodes/dmm/", views.dmm, name="dmm"),
     path("episodes/mine/", views.my_cases, name="my_cases"),
     path("episodes/work/", views.work, name="work"),
-    path("episodes/<int:episode_id>/", views.detail, name="detail"),
+    path("episodes/<id:episode_id>/", views.detail, name="detail"),
     path(
-        "episodes/transfers/<int:transfer_id>/decision/",
+        "episodes/transfers/<id:transfer_id>/decision/",
         views.transfer_decide,
         name="transfer_decide",
     ),
     *[
-        path(f"episodes/<int:episode_id>/{name}/", views.action_view(name), name=name)
+        path(f"episodes/<id:episode_id>/{name}/", views.action_view(name), name=name)
         for name in views.ACTIONS
     ],
 ]

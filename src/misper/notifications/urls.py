@@ -8,14 +8,14 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("<int:message_id>/", views.message_open, name="open"),
-    path("<int:message_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<id:message_id>/", views.message_open, name="open"),
+    path("<id:message_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("deliveries/", views.deliveries, name="deliveries"),
-    path("deliveries/<int:message_id>/", views.delivery, name="delivery"),
+    path("deliveries/<id:message_id>/", views.delivery, name="delivery"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("sharing/", views.arrangements, name="arrangements"),
     path(
-        "webhooks/<int:endpoint_id>/deactivate/",
+        "webhooks/<id:endpoint_id>/deactivate/",
         views.webhook_deactivate,
         name="webhook_deactivate",
     ),
