@@ -8,12 +8,16 @@ src=node_modules/govuk-frontend/dist/govuk
 dst=src/misper/web/static/vendor/govuk-frontend
 rm -rf "$dst" && mkdir -p "$dst"
 cp "$src/govuk-frontend.min.js" "$dst/"
-# The precompiled stylesheet points at /assets/; make the links relative to the stylesheet.
-sed -e 's#url(/assets/#url(assets/#g' "$src/govuk-frontend.min.css" > "$dst/govuk-frontend.min.css"
-cp -r "$src/assets" "$dst/assets"
+# The stylesheet is built from GOV.UK Frontend's Sass (scripts/govuk-frontend.scss), not
+# copied precompiled: Misper is not on GOV.UK, so it uses Arial instead of GDS Transport,
+# and neither the @font-face rules nor the font files are shipped.
+npx --no-install sass --no-source-map --style=compressed --load-path=node_modules \
+  scripts/govuk-frontend.scss "$dst/govuk-frontend.min.css"
+mkdir -p "$dst/assets"
+cp -r "$src/assets/images" "$src/assets/manifest.json" "$dst/assets/"
 node -p 'require("./node_modules/govuk-frontend/package.json").version' > "$dst/VERSION"
 axe=tests/browser/vendor/axe-core
 rm -rf "$axe" && mkdir -p "$axe"
 cp node_modules/axe-core/axe.min.js "$axe/"
 node -p 'require("./node_modules/axe-core/package.json").version' > "$axe/VERSION"
-echo "vendored govuk-frontend $(cat "$dst/VERSION") and axe-core $(cat "$axe/VERSION")"
+echo "vendored govuk-frontend $(cat "$dst/VERSION") (built with sass $(npx --no-install sass --version | cut -d' ' -f1)) and axe-core $(cat "$axe/VERSION")"

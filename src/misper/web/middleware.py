@@ -28,7 +28,7 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = (
                 "default-src 'self'; "
                 f"script-src 'self' 'nonce-{nonce}'; "
-                "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                "style-src 'self'; img-src 'self' data:; font-src 'none'; "
                 "connect-src 'self'; object-src 'none'; base-uri 'self'; "
                 "form-action 'self'; frame-ancestors 'none'"
             )
