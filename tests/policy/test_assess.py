@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from misper.policy.assess import assess, derive_facts
+from misper.policy.assess import assess, derive_facts, questions_may_wait
 from misper.policy.facts import Flag, Person, PrePlacementAssessment, Report
 from misper.policy.profiles import list_profiles, load_profile
 from misper.policy.types import PastEpisode
-from misper.policy.vocab import ANSWER_KEYS, FLAG_KINDS, RISK_RANK
+from misper.policy.vocab import ANSWER_KEYS, FLAG_KINDS, RISK_RANK, UNKNOWN_BLOCKING_KEYS
 
 AT = datetime(2025, 6, 10, 14, 0, tzinfo=UTC)
 NO = dict.fromkeys(ANSWER_KEYS, "no")
@@ -77,6 +77,97 @@ def test_r_cls_08_looked_after_never_absent_wmc14() -> None:
     )
     assert "absent" not in a.allowed_categories
     assert "R-CLS-08" in {r.rule for r in a.reasons}
+
+
+def test_r_cls_08_child_in_care_reported_to_police_is_missing_wmc14() -> None:
+    """R-CLS-08 (001 §3.4.1, map-care): once the police take the report, a child in care is
+    missing; the carer's unauthorised absence (R-DEF-04, R-CLS-11) exists only before it."""
+    p = load_profile("west-mercia-2014")
+    person = _person(looked_after=True, flags=(Flag("cse", date(2025, 2, 10)),))
+    report = Report(reported_at=AT, missing_from="care", reported_by="care_staff", answers=NO)
+    police = assess(p, person, report, [], AT)
+    assert police.allowed_categories == ["missing"]
+    assert police.recommended_category == "missing"
+    assert police.minimum_risk_for_missing == "medium"
+    assert police.blocked["unauthorised_absence"][0].rule == "R-CLS-08"
+    carer = assess(p, person, report, [], AT, reported_to_police=False)
+    assert carer.allowed_categories == ["missing", "unauthorised_absence"]
+    assert carer.recommended_category == "unauthorised_absence"
+
+
+def test_r_cls_08_missing_from_care_counts_as_in_care_wmc14() -> None:
+    p = load_profile("west-mercia-2014")
+    report = Report(reported_at=AT, missing_from="care", reported_by="foster_carer", answers=NO)
+    assert assess(p, _person(), report, [], AT).allowed_categories == ["missing"]
+
+
+def test_blocked_names_only_the_rules_that_block_each_category() -> None:
+    """What an authority refusal cites (refused_by): the blockers of that category only."""
+    person = _person(flags=(Flag("cse", date(2025, 2, 10)),))
+    a = assess(load_profile("west-midlands-2015"), person, _report(), [], AT)
+    assert [r.rule for r in a.blocked["absent"]] == ["R-CLS-03"]
+    free = assess(load_profile("west-midlands-2015"), _person(), _report(), [], AT)
+    assert "absent" not in free.blocked
+
+
+def test_r_rpt_05_questions_may_wait_for_a_missing_two_year_old() -> None:
+    """R-RPT-05 / R-CLS-04: 'a missing 2yr old child': deploy, the questions wait."""
+    two = _person(date_of_birth=date(2023, 1, 9))
+    report = Report(reported_at=AT, answers={})
+    for profile_id in ("west-midlands-2015", "west-midlands-2018"):
+        reason = questions_may_wait(load_profile(profile_id), two, report, AT)
+        assert reason is not None and reason.rule == "R-RPT-05"
+        assert "aged 2" in reason.text and "R-CLS-04" in reason.text
+
+
+def test_r_rpt_05_questions_do_not_wait_for_a_fourteen_year_old() -> None:
+    report = Report(reported_at=AT, answers={})
+    assert questions_may_wait(load_profile("west-midlands-2015"), _person(), report, AT) is None
+
+
+def test_r_rpt_05_no_evident_danger_age_in_the_profile_wmc14() -> None:
+    """WMC14 sets no immediate_deployment_max_age (SILENT in 001): every question asked."""
+    two = _person(date_of_birth=date(2023, 1, 9))
+    report = Report(reported_at=AT, answers={})
+    assert questions_may_wait(load_profile("west-mercia-2014"), two, report, AT) is None
+
+
+def test_r_rpt_05_boundary_is_the_profiles_age_on_the_uk_local_date() -> None:
+    """C-12: aged 5 (the WMP15 local choice) waits; the 6th birthday, on the UK local date,
+    does not (23:30 UTC on 9 June is 00:30 BST on 10 June)."""
+    p = load_profile("west-midlands-2015")
+    at = datetime(2025, 6, 9, 23, 30, tzinfo=UTC)
+    report = Report(reported_at=at, answers={})
+    assert questions_may_wait(p, _person(date_of_birth=date(2019, 6, 11)), report, at) is not None
+    assert questions_may_wait(p, _person(date_of_birth=date(2019, 6, 10)), report, at) is None
+
+
+def test_r_rpt_05_unanswered_questions_count_as_unknown_only_when_they_may_wait() -> None:
+    """R-CLS-02: where the questions wait, a question not asked is a lack of information
+    (a risk), never a 'no'; otherwise an absent answer stays 'not asked'."""
+    p = load_profile("west-midlands-2018")
+    report = Report(reported_at=AT, answers={"out_of_character": "no"})
+    two = derive_facts(p, _person(date_of_birth=date(2023, 1, 9)), report)
+    assert two.questions_wait is not None
+    assert two.unknowns == tuple(k for k in UNKNOWN_BLOCKING_KEYS if k != "out_of_character")
+    assert len(two.unanswered) == 11
+    a = assess(p, _person(date_of_birth=date(2023, 1, 9)), report, [], AT)
+    assert a.minimum_risk_for_missing == "low"  # not NAR: lack of information
+    assert {"R-RPT-05", "R-CLS-04", "R-CLS-02"} <= {r.rule for r in a.reasons}
+    older = derive_facts(p, _person(), report)
+    assert older.questions_wait is None and older.unknowns == ()
+
+
+def test_r_rpt_05_answered_questions_cite_no_wait() -> None:
+    a = assess(
+        load_profile("west-midlands-2015"),
+        _person(date_of_birth=date(2023, 1, 9)),
+        _report(),
+        [],
+        AT,
+    )
+    assert "R-RPT-05" not in {r.rule for r in a.reasons}
+    assert a.allowed_categories == ["missing"]
 
 
 def test_r_cls_09_absent_limit_boundary() -> None:
@@ -223,3 +314,27 @@ def test_each_duty_names_the_rule_that_creates_it() -> None:
     )
     assert wmc["duty_rules"]["notify_childrens_services"] == "R-NTF-01"
     assert wmc["duty_rules"]["notify_iro"] == "R-NTF-05"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(list_profiles()),
+    st.dates(min_value=date(2019, 6, 11), max_value=date(2025, 6, 1)),
+    answers_st,
+    st.sampled_from(ANSWER_KEYS),
+)
+def test_property_question_not_asked_never_lowers_when_danger_is_evident(
+    profile_id: str, dob: date, answers: dict[str, str], key: str
+) -> None:
+    """R-RPT-05 / R-CLS-02: for a child in evident danger a question left unasked counts as
+    a lack of information: never a lower floor, never 'absent', than answering 'no'."""
+    p = load_profile(profile_id)
+    person = _person(date_of_birth=dob)
+    answered = Report(reported_at=AT, last_contact_at=AT, answers={**answers, key: "no"})
+    unasked = Report(
+        reported_at=AT, last_contact_at=AT, answers={k: v for k, v in answers.items() if k != key}
+    )
+    a = assess(p, person, answered, [], AT + timedelta(hours=1))
+    b = assess(p, person, unasked, [], AT + timedelta(hours=1))
+    assert RISK_RANK[b.minimum_risk_for_missing] >= RISK_RANK[a.minimum_risk_for_missing]
+    assert not ("absent" in b.allowed_categories and "absent" not in a.allowed_categories)

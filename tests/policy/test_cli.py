@@ -88,3 +88,20 @@ def test_project_copy_of_the_scenario_contract_keeps_the_shared_text() -> None:
         pytest.skip(f"the shared contract is not beside this checkout ({shared})")
     ours = (root / "docs" / "policy-scenarios.md").read_text(encoding="utf-8")
     assert ours.startswith(shared.read_text(encoding="utf-8").rstrip("\n"))
+
+
+def test_checker_compares_refused_by_in_order_and_required_duties_as_a_set() -> None:
+    """refused_by lists the refusing rules most specific first: the order is checked;
+    required_duties (R-REC-09) is a set."""
+    from misper.policy.evaluate import EXPECT_KEYS, compare
+
+    assert {"refused_by", "required_duties"} <= EXPECT_KEYS
+    result = {
+        "refused_by": ["R-CLS-03", "R-HMI-01"],
+        "required_duties": ["full_debrief", "create_case_record"],
+    }
+    assert compare({"refused_by": ["R-CLS-03", "R-HMI-01"]}, result) == []
+    assert compare({"refused_by": ["R-HMI-01", "R-CLS-03"]}, result)
+    assert compare({"refused_by": ["R-CLS-03"]}, result)
+    assert compare({"required_duties": ["create_case_record", "full_debrief"]}, result) == []
+    assert compare({"refused_by": []}, {"allowed": True}) == []

@@ -794,3 +794,68 @@ def test_trigger_scenario(path: Path) -> None:
         assert kind not in {d["kind"] for d in deadlines}
     cited = {r.rule for h in hits for r in h.reasons}
     assert set(expect.get("reasons", [])) <= cited, scenario["name"]
+
+
+REPORT_SCENARIOS = [
+    p
+    for p in SCENARIOS
+    if not {"episode", "action"} & set(json.loads(p.read_text(encoding="utf-8")))
+]
+
+
+@pytest.mark.parametrize("path", REPORT_SCENARIOS, ids=[p.stem for p in REPORT_SCENARIOS])
+def test_an_episode_block_gets_the_triggers_of_its_report(path: Path) -> None:
+    """R-TRG-*, C-05, C-06: the evaluator finds the same triggers and meeting deadlines for
+    a report and for the episode it became (the app always sends an episode block), and
+    again after an action that leaves the category as it is: the history holds the episodes
+    before this one, so a level fires once, for its triggering episode."""
+    from misper.policy.evaluate import evaluate
+
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    first = evaluate(scenario)
+    block = {"category": first["category"], "absconder": first["absconder"]}
+    again = evaluate({**scenario, "episode": block})
+    logged = evaluate(
+        {
+            **scenario,
+            "episode": block,
+            "action": {
+                "kind": "log_activity",
+                "at": scenario["report"]["reported_at"],
+                "by_role": "constable",
+                "activity": "enquiry",
+            },
+        }
+    )
+
+    def meetings(out: dict[str, Any]) -> list[Any]:
+        return [d for d in out["deadlines"] if d["kind"] == "intervention_meeting_due"]
+
+    assert again["triggers"] == first["triggers"] == logged["triggers"]
+    assert meetings(again) == meetings(first) == meetings(logged)
+
+
+def test_a_change_of_category_to_missing_makes_the_episode_count() -> None:
+    """C-05 with R-AUT-05: an absent WMC14 episode is not counted; the same episode set to
+    missing is the third missing episode in 90 days and fires level 1 (R-TRG-10)."""
+    from misper.policy.evaluate import evaluate
+
+    path = Path(__file__).parent / "scenarios" / "trg-wmc14-absent-episode-not-counted.json"
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    assert evaluate(scenario)["triggers"] == []
+    raised = evaluate(
+        {
+            **scenario,
+            "action": {
+                "kind": "set_category",
+                "at": "2025-06-10T14:50:00Z",
+                "by_role": "call_handler",
+                "category": "missing",
+            },
+        }
+    )
+    assert [(t["kind"], t.get("level")) for t in raised["triggers"]] == [
+        ("wm_individual_3_in_90", 1)
+    ]
+    assert {"kind": "intervention_meeting_due", "due": "2025-06-17T14:00:00Z",
+            "rule": "R-TRG-09"} in raised["deadlines"]  # fmt: skip

@@ -17,7 +17,13 @@ from misper.policy.facts import Episode, Person, Report
 from misper.policy.profiles import Profile
 from misper.policy.roles import at_least
 from misper.policy.types import PastEpisode, Reason
-from misper.policy.vocab import RISK_ANSWER_KEYS, RISK_LEVELS, RISK_RANK, UNKNOWN_BLOCKING_KEYS
+from misper.policy.vocab import (
+    ANSWER_KEYS,
+    RISK_ANSWER_KEYS,
+    RISK_LEVELS,
+    RISK_RANK,
+    UNKNOWN_BLOCKING_KEYS,
+)
 
 _CONCERN = ("medium", "high")
 
@@ -40,6 +46,10 @@ class Facts:
     ppa_risks: tuple[str, ...]
     never_absent: bool
     absconder_row: str | None  # "both" | "absconder_only" | None
+    # R-RPT-05 / R-CLS-04: danger is evident, so the questions may wait (the reason why)
+    questions_wait: Reason | None = None
+    # the twelve questions left unanswered (not asked, or answered unknown)
+    unanswered: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,10 +61,49 @@ class Assessment:
     minimum_risk_for_missing: str
     risk_reasons: list[Reason] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    # for each category of the profile that is not allowed, the reasons that block it
+    # (what an authority refusal cites, and nothing else)
+    blocked: dict[str, list[Reason]] = field(default_factory=dict)
+    # the risk level each risk reason lifts the floor to (same order as risk_reasons)
+    risk_targets: list[str] = field(default_factory=list)
 
     def allowed_risks(self, profile: Profile) -> list[str]:
         floor = RISK_RANK[self.minimum_risk_for_missing]
         return [r for r in profile.risk_levels if RISK_RANK[r] >= floor]
+
+    def floor_reasons_above(self, level: str) -> list[Reason]:
+        """The risk-floor reasons that put the floor above ``level`` (R-HMI-02 refusals)."""
+        return [
+            reason
+            for reason, target in zip(self.risk_reasons, self.risk_targets, strict=True)
+            if RISK_RANK[target] > RISK_RANK[level]
+        ]
+
+
+def questions_may_wait(
+    profile: Profile, person: Person, report: Report, now: datetime | None = None
+) -> Reason | None:
+    """R-RPT-05 / R-CLS-04: may the report be taken with the risk questions unanswered?
+
+    Yes (a :class:`Reason` citing R-RPT-05) when the profile treats the child as in evident
+    danger: aged ``immediate_deployment_max_age`` or under at the report (C-12), the
+    source's example being "a missing 2yr old child". The call taker then deploys at once
+    and the questions wait; an unanswered question counts as a lack of information, a risk
+    (R-CLS-01/02). No (None) otherwise: every question is asked (R-RPT-03). ``now`` is the
+    instant of the question (the engine never reads the clock); the age is counted at the
+    report. Raises ValueError when the report is before the date of birth.
+    """
+    max_age = profile.opt_int("immediate_deployment_max_age")
+    if max_age is None:
+        return None
+    age = age_on(person.date_of_birth, report.reported_at)
+    if age > max_age:
+        return None
+    return Reason(
+        "R-RPT-05",
+        f"aged {age}: danger is evident (R-CLS-04, aged {max_age} or under), so the call taker "
+        "deploys immediately and the questions may wait",
+    )
 
 
 def derive_facts(profile: Profile, person: Person, report: Report) -> Facts:
@@ -79,6 +128,11 @@ def derive_facts(profile: Profile, person: Person, report: Report) -> Facts:
             if value in _CONCERN:
                 ppa_risks.append(f"{name} {value}")
     age = age_on(person.date_of_birth, report.reported_at)
+    wait = questions_may_wait(profile, person, report)
+    unanswered = tuple(k for k in ANSWER_KEYS if answers.get(k) in (None, "unknown"))
+    # R-RPT-05 / R-CLS-02: where the questions wait, a question not asked is a lack of
+    # information, i.e. an 'unknown', never a 'no'.
+    unknown_words = (None, "unknown") if wait is not None else ("unknown",)
     row = None
     if profile.flag("absconder_rules") and (
         person.subject_to_cj_order or person.subject_to_secure_order
@@ -91,12 +145,14 @@ def derive_facts(profile: Profile, person: Person, report: Report) -> Facts:
         age=age,
         in_care=person.looked_after or report.missing_from == "care",
         yes_risks=tuple(k for k in RISK_ANSWER_KEYS if answers.get(k) == "yes"),
-        unknowns=tuple(k for k in UNKNOWN_BLOCKING_KEYS if answers.get(k) == "unknown"),
+        unknowns=tuple(k for k in UNKNOWN_BLOCKING_KEYS if answers.get(k) in unknown_words),
         flags=flags,
         cse_known=tuple(cse),
         ppa_risks=tuple(ppa_risks),
         never_absent=never_absent,
         absconder_row=row,
+        questions_wait=wait,
+        unanswered=unanswered,
     )
 
 
@@ -146,12 +202,30 @@ def assess(
     now: datetime,
     *,
     found: bool = False,
+    reported_to_police: bool = True,
 ) -> Assessment:
-    """Allowed and recommended category, absconder and the risk floor at ``now``."""
+    """Allowed and recommended category, absconder and the risk floor at ``now``.
+
+    ``reported_to_police`` is true for a report the police have taken (the normal case).
+    It is false only for the carer's own judgement before any report (WMC14's
+    unauthorised absence, R-DEF-04, R-CLS-10/11): once the police take a report about a
+    child in care, the only category is missing (R-CLS-08, `001` §3.4.1 and map-care).
+    """
     f = derive_facts(profile, person, report)
     reasons: list[Reason] = []
     blockers: list[Reason] = []  # stop 'absent' and 'unauthorised_absence' alike
+    blocked: dict[str, list[Reason]] = {}
     cats = profile.categories
+
+    # --- R-RPT-05 / R-CLS-04: the questions never delay a child in evident danger --------
+    if f.questions_wait is not None and f.unanswered:
+        reasons.append(
+            Reason(
+                "R-RPT-05",
+                f"{f.questions_wait.text}; {len(f.unanswered)} question(s) unanswered "
+                f"({', '.join(f.unanswered)}) count as a lack of information, a risk (R-CLS-02)",
+            )
+        )
 
     # --- risk indicators shared by every 'no apparent risk' outcome ---------------------
     if f.yes_risks:
@@ -218,6 +292,7 @@ def assess(
                 )
         if absent_block:
             reasons.extend(absent_block)
+            blocked["absent"] = absent_block
         else:
             allowed.append("absent")
             reasons.append(Reason("R-DEF-02", "no apparent risk: absent may be considered"))
@@ -235,12 +310,24 @@ def assess(
             ua_block.append(
                 Reason("R-DEF-04", "unauthorised absence applies only to children in care")
             )
+        elif reported_to_police:
+            police = Reason(
+                "R-CLS-08",
+                "reported to the police: a child in care is missing; unauthorised absence is "
+                "the carer's own category before any report ('there is no requirement to "
+                "report unauthorised absences to the Police', 001 §3.4.1; map-care: 'the "
+                "police will always progress a missing investigation')",
+            )
+            ua_block.insert(0, police)
+            reasons.append(police)
         limit = profile.opt_int("unauthorised_absence_limit_hours")
         if limit is not None and not found and now >= report.clock_start + timedelta(hours=limit):
             ua_block.append(
                 Reason("R-CLS-10", f"unauthorised absence for {limit} hours: report as missing")
             )
-        if not ua_block:
+        if ua_block:
+            blocked["unauthorised_absence"] = ua_block
+        else:
             allowed.append("unauthorised_absence")
             reasons.append(
                 Reason(
@@ -254,6 +341,12 @@ def assess(
         reasons.extend(_absconder_reasons(f, person))
         if f.absconder_row == "absconder_only":
             allowed.append("absconder_only")
+    if "absconder_only" in cats and "absconder_only" not in allowed:
+        if absconder:  # both missing and absconder (R-CLS-14..16)
+            why = [r for r in _absconder_reasons(f, person) if r.rule != "R-CLS-13"]
+        else:
+            why = [Reason("R-CLS-13", "no criminal-justice or secure order: not an absconder")]
+        blocked["absconder_only"] = why
 
     if "absconder_only" in allowed:
         recommended = "absconder_only"
@@ -266,7 +359,7 @@ def assess(
         if "absent" in cats or "unauthorised_absence" in cats:
             reasons.append(Reason("R-HMI-01", "absent is not available: the child is missing"))
 
-    minimum, risk_reasons = minimum_risk(profile, person, report, f)
+    minimum, risk_reasons, risk_targets = _minimum_risk(profile, report, f)
     if history:
         own = [h for h in history if h.person is None and not h.duplicate]
         if own:
@@ -289,6 +382,8 @@ def assess(
         minimum_risk_for_missing=minimum,
         risk_reasons=risk_reasons,
         reasons=reasons,
+        blocked=blocked,
+        risk_targets=risk_targets,
     )
 
 
@@ -296,17 +391,28 @@ def minimum_risk(
     profile: Profile, person: Person, report: Report, f: Facts
 ) -> tuple[str, list[Reason]]:
     """The lowest risk level a missing report may be graded, with reasons."""
+    level, out, _targets = _minimum_risk(profile, report, f)
+    return level, out
+
+
+def _minimum_risk(
+    profile: Profile, report: Report, f: Facts
+) -> tuple[str, list[Reason], list[str]]:
+    """The floor, its reasons and the level each reason lifts it to."""
     levels = profile.risk_levels
     level = levels[0]
     out: list[Reason] = []
+    targets: list[str] = []
     if "low" not in levels and levels[0] == "medium":
         out.append(Reason("R-GRD-06", "children's risk is always high or medium"))
+        targets.append("medium")
     has_nar = "no_apparent_risk" in levels
 
     def lift(target: str, reason: Reason) -> None:
         nonlocal level
         if RISK_RANK[target] > RISK_RANK[levels[0]]:
             out.append(reason)
+            targets.append(target)
         level = _raise(level, target, profile)
 
     if has_nar:
@@ -330,7 +436,7 @@ def minimum_risk(
     ):
         lift("medium", Reason("R-CLS-20", "no information from children's services yet"))
     assert level in RISK_LEVELS
-    return level, out
+    return level, out, targets
 
 
 def minimum_response(

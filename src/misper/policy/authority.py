@@ -2,7 +2,11 @@
 
 Each ``check_<kind>`` returns a :class:`Decision`. A refusal names the most specific role
 that may act (``required_role``, C-17) or the action's own fields that are missing
-(``missing_fields``), and always carries reasons with rule ids.
+(``missing_fields``), or the duties to be done first (``required_duties``), and always
+carries reasons with rule ids. A refusal's reasons are only those of the rules that refused,
+most specific first (``refused_by`` lists their ids in that order): for a category or a
+risk the policy forbids, the rule that forbids it for this child (e.g. R-CLS-03) comes
+before the general control (R-HMI-01 / R-HMI-02).
 """
 
 from __future__ import annotations
@@ -65,6 +69,15 @@ class Decision:
     required_role: str | None = None
     missing_fields: list[str] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
+    # duties that must be done before the action is allowed (e.g. R-REC-09)
+    required_duties: list[str] = field(default_factory=list)
+
+    @property
+    def refused_by(self) -> list[str]:
+        """The ids of the rules that refused, most specific first (empty when allowed)."""
+        if self.allowed:
+            return []
+        return list(dict.fromkeys(r.rule for r in self.reasons))
 
 
 @dataclass(frozen=True)
@@ -73,12 +86,24 @@ class Situation:
     person: Person | None
     assessment: Assessment | None
     episode: Episode | None
+    # True when ``episode`` only stands for a new report (no episode recorded yet)
+    new_report: bool = False
 
 
 def _refuse(
-    reasons: list[Reason], role: str | None = None, missing: list[str] | None = None
+    reasons: list[Reason],
+    role: str | None = None,
+    missing: list[str] | None = None,
+    duties: list[str] | None = None,
 ) -> Decision:
-    return Decision(False, role, sorted(set(missing or [])), reasons)
+    return Decision(False, role, sorted(set(missing or [])), reasons, list(duties or []))
+
+
+def _not_allowed(s: Situation, category: str) -> list[Reason]:
+    """Why ``category`` is not allowed for this child: the rules that block it, most
+    specific first, then the control that no child is put in a lower category (R-HMI-01)."""
+    blocking = s.assessment.blocked.get(category, []) if s.assessment else []
+    return [*blocking, Reason("R-HMI-01", f"{category} is not allowed for this child")]
 
 
 def _need_police(action: Action, minimum: str = "call_handler") -> Decision | None:
@@ -107,7 +132,10 @@ def check_set_category(s: Situation, a: Action) -> Decision:
         )
     disagreement = bool(a.get("disagreement")) or bool(s.episode and s.episode.disagreement_open)
     dispute_role = p.text("category_dispute_role")
-    if disagreement and not at_least(a.by_role, dispute_role):
+    # R-AUT-05 (adopted safety direction, C-15): raising to missing is never blocked, not
+    # even by an open disagreement; only the other categories wait for the FIM (R-REV-07).
+    raising = category == "missing"
+    if disagreement and not raising and not at_least(a.by_role, dispute_role):
         return _refuse(
             [
                 Reason(
@@ -122,8 +150,7 @@ def check_set_category(s: Situation, a: Action) -> Decision:
     if not is_police(a.by_role):
         return _need_police(a, floor) or _refuse([])
     if s.assessment and category not in s.assessment.allowed_categories:
-        blocking = [r for r in s.assessment.reasons if r.rule != "R-HMI-01"]
-        return _refuse([Reason("R-HMI-01", f"{category} is not allowed"), *blocking])
+        return _refuse(_not_allowed(s, category))
     reasons = []
     missing: list[str] = []
     role: str | None = None
@@ -150,7 +177,27 @@ def check_set_category(s: Situation, a: Action) -> Decision:
         if role or missing:
             return _refuse(reasons, role, missing)
         return Decision(True, reasons=[Reason("R-CLS-07", f"absent confirmed by {a.by_role}")])
-    return Decision(True, reasons=[Reason("R-AUT-05", f"{category} set by {a.by_role}")])
+    why = [Reason("R-AUT-05", f"{category} set by {a.by_role}")]
+    if raising and disagreement and not at_least(a.by_role, dispute_role):
+        why = [
+            Reason(
+                "R-AUT-05",
+                f"missing set by {a.by_role}: raising to missing is open to every police role "
+                "even while a disagreement is open (safety direction)",
+            ),
+            Reason(
+                "R-REV-07",
+                "the disagreement stays open: only the duty FIM settles it (C-17)",
+            ),
+        ]
+    return Decision(True, reasons=why)
+
+
+def _below_floor(s: Situation, level: str, floor: str) -> list[Reason]:
+    """Why ``level`` is below the floor: the rules that raise the floor above it, most
+    specific first, then the control against grading too low (R-HMI-02)."""
+    lifts = s.assessment.floor_reasons_above(level) if s.assessment else []
+    return [*lifts, Reason("R-HMI-02", f"{level} is below the minimum risk {floor}")]
 
 
 def _lowering_check(
@@ -158,12 +205,7 @@ def _lowering_check(
 ) -> Decision | None:
     p = s.profile
     if minimum_floor is not None and RISK_RANK[new] < RISK_RANK[minimum_floor]:
-        return _refuse(
-            [
-                Reason("R-HMI-02", f"{new} is below the minimum risk {minimum_floor}"),
-                *(s.assessment.risk_reasons if s.assessment else []),
-            ]
-        )
+        return _refuse(_below_floor(s, new, minimum_floor))
     if old == "high":
         top = p.text("lower_from_high_min_role")
         if at_least(a.by_role, top):
@@ -236,12 +278,7 @@ def check_grade_risk(s: Situation, a: Action) -> Decision:
         if lowered:
             return lowered
     elif floor is not None and RISK_RANK[risk] < RISK_RANK[floor]:
-        return _refuse(
-            [
-                Reason("R-HMI-02", f"{risk} is below the minimum risk {floor}"),
-                *(s.assessment.risk_reasons if s.assessment else []),
-            ]
-        )
+        return _refuse(_below_floor(s, risk, floor))
     if risk == "no_apparent_risk" and a.get("latest_review_at") is None:
         return _refuse(
             [
@@ -310,7 +347,7 @@ def check_resolve_disagreement(s: Situation, a: Action) -> Decision:
     if category not in s.profile.categories:
         return _refuse([Reason("R-CLS-18", f"{category!r} is not a category of the profile")])
     if s.assessment and category not in s.assessment.allowed_categories:
-        return _refuse([Reason("R-HMI-01", f"{category} is not allowed"), *s.assessment.reasons])
+        return _refuse(_not_allowed(s, category))
     if not a.text("rationale"):
         return _refuse(
             [Reason("R-REV-07", "the FIM records decision and rationale")], missing=["rationale"]
@@ -331,12 +368,29 @@ def check_record_unauthorised_absence(s: Situation, a: Action) -> Decision:
         return _refuse(
             [Reason("R-DEF-04", "unauthorised absence only applies to children in care")]
         )
+    ep = s.episode
+    if ep is not None and not s.new_report and ep.category != "unauthorised_absence":
+        # R-CLS-08: the carer's category exists only before any report; a child in care
+        # reported to the police is missing, and nobody lowers that (R-HMI-01).
+        return _refuse(
+            [
+                Reason(
+                    "R-CLS-08",
+                    f"already reported to the police as {ep.category}: a child in care "
+                    "reported to the police is missing, never an unauthorised absence",
+                ),
+                Reason("R-DEF-04", "unauthorised absence is the carer's, before any report"),
+            ]
+        )
     if person.pre_placement_assessment and person.pre_placement_assessment.never_absent:
         return _refuse(
             [Reason("R-CLS-11", "the pre-placement assessment says missing, never absent")]
         )
     if s.assessment and "unauthorised_absence" not in s.assessment.allowed_categories:
-        return _refuse([Reason("R-CLS-11", "risks are not minimal"), *s.assessment.reasons])
+        blocking = s.assessment.blocked.get("unauthorised_absence", [])
+        return _refuse(
+            [*blocking, Reason("R-CLS-11", "risks are not minimal: the child is missing")]
+        )
     if not a.text("rationale"):
         return _refuse(
             [Reason("R-CLS-11", "the carer records the review of the risk assessment")],
@@ -423,6 +477,10 @@ def check_return_interview_outcome(s: Situation, a: Action) -> Decision:
     return Decision(True, reasons=[Reason("R-RHI-11", f"return interview {outcome}")])
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def check_close(s: Situation, a: Action) -> Decision:
     ep = s.episode
     category = (
@@ -438,11 +496,37 @@ def check_close(s: Situation, a: Action) -> Decision:
         return _refuse(
             [Reason("R-REC-04", f"a {category} log closes as {expected!r}, not {code!r}")]
         )
+    reasons: list[Reason] = []
+    missing: list[str] = []
+    duties: list[str] = []
     if ep is None or ep.found_at is None:
-        return _refuse(
-            [Reason("R-REV-06", "closed only when the child has returned or been found")],
-            missing=["found_at"],
+        reasons.append(Reason("R-REV-06", "closed only when the child has returned or been found"))
+        missing.append("found_at")
+    if category == "missing" and (ep is None or not ep.case_record_created):
+        # R-REC-09: a missing case is never closed without its case record, found or not:
+        # the return is debriefed, the record created and children's services told, so
+        # that the episode counts in the history and in every trigger.
+        p = s.profile
+        if p.flag("debrief_if_found_before_record"):
+            duties.append("full_debrief")
+        duties.append("create_case_record")
+        if "missing" in p.words("notify_childrens_services"):
+            duties.append("notify_childrens_services")
+        words = {
+            "full_debrief": "the full debrief",
+            "create_case_record": "the case record",
+            "notify_childrens_services": "telling children's services",
+        }
+        reasons.append(
+            Reason(
+                "R-REC-09",
+                "no case record exists: a missing case is not closed before "
+                + _and([words[d] for d in duties])
+                + f" (duties: {', '.join(duties)})",
+            )
         )
+    if reasons:
+        return _refuse(reasons, missing=missing, duties=duties)
     return Decision(True, reasons=[Reason("R-REC-04", f"closed as {expected!r}")])
 
 

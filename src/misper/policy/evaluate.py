@@ -4,8 +4,13 @@
 and an optional action, and returns a JSON-ready dict: category, absconder, risk, allowed
 categories and risks, minimum risk and response, duties, deadlines, triggers, return
 interview criteria and triage, reasons; with an action also ``allowed`` and, when refused,
-``required_role`` or ``missing_fields``. An allowed action is applied and the episode is
+``required_role``, ``missing_fields``, ``required_duties`` and ``refused_by`` (the refusing
+rules, whose reasons come first). An allowed action is applied and the episode is
 described after it; a refused one leaves the episode unchanged.
+
+Repeat-missing triggers (R-TRG-*) are evaluated for every description of an episode: a new
+report, an episode block with or without an action, in the episode's current category
+(so a change of category to missing makes the episode count, C-05).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from misper.policy.profiles import (
     parse_profile,
     read_profile_data,
 )
-from misper.policy.roles import ALL_ROLES
+from misper.policy.roles import ALL_ROLES, at_least
 from misper.policy.triggers import evaluate_triggers
 from misper.policy.types import Deadline, PastEpisode, Reason, TriggerHit
 
@@ -149,7 +154,12 @@ def _apply(
         ep.category = category
         ep.categorised_at = at
         ep.categorised_by_role = action.by_role
-        ep.disagreement_open = False
+        # R-REV-07: only the duty FIM settles a disagreement; raising to missing meanwhile
+        # (R-AUT-05) leaves it open.
+        if at_least(action.by_role, profile.text("category_dispute_role")):
+            ep.disagreement_open = False
+        elif action.get("disagreement") is True:
+            ep.disagreement_open = True
         ep.rationale = action.text("rationale")
         hours = action.get("review_period_hours")
         if isinstance(hours, int | float) and not isinstance(hours, bool):
@@ -272,36 +282,55 @@ def evaluate(scenario: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": scenario.get("name"), "profile": profile.id}
     reasons: list[Reason] = []
 
-    def assessment_for(ep: Episode | None) -> Assessment | None:
+    def assessment_for(ep: Episode | None, *, carer: bool = False) -> Assessment | None:
+        """The assessment of the report; ``carer`` for the carer's own judgement before
+        any report (WMC14 unauthorised absence), otherwise the police's (R-CLS-08)."""
         if person is None or report is None:
             return None
         found = ep is not None and ep.found_at is not None
         try:
-            return assess(profile, person, report, history, now, found=found)
+            return assess(
+                profile, person, report, history, now, found=found, reported_to_police=not carer
+            )
         except ValueError as exc:
             raise ScenarioError([str(exc)]) from exc
 
-    before = assessment_for(episode)
+    def carer_held(ep: Episode | None) -> bool:
+        return ep is not None and ep.category == "unauthorised_absence"
+
+    before = assessment_for(episode, carer=carer_held(episode))
     if episode is None and before is not None and report is not None:
         current = _virtual_episode(before, report)
     else:
         current = episode or Episode(category="missing")
 
     if action is not None:
+        checked = before
+        if action.kind == "record_unauthorised_absence" and not carer_held(episode):
+            # R-CLS-10/11: the carer's judgement, before any report to the police
+            checked = assessment_for(episode, carer=True)
         situation = auth.Situation(
-            profile, person, before, episode or (current if before is not None else None)
+            profile,
+            person,
+            checked,
+            episode or (current if before is not None else None),
+            new_report=episode is None,
         )
         decision = auth.check(situation, action)
         out["allowed"] = decision.allowed
         if not decision.allowed:
             out["required_role"] = decision.required_role
             out["missing_fields"] = decision.missing_fields
+            out["refused_by"] = decision.refused_by
+            if decision.required_duties:
+                out["required_duties"] = decision.required_duties
+        # first: the reasons of the decision (of a refusal, only the refusing rules)
         reasons.extend(decision.reasons)
         if decision.allowed:
             current = _apply(profile, current, action, state, r)
             r.done()
 
-    after = assessment_for(current) if action is not None else before
+    after = assessment_for(current, carer=carer_held(current)) if action is not None else before
     if after is None or report is None or person is None:
         # No report (e.g. record_placement): the episode's state and the action's outputs.
         no_report = list(state.extra_deadlines)
@@ -346,13 +375,16 @@ def evaluate(scenario: Mapping[str, Any]) -> dict[str, Any]:
 
     deadline_list = dl.episode_deadlines(profile, report, current, category)
     deadline_list += state.extra_deadlines
-    hits: list[TriggerHit] = []
-    if episode is None:
-        hits = _triggers(profile, person, report, history, current, category)
-        deadline_list += dl.trigger_deadlines(hits)
-        for hit in hits:
-            reasons.append(Reason(hit.rule, f"trigger {hit.kind}: {hit.action}"))
-            reasons.extend(hit.reasons)
+    # R-TRG-*: every report and every state of an episode, in its current category (C-05):
+    # an episode block (what the app always sends) gets its triggers and their deadlines
+    # like a new report; a change of category to missing makes the episode count. C-06
+    # holds: the history is the episodes before this one, so the hits are the same at every
+    # evaluation of the episode and a later episode inside a level fires nothing new.
+    hits = _triggers(profile, person, report, history, current, category)
+    deadline_list += dl.trigger_deadlines(hits)
+    for hit in hits:
+        reasons.append(Reason(hit.rule, f"trigger {hit.kind}: {hit.action}"))
+        reasons.extend(hit.reasons)
     out["deadlines"] = [d.as_dict() for d in deadline_list]
     reasons.extend(Reason(d.rule, f"{d.kind}: {d.text}".rstrip(": ")) for d in deadline_list)
     out["triggers"] = [hit.as_dict() for hit in hits]
@@ -399,11 +431,14 @@ _EQUAL = (
     "required_role",
     "rag",
 )
-_SETS = ("allowed_categories", "allowed_risks", "missing_fields", "rhi_criteria")
+_SETS = ("allowed_categories", "allowed_risks", "missing_fields", "rhi_criteria", "required_duties")
+# equal as lists: the order means something (most specific refusing rule first)
+_LISTS = ("refused_by",)
 EXPECT_KEYS = frozenset(
     (
         *_EQUAL,
         *_SETS,
+        *_LISTS,
         "duties",
         "duties_excluded",
         "deadlines",
@@ -439,6 +474,9 @@ def compare(expect: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:
         elif key in _SETS:
             if got is None or set(got) != set(want):
                 diffs.append(f"{key}: expected {sorted(want)!r}, got {got!r}")
+        elif key in _LISTS:
+            if list(got or []) != list(want):
+                diffs.append(f"{key}: expected {list(want)!r} (in this order), got {got!r}")
         elif key == "duties":
             missing = [d for d in want if d not in (got or [])]
             if missing:
