@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 
-from misper.agencies.models import AuditEvent
+from misper.core.models import AuditEvent
 from misper.episodes.models import Episode, Transfer
 from misper.episodes.services import episode_grade_risk, transfer_decide, transfer_propose
 from misper.notifications.models import Message

@@ -33,8 +33,8 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from misper.agencies.models import AuditChainHead
-from misper.agencies.services import audit_verify
+from misper.core.audit import audit_verify
+from misper.core.models import AuditChainHead
 from tests.episodes.conftest import NOW
 
 from .world import PERSONAS

@@ -8,14 +8,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from misper.agencies.errors import ValidationFailed
-from misper.agencies.models import ApiToken, TimelineEvent, User
+from misper.agencies.models import ApiToken, User
 from misper.agencies.services import (
     api_token_authenticate,
     api_token_create,
     api_token_revoke,
     meets_sign_in_requirements,
 )
+from misper.core.errors import ValidationFailed
+from misper.core.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from misper.agencies.models import AuditEvent, TimelineEvent
-from misper.agencies.services import audit_record, audit_verify, timeline_record
+from misper.core.audit import audit_record, audit_verify
+from misper.core.models import AuditEvent, TimelineEvent
+from misper.core.timeline import timeline_record
+from misper.people.events import PeopleVerb
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +33,7 @@ def test_rows_chain_to_each_other(make_user):
 
 
 def test_unknown_action_is_refused_and_writes_nothing(make_user):
-    from misper.agencies.errors import ValidationFailed
+    from misper.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as exc:
         audit_record(user=make_user(), action="peek", subject_type="person", subject_id=1)
@@ -45,8 +47,10 @@ def test_database_refuses_update_and_delete(make_user, table):
     user = make_user()
     _rows(user, 1)
     with transaction.atomic():
-        timeline_record(actor=user, subject_type="person", subject_id=1, verb="noted")
-    if connection.vendor == "sqlite":  # close the test-suite-only door (agencies/apps.py)
+        timeline_record(
+            actor=user, subject_type="person", subject_id=1, verb=PeopleVerb.PHOTO_ADDED
+        )
+    if connection.vendor == "sqlite":  # close the test-suite-only door (core/apps.py)
         connection.connection.create_function("misper_purge_allowed", 0, lambda: 0)
     try:
         for sql in (f"UPDATE {table} SET subject_id = 'x'", f"DELETE FROM {table}"):
@@ -57,7 +61,7 @@ def test_database_refuses_update_and_delete(make_user, table):
         if connection.vendor == "sqlite":
             connection.connection.create_function("misper_purge_allowed", 0, lambda: 1)
     assert AuditEvent.objects.count() == 1
-    assert TimelineEvent.objects.filter(verb="noted").count() == 1
+    assert TimelineEvent.objects.filter(verb="photo_added").count() == 1
 
 
 def _tamper(sql: str, params: list) -> None:

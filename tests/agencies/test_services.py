@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import ApiToken, Organisation, TimelineEvent, User
+from misper.agencies.models import ApiToken, Organisation, User
 from misper.agencies.services import (
     api_token_authenticate,
     api_token_create,
@@ -14,6 +13,8 @@ from misper.agencies.services import (
     organisation_create,
     user_create,
 )
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.core.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

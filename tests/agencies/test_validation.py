@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from misper.agencies.errors import ValidationFailed
-from misper.agencies.validation import (
+from misper.core.errors import ValidationFailed
+from misper.core.validation import (
     CHILD_RECORD_YEARS,
     clean_choice,
     clean_day,

@@ -21,9 +21,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from misper.agencies.models import Deadline
+from misper.core.models import Deadline
+from misper.episodes.models import Episode
 from tests.worker.harness import database_url, migrate, start_worker
 
 pytestmark = pytest.mark.bench
@@ -52,18 +54,30 @@ def test_bench_deadline_delay_with_one_worker(tmp_path):
         t0 = datetime.now(UTC) + timedelta(seconds=LEAD)
         dues = [t0 + timedelta(seconds=SPREAD * i / N) for i in range(N)]
         if postgres:
+            episode_type = ContentType.objects.get_for_model(Episode)
             Deadline.objects.bulk_create(
-                Deadline(subject_type="bench", subject_id=str(i), kind="rhi_due", due=d)
+                Deadline(
+                    owner="bench", content_type=episode_type, object_id=i, kind="rhi_due", due=d
+                )
                 for i, d in enumerate(dues)
             )
         else:
             with sqlite3.connect(path) as db:
+                (episode_type_id,) = db.execute(
+                    "SELECT id FROM django_content_type"
+                    " WHERE app_label='episodes' AND model='episode'"
+                ).fetchone()
                 db.executemany(
-                    "INSERT INTO agencies_deadline (subject_type, subject_id, kind, due, rule,"
-                    " status, created_at, closed_reason, attempts, last_error)"
-                    " VALUES ('bench', ?, 'rhi_due', ?, '', 'open', ?, '', 0, '')",
+                    "INSERT INTO agencies_deadline (owner, content_type_id, object_id, kind, due,"
+                    " rule, status, created_at, closed_reason, attempts, last_error)"
+                    " VALUES ('bench', ?, ?, 'rhi_due', ?, '', 'open', ?, '', 0, '')",
                     [
-                        (str(i), d.strftime("%Y-%m-%d %H:%M:%S.%f"), d.strftime("%Y-%m-%d"))
+                        (
+                            episode_type_id,
+                            i,
+                            d.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                            d.strftime("%Y-%m-%d"),
+                        )
                         for i, d in enumerate(dues)
                     ],
                 )
@@ -71,7 +85,7 @@ def test_bench_deadline_delay_with_one_worker(tmp_path):
         while time.monotonic() < end:
             time.sleep(1)
             if postgres:
-                left = Deadline.objects.filter(subject_type="bench", status="open").count()
+                left = Deadline.objects.filter(owner="bench", status="open").count()
             else:
                 with sqlite3.connect(path) as db:
                     (left,) = db.execute(
@@ -83,7 +97,7 @@ def test_bench_deadline_delay_with_one_worker(tmp_path):
         worker.terminate()
         worker.wait(timeout=30)
     if postgres:
-        pairs = list(Deadline.objects.filter(subject_type="bench").values_list("due", "acted_at"))
+        pairs = list(Deadline.objects.filter(owner="bench").values_list("due", "acted_at"))
     else:
         with sqlite3.connect(path) as db:
             raw = db.execute("SELECT due, acted_at FROM agencies_deadline").fetchall()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from misper.agencies.models import AuditEvent
+from misper.core.models import AuditEvent
 from tests.access.world import build
 from tests.browser.helpers import follow, sign_in_with_session, visit
 

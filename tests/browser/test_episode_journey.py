@@ -200,8 +200,8 @@ def open_case_from_daily_meeting(page, episode_id: int) -> None:  # type: ignore
 
 
 def test_one_episode_from_the_call_to_closure_by_four_people(desks, region):  # type: ignore[no-untyped-def]
-    from misper.agencies.models import AuditEvent
-    from misper.agencies.services import audit_verify
+    from misper.core.audit import audit_verify
+    from misper.core.models import AuditEvent
     from misper.episodes.models import Episode
 
     child = region["child"]
@@ -347,7 +347,7 @@ def test_one_episode_from_the_call_to_closure_by_four_people(desks, region):  # 
 def test_a_cse_flagged_child_cannot_be_reported_absent(page, region):  # type: ignore[no-untyped-def]
     """R-CLS-03 / R-HMI-01 under West Midlands 2015: refused in the error summary, what was
     typed kept, nothing saved."""
-    from misper.agencies.models import TimelineEvent
+    from misper.core.models import TimelineEvent
     from misper.episodes.models import Episode
     from misper.people.services import flag_raise
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from misper.agencies.models import AuditEvent, TimelineEvent
+from misper.core.models import AuditEvent, TimelineEvent
 from misper.episodes.codes import QUESTION_KEYS, SEARCHES
 from misper.episodes.models import Episode, InvestigationEntry, RiskGrading, Transfer
 from misper.episodes.services import episode_grade_risk, episode_report, episode_restrict
@@ -254,6 +254,53 @@ def test_report_errors_name_the_field_and_save_nothing(wmp15, mfa_client, change
     response = post(c, f"/api/v1/people/{wmp15['child'].pk}/episodes", body)
     assert response.status_code == status, response.json()
     assert response.json()["field"] == field
+    assert not Episode.objects.exists()
+
+
+def test_missing_two_year_old_is_taken_with_the_questions_unanswered(wmp15, mfa_client):
+    """R-RPT-05 / R-CLS-04: the questions never delay a child in evident danger ("a missing
+    2yr old child"): a report with no answers is accepted, the child is missing with
+    immediate deployment, and the answers are stored as not asked (unknown to the policy,
+    a lack of information, R-CLS-02)."""
+    from misper.people.services import PersonDetails, person_create
+
+    toddler = person_create(
+        actor=wmp15["call_handler"],
+        details=PersonDetails(
+            given_name="Mia",
+            family_name="Oakes",
+            date_of_birth=NOW.date() - timedelta(days=2 * 365 + 30),
+            home_authority=wmp15["vale"],
+        ),
+    )
+    c = mfa_client(wmp15["call_handler"])
+    body = report_body(category="missing", answers={})
+    response = post(c, f"/api/v1/people/{toddler.pk}/episodes", body)
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["category"] == "missing"
+    recommendation = data["recommendation"]
+    assert recommendation["minimum_response"] == "immediate_deployment"
+    assert {"R-RPT-05", "R-CLS-04"} <= {r["rule"] for r in recommendation["reasons"]}
+    stored = Episode.objects.get(pk=data["id"]).answers
+    assert set(stored) == set(QUESTION_KEYS)
+    assert all(a == {"answer": "not_asked", "detail": ""} for a in stored.values())
+
+
+def test_fourteen_year_old_with_no_answers_is_refused_naming_the_first_question(wmp15, mfa_client):
+    """R-RPT-03: without evident danger every question is asked; the refusal names the
+    first unanswered one, and 'not_asked' is no way round it."""
+    c = mfa_client(wmp15["call_handler"])
+    url = f"/api/v1/people/{wmp15['child'].pk}/episodes"
+    response = post(c, url, report_body(category="missing", answers={}))
+    assert response.status_code == 400, response.json()
+    assert response.json()["field"] == "answers.out_of_character"
+    assert "R-RPT-03" in response.json()["message"]
+    body = report_body(category="missing")
+    body["answers"]["harm_or_crime"] = {"answer": "not_asked", "detail": ""}
+    response = post(c, url, body)
+    assert response.status_code == 400, response.json()
+    assert response.json()["field"] == "answers.harm_or_crime"
     assert not Episode.objects.exists()
 
 

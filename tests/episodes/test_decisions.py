@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import AuditEvent, Deadline, TimelineEvent
+from misper.core.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
+from misper.core.models import AuditEvent, Deadline, TimelineEvent
 from misper.episodes.models import Episode, RiskGrading
 from misper.episodes.selectors import (
     RestrictedRecord,
@@ -43,11 +43,7 @@ def fresh(ep):
 
 
 def open_kinds(ep):
-    return sorted(
-        Deadline.objects.filter(
-            subject_type="episode", subject_id=str(ep.pk), status="open"
-        ).values_list("kind", flat=True)
-    )
+    return sorted(Deadline.objects.of(ep).filter(status="open").values_list("kind", flat=True))
 
 
 @pytest.fixture
@@ -129,7 +125,7 @@ def test_inspector_confirms_absent_with_review_and_callback(wmp15, absent):
         now=NOW + timedelta(hours=2),
     )
     assert "callback" not in open_kinds(ep)
-    assert Deadline.objects.get(subject_id=str(ep.pk), kind="callback").status == "met"
+    assert Deadline.objects.of(ep).get(kind="callback").status == "met"
 
 
 def test_disagreement_goes_to_the_force_incident_manager(wmp15, absent):

@@ -156,7 +156,7 @@ def test_sharing_arrangement_adds_email_and_is_recorded(wmc14, make_user):
 
 
 def test_only_administrators_keep_arrangements(wmc14):
-    from misper.agencies.errors import NotFound
+    from misper.core.errors import NotFound
 
     with pytest.raises(NotFound):
         arrangement_save(

@@ -15,8 +15,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
 from django.test import Client
 
-from misper.agencies.errors import ConcurrentEdit
-from misper.agencies.models import AuditEvent, TimelineEvent
+from misper.core.errors import ConcurrentEdit
+from misper.core.models import AuditEvent, TimelineEvent
 from misper.episodes.codes import QUESTION_KEYS, SEARCHES
 from misper.episodes.models import Episode, InvestigationEntry, RiskGrading, Transfer
 from misper.episodes.services import episode_grade_risk, episode_report
@@ -262,7 +262,7 @@ def test_save_the_report_and_open_the_case(wmp15, mfa_client):
     assert "Responsible: North" in html
     assert "caller says yes (out_of_character)" not in html  # the page's own detail text
     assert "caller says no (harm_or_crime)" in html
-    assert "Episode reported" in html  # the timeline
+    assert "Report taken" in html  # the timeline, in words people use
 
 
 def test_force_level_user_chooses_the_area(wmp15, mfa_client):

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from misper.agencies.errors import PermissionDenied, ValidationFailed
-from misper.agencies.models import TimelineEvent
+from misper.core.errors import PermissionDenied, ValidationFailed
+from misper.core.models import TimelineEvent
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.services import episode_recommend, episode_report
 from misper.people.services import PersonDetails, flag_raise, person_create, placement_record

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from misper.agencies.models import TimelineEvent
 from misper.agencies.services import api_token_create
+from misper.core.models import TimelineEvent
 from misper.notifications.models import Channel, Message
 from misper.notifications.services import Recipient, deliver_due, notify
 
@@ -241,7 +241,7 @@ def test_a_webhook_secret_is_shown_once(world, mfa_client, make_user):  # type: 
 def test_arrangements_page_is_for_administrators_and_saves(mfa_client, make_user, make_org):
     from django.urls import reverse
 
-    from misper.agencies.models import TimelineEvent
+    from misper.core.models import TimelineEvent
     from misper.notifications.models import SharingArrangement
 
     force = make_org("police_force", code="force-x")

@@ -131,7 +131,7 @@ def test_no_active_endpoint_is_dead_with_a_clear_reason(webhook_receiver, make_o
 
 
 def test_only_administrators_manage_endpoints(make_org, make_user):  # type: ignore[no-untyped-def]
-    from misper.agencies.errors import NotFound, ValidationFailed
+    from misper.core.errors import NotFound, ValidationFailed
 
     org = make_org()
     with pytest.raises(NotFound):

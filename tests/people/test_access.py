@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import AuditEvent, TimelineEvent
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.core.models import AuditEvent, TimelineEvent
 from misper.people.models import Flag, Person, PersonShare, Placement
 from misper.people.selectors import get_person_for_user, person_search
 from misper.people.services import (

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from misper.agencies.errors import ConcurrentEdit
-from misper.agencies.models import AuditEvent, TimelineEvent
+from misper.core.errors import ConcurrentEdit
+from misper.core.models import AuditEvent, TimelineEvent
 from misper.people.models import Alias, Associate, Flag, Person, Place, Placement
 from misper.people.services import PersonDetails, alias_add, flag_raise, person_update
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from misper.agencies.models import AuditEvent, TimelineEvent
+from misper.core.models import AuditEvent, TimelineEvent
 from misper.people.models import Alias, Associate, Flag, Person, Place, Placement
 from misper.people.services import (
     PersonDetails,
@@ -211,7 +211,7 @@ def test_record_page_is_audited_and_shows_the_whole_record(region, child, mfa_cl
     assert body.index('data-testid="active-flags"') < body.index("Given name")
     # The history, newest first, with who, role and organisation.
     timeline = body[body.index('data-testid="timeline"') :]
-    assert timeline.index("Flag raised") < timeline.index("Person created")
+    assert timeline.index("Flag raised") < timeline.index("Record created")
     assert region["officer"].full_name in timeline and "Investigating officer" in timeline
     # The social worker's services opened the record too (recording the placement), each
     # with its own purpose; the page's read is one row.

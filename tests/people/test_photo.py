@@ -19,8 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from misper.agencies.errors import ValidationFailed
-from misper.agencies.models import AuditEvent, TimelineEvent
+from misper.core.errors import ValidationFailed
+from misper.core.models import AuditEvent, TimelineEvent
 from misper.people.models import Person
 from misper.people.services import person_photo_set
 

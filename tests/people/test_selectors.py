@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from misper.agencies.errors import NotFound
-from misper.agencies.models import AuditEvent
+from misper.core.errors import NotFound
+from misper.core.models import AuditEvent
 from misper.people.selectors import get_person_for_user, my_children, person_search
 from misper.people.services import PersonDetails, alias_add, person_create, placement_record
 

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from misper.agencies.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import TimelineEvent
-from misper.agencies.validation import shift_years
+from misper.core.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
+from misper.core.models import TimelineEvent
+from misper.core.validation import shift_years
 from misper.people.models import Flag, Person, Placement
 from misper.people.services import (
     PersonDetails,

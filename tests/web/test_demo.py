@@ -86,7 +86,7 @@ def test_cli_sends_policy_commands_to_the_policy_engine(capsys):
 
 
 def test_demo_children_and_episodes_give_every_role_work():
-    from misper.agencies.models import Deadline
+    from misper.core.models import Deadline
     from misper.episodes.models import Episode
     from misper.episodes.selectors import supervision_queue
     from misper.people.models import Person

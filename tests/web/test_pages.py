@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from misper.agencies.models import ApiToken, TimelineEvent
+from misper.agencies.models import ApiToken
+from misper.core.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

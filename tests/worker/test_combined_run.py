@@ -38,11 +38,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from misper.agencies.models import Deadline, TimelineEvent
+from misper.core.models import Deadline, TimelineEvent
 from misper.episodes.models import Episode
 from misper.episodes.services import episode_report
 from misper.notifications.models import (
@@ -89,8 +90,9 @@ def make_absent_episodes_due(region: dict[str, Any], n: int) -> list[int]:
     Deadline.objects.bulk_create(
         [
             Deadline(
-                subject_type="episode",
-                subject_id=str(i),
+                owner="episodes",
+                content_type=ContentType.objects.get_for_model(Episode),
+                object_id=i,
                 kind="absent_limit",
                 due=due,
                 rule="R-CLS-09",

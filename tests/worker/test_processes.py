@@ -11,11 +11,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from misper.agencies.models import Deadline, TimelineEvent
+from misper.core.models import Deadline, TimelineEvent
 from misper.episodes.models import Episode
 from misper.episodes.services import episode_report
 from misper.notifications.models import Message
@@ -56,7 +57,12 @@ def make_due_callbacks(region, n: int = N) -> list[int]:
     Deadline.objects.bulk_create(
         [
             Deadline(
-                subject_type="episode", subject_id=str(i), kind="callback", due=due, rule="R-REV-03"
+                owner="episodes",
+                content_type=ContentType.objects.get_for_model(Episode),
+                object_id=i,
+                kind="callback",
+                due=due,
+                rule="R-REV-03",
             )
             for i in ids
         ],
@@ -66,7 +72,7 @@ def make_due_callbacks(region, n: int = N) -> list[int]:
 
 
 def assert_each_acted_once(ids: list[int]) -> None:
-    due = Deadline.objects.filter(kind="callback", subject_type="episode")
+    due = Deadline.objects.filter(kind="callback", owner="episodes")
     assert due.count() == len(ids)
     assert not due.filter(status="open").exists()
     assert due.filter(status="acted").count() == len(ids)
@@ -147,11 +153,14 @@ def test_two_worker_processes_on_sqlite_act_once_each(tmp_path):
     migrate(url)
     n = 300
     with sqlite3.connect(path) as db:
+        (episode_type,) = db.execute(
+            "SELECT id FROM django_content_type WHERE app_label='episodes' AND model='episode'"
+        ).fetchone()
         db.executemany(
-            "INSERT INTO agencies_deadline (subject_type, subject_id, kind, due, rule, status,"
-            " created_at, closed_reason, attempts, last_error)"
-            " VALUES ('test', ?, 'rhi_due', ?, 'R-RHI-01', 'open', ?, '', 0, '')",
-            [(str(i), "2025-01-01 00:00:00", "2025-01-01 00:00:00") for i in range(n)],
+            "INSERT INTO agencies_deadline (owner, content_type_id, object_id, kind, due, rule,"
+            " status, created_at, closed_reason, attempts, last_error)"
+            " VALUES ('test', ?, ?, 'rhi_due', ?, 'R-RHI-01', 'open', ?, '', 0, '')",
+            [(episode_type, i, "2025-01-01 00:00:00", "2025-01-01 00:00:00") for i in range(n)],
         )
     procs = [start_worker(url, *WORKER_ARGS, log=tmp_path / f"w{i}.log") for i in range(2)]
     wait_all(procs, 300)
@@ -162,7 +171,7 @@ def test_two_worker_processes_on_sqlite_act_once_each(tmp_path):
         ).fetchall()
         per_subject = db.execute(
             "SELECT subject_id, COUNT(*) FROM agencies_timelineevent"
-            " WHERE subject_type='test' AND verb='deadline_due' GROUP BY subject_id"
+            " WHERE subject_type='episode' AND verb='deadline_due' GROUP BY subject_id"
         ).fetchall()
     assert statuses == [("acted", 1, n)]
     assert sorted(int(s) for s, _ in per_subject) == list(range(n))

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from misper.agencies.deadline_sweep import (
+from misper.core.deadline_sweep import (
     HANDLERS,
     NO_ACTION,
     register_deadline_handler,
     sweep_due_deadlines,
 )
-from misper.agencies.models import Deadline, TimelineEvent
+from misper.core.models import Deadline, TimelineEvent
 from misper.episodes.models import CategoryDecision, Episode
 from misper.episodes.services import episode_report, episode_set_category
 from misper.episodes.services.deadlines import SYSTEM_EMAIL
@@ -23,8 +23,15 @@ from tests.episodes.conftest import NOW, answers, report
 pytestmark = pytest.mark.django_db
 
 
+def episode_type():  # type: ignore[no-untyped-def]
+    """The content type of an episode, for deadlines made by hand."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Episode)
+
+
 def open_deadlines(ep, kind=None):
-    qs = Deadline.objects.filter(subject_type="episode", subject_id=str(ep.pk), status="open")
+    qs = Deadline.objects.of(ep).filter(status="open")
     return qs.filter(kind=kind) if kind else qs
 
 
@@ -131,7 +138,12 @@ def test_a_callback_reminds_the_owning_area_and_a_review_also_its_inspectors(wmp
 
 def test_a_kind_without_a_handler_is_closed_with_a_timeline_event(wmp15):
     d = Deadline.objects.create(
-        subject_type="episode", subject_id="999", kind="rhi_due", due=NOW, rule="R-RHI-01"
+        owner="episodes",
+        content_type=episode_type(),
+        object_id=999,
+        kind="rhi_due",
+        due=NOW,
+        rule="R-RHI-01",
     )
     assert sweep_due_deadlines(NOW, "w") == 1
     d.refresh_from_db()
@@ -148,7 +160,7 @@ def flaky():
         calls.append(deadline.pk)
         if len(calls) == 1:
             raise RuntimeError("Jayden Oakes: something broke")  # personal data in the message
-        TimelineEvent.objects.create(subject_type="test", subject_id=deadline.subject_id, verb="x")
+        TimelineEvent.objects.create(subject_type="test", subject_id=deadline.object_id, verb="x")
         return "done"
 
     register_deadline_handler("test", "flaky")(handler)
@@ -157,9 +169,15 @@ def flaky():
 
 
 def test_a_failing_handler_rolls_back_that_deadline_only_and_is_retried(flaky, caplog):
-    bad = Deadline.objects.create(subject_type="test", subject_id="1", kind="flaky", due=NOW)
+    bad = Deadline.objects.create(
+        owner="test", content_type=episode_type(), object_id=1, kind="flaky", due=NOW
+    )
     good = Deadline.objects.create(
-        subject_type="test", subject_id="2", kind="other", due=NOW + timedelta(seconds=1)
+        owner="test",
+        content_type=episode_type(),
+        object_id=2,
+        kind="other",
+        due=NOW + timedelta(seconds=1),
     )
     assert sweep_due_deadlines(NOW + timedelta(minutes=1), "w") == 1
     bad.refresh_from_db()
@@ -176,9 +194,11 @@ def test_a_failing_handler_rolls_back_that_deadline_only_and_is_retried(flaky, c
 
 
 def test_a_failing_handler_backs_off_before_it_is_tried_again(flaky):
-    from misper.agencies.deadline_sweep import retry_delay
+    from misper.core.deadline_sweep import retry_delay
 
-    bad = Deadline.objects.create(subject_type="test", subject_id="1", kind="flaky", due=NOW)
+    bad = Deadline.objects.create(
+        owner="test", content_type=episode_type(), object_id=1, kind="flaky", due=NOW
+    )
     assert sweep_due_deadlines(NOW, "w") == 0
     bad.refresh_from_db()
     assert bad.retry_after == NOW + retry_delay(1) == NOW + timedelta(seconds=5)

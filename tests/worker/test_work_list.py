@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from misper.agencies.models import Deadline
+from misper.core.models import Deadline
 from misper.episodes.selectors import due_for_user
 from misper.episodes.services import episode_report
 from tests.episodes.conftest import NOW, answers, report
@@ -29,8 +29,8 @@ def missing(wmp15):
 
 def test_due_for_user_lists_overdue_first_with_time_left(wmp15, missing):
     overdue = Deadline.objects.create(
-        subject_type="episode",
-        subject_id=str(missing.pk),
+        owner="episodes",
+        subject=missing,
         kind="callback",
         due=NOW - timedelta(minutes=90),
         rule="R-REV-03",
@@ -54,8 +54,8 @@ def test_due_for_user_lists_overdue_first_with_time_left(wmp15, missing):
 
 def test_work_page_shows_due_and_overdue(wmp15, missing, mfa_client):
     Deadline.objects.create(
-        subject_type="episode",
-        subject_id=str(missing.pk),
+        owner="episodes",
+        subject=missing,
         kind="callback",
         due=NOW - timedelta(minutes=90),
         rule="R-REV-03",

@@ -8,9 +8,10 @@ import rules
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from misper.agencies.errors import NotFound, PermissionDenied
-from misper.agencies.models import ApiToken, AuditEvent, Organisation, TimelineEvent, User
+from misper.agencies.models import ApiToken, Organisation, User
 from misper.agencies.rules import is_system_admin
+from misper.core.errors import NotFound, PermissionDenied
+from misper.core.models import AuditEvent
 
 
 def organisations_for_user(user: User) -> QuerySet[Organisation]:
@@ -44,12 +45,6 @@ def organisation_members(user: User, organisation: Organisation) -> QuerySet[Use
 
 def tokens_for_user(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
-
-
-def timeline_for_subject(subject_type: str, subject_id: str | int) -> QuerySet[TimelineEvent]:
-    return TimelineEvent.objects.filter(
-        subject_type=subject_type, subject_id=str(subject_id)
-    ).select_related("actor", "organisation")
 
 
 def audit_events(user: User) -> QuerySet[AuditEvent]:

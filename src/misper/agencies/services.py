@@ -1,161 +1,26 @@
-"""The only code that writes to the agencies tables. Each service is keyword-only, runs in
-one transaction and records its timeline event or audit row in that same transaction."""
+"""The only code that writes to the agencies tables (organisations, users, roles, API
+tokens). Each service is keyword-only, runs in one transaction and records its timeline
+event in that same transaction."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import rules
 from django.db import transaction
 from django.utils import timezone
 
-from misper.agencies.errors import NotFound, PermissionDenied, ValidationFailed
-from misper.agencies.models import (
-    ApiToken,
-    AuditAction,
-    AuditChainHead,
-    AuditEvent,
-    Organisation,
-    OrganisationKind,
-    RoleAssignment,
-    TimelineEvent,
-    User,
-)
+from misper.agencies.events import AgenciesVerb
+from misper.agencies.models import ApiToken, Organisation, OrganisationKind, RoleAssignment, User
 from misper.agencies.roles import Role
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.core.timeline import timeline_record
 
-GENESIS_HASH = "0" * 64
 TOKEN_PREFIX = "msp"  # noqa: S105 - a public prefix, not a secret
-
-
-# --- Timeline --------------------------------------------------------------------------
-
-
-def timeline_record(
-    *,
-    actor: User | None,
-    subject_type: str,
-    subject_id: str | int,
-    verb: str,
-    changes: dict[str, Any] | None = None,
-    rationale: str = "",
-    role: str = "",
-    rule_ids: Iterable[str] = (),
-    at: datetime | None = None,
-) -> TimelineEvent:
-    """Append one event to a subject's timeline. Call it inside the service's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("timeline_record must run inside the service's transaction")
-    return TimelineEvent.objects.create(
-        at=at or timezone.now(),
-        actor=actor,
-        actor_name=str(actor) if actor else "Misper",
-        # The role the actor acted in: the service names it; otherwise the roles they hold.
-        actor_role=(role or (",".join(sorted(actor.role_codes)) if actor else ""))[:48],
-        organisation=actor.organisation if actor else None,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        verb=verb,
-        changes=changes or {},
-        rationale=rationale,
-        rules=list(rule_ids),
-    )
-
-
-# --- Audit log -------------------------------------------------------------------------
-
-
-def _audit_payload(event: AuditEvent) -> bytes:
-    body = {
-        "at": event.at.astimezone(UTC).isoformat(),
-        "user": event.user_id,
-        "user_label": event.user_label,
-        "organisation": event.organisation_id,
-        "action": event.action,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "purpose": event.purpose,
-        "reason": event.reason,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-
-
-def audit_row_hash(event: AuditEvent, prev_hash: str) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + _audit_payload(event)).hexdigest()
-
-
-@transaction.atomic
-def audit_record(
-    *,
-    user: User | None,
-    action: str,
-    subject_type: str,
-    subject_id: str | int,
-    purpose: str = "",
-    reason: str = "",
-) -> AuditEvent:
-    """Record a read, an export or the opening of a restricted record, chained to the
-    previous row. The chain head is locked so that rows form one line."""
-    if action not in AuditAction.values:
-        raise ValidationFailed(f"unknown audit action {action!r}", field="action")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"last_hash": GENESIS_HASH}
-    )
-    event = AuditEvent(
-        at=timezone.now(),
-        user=user,
-        user_label=(user.email if user else "system"),
-        organisation=(user.organisation if user else None),
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        purpose=purpose[:200],
-        reason=reason,
-        prev_hash=head.last_hash,
-    )
-    event.row_hash = audit_row_hash(event, head.last_hash)
-    event.save()
-    head.last_hash = event.row_hash
-    head.count += 1
-    head.save(update_fields=["last_hash", "count"])
-    return event
-
-
-@dataclass(frozen=True)
-class AuditVerification:
-    checked: int
-    broken_at: int | None  # id of the first row whose link is broken
-    problem: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_at is None
-
-
-def audit_verify() -> AuditVerification:
-    """Walk the chain from the first row; report the first broken link, if any."""
-    prev = GENESIS_HASH
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev:
-            return AuditVerification(
-                checked, event.pk, "its previous-hash does not match the row before it"
-            )
-        if audit_row_hash(event, prev) != event.row_hash:
-            return AuditVerification(checked, event.pk, "its content does not match its hash")
-        prev = event.row_hash
-        checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_hash != prev or head.count != checked):
-        return AuditVerification(
-            checked, -1, "rows were removed from the end of the log (head does not match)"
-        )
-    return AuditVerification(checked, None)
 
 
 # --- Organisations and users -----------------------------------------------------------
@@ -198,7 +63,7 @@ def organisation_create(
             actor=actor,
             subject_type="organisation",
             subject_id=org.pk,
-            verb="organisation_created",
+            verb=AgenciesVerb.ORGANISATION_CREATED,
             changes={"name": name, "kind": kind},
         )
     return org
@@ -233,7 +98,7 @@ def user_create(
             actor=actor,
             subject_type="user",
             subject_id=user.pk,
-            verb="user_created",
+            verb=AgenciesVerb.USER_CREATED,
             changes={"organisation": organisation.code, "roles": role_list},
         )
     return user
@@ -292,7 +157,7 @@ def api_token_create(*, actor: User, name: str, days: int | None = None) -> NewT
             actor=actor,
             subject_type="user",
             subject_id=actor.pk,
-            verb="api_token_created",
+            verb=AgenciesVerb.API_TOKEN_CREATED,
             changes={
                 "token": prefix,
                 "name": name,
@@ -315,7 +180,7 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
                 actor=actor,
                 subject_type="user",
                 subject_id=token.user_id,
-                verb="api_token_revoked",
+                verb=AgenciesVerb.API_TOKEN_REVOKED,
                 changes={"token": token.prefix},
             )
     return token
@@ -358,72 +223,3 @@ def api_token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-# --- Deadlines ---------------------------------------------------------------------------
-
-
-def deadlines_sync(
-    *,
-    subject_type: str,
-    subject_id: str | int,
-    wanted: Iterable[tuple[str, datetime, str]],
-    reason: str = "no longer required by the policy",
-) -> tuple[int, int]:
-    """Make the subject's open deadlines equal ``wanted`` (kind, due, rule): create what
-    is missing, cancel what no longer applies. Call inside the service's transaction.
-    Returns (created, cancelled)."""
-    from misper.agencies.models import Deadline, DeadlineStatus
-
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("deadlines_sync must run inside the service's transaction")
-    want = {(kind, due): rule for kind, due, rule in wanted}
-    open_rows = list(
-        Deadline.objects.select_for_update().filter(
-            subject_type=subject_type, subject_id=str(subject_id), status=DeadlineStatus.OPEN
-        )
-    )
-    have = {(d.kind, d.due): d for d in open_rows}
-    # A deadline already acted on or met at the same instant is not opened again when the
-    # subject's deadlines are re-synced (the worker would otherwise remind twice).
-    done = set(
-        Deadline.objects.filter(
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            status__in=[DeadlineStatus.ACTED, DeadlineStatus.MET],
-        ).values_list("kind", "due")
-    )
-    now = timezone.now()
-    cancelled = 0
-    for key, row in have.items():
-        if key not in want:
-            row.status = DeadlineStatus.CANCELLED
-            row.closed_at = now
-            row.closed_reason = reason
-            row.save(update_fields=["status", "closed_at", "closed_reason"])
-            cancelled += 1
-    created = 0
-    for (kind, due), rule in want.items():
-        if (kind, due) not in have and (kind, due) not in done:
-            Deadline.objects.create(
-                subject_type=subject_type,
-                subject_id=str(subject_id),
-                kind=kind,
-                due=due,
-                rule=rule,
-            )
-            created += 1
-    return created, cancelled
-
-
-def deadline_meet(*, subject_type: str, subject_id: str | int, kind: str, reason: str) -> int:
-    """Close the subject's open deadlines of a kind because what they asked for was done
-    (the call-back was made, the child was found). Returns how many were closed."""
-    from misper.agencies.models import Deadline, DeadlineStatus
-
-    return Deadline.objects.filter(
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        kind=kind,
-        status=DeadlineStatus.OPEN,
-    ).update(status=DeadlineStatus.MET, closed_at=timezone.now(), closed_reason=reason[:200])

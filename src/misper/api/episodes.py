@@ -19,10 +19,11 @@ from django.utils import timezone
 from ninja import Field, Header, Router, Schema, Status
 from pydantic import AwareDatetime
 
-from misper.agencies.errors import NotFound, ValidationFailed
-from misper.agencies.models import Deadline, Organisation
+from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
 from misper.api.schemas import ERRORS, Id, RefId
+from misper.core.errors import NotFound, ValidationFailed
+from misper.core.models import Deadline
 from misper.episodes import access, selectors, services
 from misper.episodes.models import (
     CategoryDecision,

@@ -17,10 +17,10 @@ from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
 from misper.api.schemas import ERRORS, Id, RefId
+from misper.core.errors import NotFound, ValidationFailed
 from misper.people import selectors, services
 from misper.people.codes import (
     AliasKind,

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from ninja import Path, Schema
 from pydantic import Field
 
-from misper.agencies.validation import MAX_ID
+from misper.core.validation import MAX_ID
 
 # An id in an address or a body: one that cannot exist is a 422, not a database error.
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

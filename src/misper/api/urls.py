@@ -8,10 +8,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 from misper.api.agencies import router as agencies_router
 from misper.api.auth import AUTH
 from misper.api.people import router as people_router
+from misper.core.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 
 
 def _docs_csp(view):

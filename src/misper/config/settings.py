@@ -59,6 +59,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Applications ---------------------------------------------------------------------
 INSTALLED_APPS = [
+    "misper.core",
     "misper.agencies",
     "misper.notifications",
     "misper.people",

@@ -1,9 +1,9 @@
 """The deadline sweep: the worker acts on each due deadline exactly once (docs/worker.md).
 
-Generic: it knows subjects only as ``(subject_type, subject_id)``. The app that owns a
-subject registers one handler per deadline kind::
+Generic: it knows a deadline's subject only as a reference. The app that keeps the
+deadline (its ``owner``) registers one handler per kind::
 
-    @register_deadline_handler("episode", "absent_limit")
+    @register_deadline_handler("episodes", "absent_limit")
     def handle(deadline: Deadline, now: datetime) -> str: ...
 
 Claiming. Each due open deadline is claimed on its own, in its own transaction:
@@ -35,8 +35,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
-from misper.agencies.models import Deadline, DeadlineStatus
-from misper.agencies.services import timeline_record
+from misper.core.events import CoreVerb
+from misper.core.models import Deadline, DeadlineStatus
+from misper.core.timeline import timeline_record
 
 log = logging.getLogger("misper.worker.deadlines")
 
@@ -54,11 +55,12 @@ class SubjectBusy(Exception):
     while it holds a deadline lock, so it cannot deadlock with a service)."""
 
 
-def register_deadline_handler(subject_type: str, kind: str) -> Callable[[Handler], Handler]:
-    """Decorator: ``fn(deadline, now)`` acts on due deadlines of this subject type and kind."""
+def register_deadline_handler(owner: str, kind: str) -> Callable[[Handler], Handler]:
+    """Decorator: ``fn(deadline, now)`` acts on due deadlines of this kind that the app
+    ``owner`` keeps."""
 
     def wrap(fn: Handler) -> Handler:
-        HANDLERS[(subject_type, kind)] = fn
+        HANDLERS[(owner, kind)] = fn
         return fn
 
     return wrap
@@ -77,15 +79,15 @@ def _claim(now: datetime, skip: set[int]) -> Deadline | None:
 
 
 def _act(deadline: Deadline, now: datetime) -> str:
-    handler = HANDLERS.get((deadline.subject_type, deadline.kind))
+    handler = HANDLERS.get((deadline.owner, deadline.kind))
     if handler is not None:
         return handler(deadline, now)[:200] or "acted on when due"
     timeline_record(
         actor=None,
         role="system",
         subject_type=deadline.subject_type,
-        subject_id=deadline.subject_id,
-        verb="deadline_due",
+        subject_id=deadline.object_id,
+        verb=CoreVerb.DEADLINE_DUE,
         changes={
             "kind": deadline.kind,
             "due": deadline.due.isoformat(),
@@ -139,7 +141,7 @@ def sweep_due_deadlines(now: datetime, worker_id: str = "", batch: int = 50) -> 
                 "worker %s: deadline %s (%s/%s) failed with %s; retried next tick",
                 worker_id,
                 claimed.pk,
-                claimed.subject_type,
+                claimed.owner,
                 claimed.kind,
                 error,
             )

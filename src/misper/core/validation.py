@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from misper.agencies.errors import ValidationFailed
+from misper.core.errors import ValidationFailed
 
 # The largest id a record can have (a 32-bit serial). A larger number in an address or a
 # request is refused as not found or invalid, never passed to the database.

@@ -36,8 +36,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from misper.agencies.models import AuditAction, AuditEvent, Organisation, User
+from misper.agencies.models import Organisation, User
 from misper.agencies.roles import OPERATIONAL_POLICE_ROLES
+from misper.core.models import AuditAction, AuditEvent, Deadline, DeadlineStatus
 from misper.episodes.models import Episode
 
 SUBJECT = "episode"
@@ -291,12 +292,9 @@ _GETTERS: dict[str, Callable[[Episode, datetime], Any]] = {
 }
 
 
-def open_deadlines(episode: Episode) -> QuerySet[Any]:
-    from misper.agencies.models import Deadline, DeadlineStatus
-
-    return Deadline.objects.filter(
-        subject_type=SUBJECT, subject_id=str(episode.pk), status=DeadlineStatus.OPEN
-    ).order_by("due")
+def open_deadlines(episode: Episode) -> QuerySet[Deadline]:
+    """Every app's open deadlines on the case, soonest first."""
+    return episode.deadlines.filter(status=DeadlineStatus.OPEN).order_by("due", "id")
 
 
 def case_fields(episode: Episode, view: View, now: datetime | None = None) -> dict[str, Any]:

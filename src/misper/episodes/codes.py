@@ -50,6 +50,7 @@ class Answer(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     UNKNOWN = "unknown", "Don't know"
+    NOT_ASKED = "not_asked", "Not asked: danger evident (R-RPT-05)"
 
 
 class Status(models.TextChoices):

@@ -5,6 +5,7 @@ record (R-REC-05). Written only by episodes/services.py."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 
@@ -89,6 +90,9 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+
+    # Every app's deadlines about this episode (core.Deadline): a SQL join for work lists.
+    deadlines = GenericRelation("core.Deadline")
 
     class Meta:
         ordering = ["-reported_at"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from misper.agencies.errors import ValidationFailed
+from misper.core.errors import ValidationFailed
 from misper.people.matching import normalise
 from misper.people.models import Person
 from misper.policy.calendar import local_date
@@ -239,7 +239,12 @@ def report_question(
         location_key=location,
         establishment_code=code,
         reported_by=report["reported_by"],
-        answers={k: v["answer"] for k, v in report["answers"].items()},
+        # R-RPT-05: a question not asked (danger evident) is a lack of information for the
+        # engine, an 'unknown' (R-CLS-02), never a 'no'
+        answers={
+            k: "unknown" if v["answer"] == "not_asked" else v["answer"]
+            for k, v in report["answers"].items()
+        },
         further_enquiries_required=report["further_enquiries_required"],
     )
     return Question(

@@ -5,25 +5,32 @@ not see, restricted records included (R-RES-01)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import rules
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-
-from misper.agencies.errors import NotFound, PermissionDenied
-from misper.agencies.models import (
-    AuditAction,
-    AuditEvent,
-    Deadline,
-    DeadlineStatus,
-    Organisation,
-    OrganisationKind,
-    User,
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
 )
-from misper.agencies.services import audit_record
-from misper.agencies.validation import clean_text
+from django.utils import timezone
+
+from misper.agencies.models import Organisation, OrganisationKind, User
+from misper.core.audit import audit_record
+from misper.core.errors import NotFound, PermissionDenied
+from misper.core.models import AuditAction, AuditEvent, Deadline, DeadlineStatus
+from misper.core.validation import clean_text
 from misper.episodes import access
 from misper.episodes.access import View
 from misper.episodes.codes import Status
@@ -202,37 +209,47 @@ class QueueRow:
     next_deadline: Deadline | None
 
 
-def _next_deadlines(ids: list[int]) -> dict[int, Deadline]:
-    out: dict[int, Deadline] = {}
-    rows = Deadline.objects.filter(
-        subject_type="episode", subject_id__in=[str(i) for i in ids], status=DeadlineStatus.OPEN
-    ).order_by("due")
-    for d in rows:
-        out.setdefault(int(d.subject_id), d)
-    return out
+# Each case's open deadlines, soonest first, fetched with the list in one more query.
+_OPEN_DEADLINES = Prefetch(
+    "deadlines",
+    queryset=Deadline.objects.filter(status=DeadlineStatus.OPEN).order_by("due", "id"),
+    to_attr="open_deadline_list",
+)
+
+
+def _rows(qs: QuerySet[Episode], why: Callable[[Episode], str]) -> list[QueueRow]:
+    episodes = qs.prefetch_related(_OPEN_DEADLINES).order_by(RISK_FIRST, "reported_at")
+    return [QueueRow(e, why(e), next(iter(e.open_deadline_list), None)) for e in episodes]
+
+
+def case_rows(
+    qs: QuerySet[Episode], why: Callable[[Episode], str] = lambda e: ""
+) -> list[QueueRow]:
+    """A list of cases with each one's next deadline, high risk first."""
+    return _rows(qs, why)
+
+
+REVIEW_KINDS = ("risk_review", "absent_review", "nar_review", "callback")
 
 
 def supervision_queue(user: User, area: Organisation | None = None) -> list[QueueRow]:
     """The duty inspector's list: absent / no-apparent-risk reports awaiting review, cases
-    graded below the recommendation or in dispute, and missing cases whose risk review is
-    due (R-CLS-07, R-REV-01..08, R-HMI-05)."""
+    graded below the recommendation or in dispute, and missing cases whose review or
+    call-back is due (R-CLS-07, R-REV-01..08, R-HMI-05). One query joins the deadlines."""
     if not rules.has_perm("episodes.supervise", user):
         raise NotFound("No such page")
     qs = episodes_for_user(user).exclude(status=Status.CLOSED)
     if area is not None:
         qs = qs.filter(owning_area=area)
-    from django.utils import timezone
-
-    due_review = Deadline.objects.filter(
-        subject_type="episode",
+    due = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Episode),
+        object_id=OuterRef("pk"),
         status=DeadlineStatus.OPEN,
-        kind__in=["risk_review", "absent_review", "nar_review", "callback"],
+        kind__in=REVIEW_KINDS,
         due__lte=timezone.now(),
-    ).values_list("subject_id", flat=True)
-    qs = qs.filter(Q(awaiting_supervisor=True) | Q(pk__in=[int(i) for i in due_review]))
-    episodes = list(qs.order_by(RISK_FIRST, "reported_at"))
-    nexts = _next_deadlines([e.pk for e in episodes])
-    return [QueueRow(e, e.supervisor_reason or "Review due", nexts.get(e.pk)) for e in episodes]
+    )
+    qs = qs.filter(Q(awaiting_supervisor=True) | Exists(due))
+    return case_rows(qs, lambda e: e.supervisor_reason or "Review due")
 
 
 def daily_management(user: User, area_id: int) -> tuple[Organisation, list[QueueRow]]:
@@ -250,14 +267,14 @@ def daily_management(user: User, area_id: int) -> tuple[Organisation, list[Queue
         or area.parent_id != _force_id(user)
     ):
         raise NotFound("No such area")
-    episodes = list(
-        episodes_for_user(user)
-        .filter(owning_area=area)
-        .exclude(status=Status.CLOSED)
-        .order_by(RISK_FIRST, "reported_at")
-    )
-    nexts = _next_deadlines([e.pk for e in episodes])
-    return area, [QueueRow(e, "", nexts.get(e.pk)) for e in episodes]
+    qs = episodes_for_user(user).filter(owning_area=area).exclude(status=Status.CLOSED)
+    return area, case_rows(qs)
+
+
+def my_cases(user: User) -> list[QueueRow]:
+    """The open cases the user reported or worked on."""
+    mine = Episode.objects.filter(Q(created_by=user) | Q(entries__by=user)).values("pk")
+    return case_rows(episodes_for_user(user).exclude(status=Status.CLOSED).filter(pk__in=mine))
 
 
 open_deadlines = access.open_deadlines
@@ -295,17 +312,26 @@ WORK_LIST_LIMIT = 500
 
 
 def due_for_user(user: User, now: datetime | None = None) -> list[DueRow]:
-    """The user's work list: open deadlines of the open, unrestricted episodes of their
-    policing area (or, for force-level staff, their force), overdue first, then soonest."""
-    from django.utils import timezone
-
+    """The user's work list: open deadlines of the open cases of their policing area (or,
+    for force-level staff, their force) they may list, overdue first, then soonest. The
+    cases are a subquery of the deadlines' query; only the rows shown are loaded."""
     now = now or timezone.now()
     episodes = episodes_for_user(user).exclude(status=Status.CLOSED)
     org = user.organisation
     if org is not None and org.kind == OrganisationKind.POLICING_AREA:
         episodes = episodes.filter(owning_area=org)
-    by_id = {str(e.pk): e for e in episodes}
-    rows = Deadline.objects.filter(
-        subject_type="episode", subject_id__in=list(by_id), status=DeadlineStatus.OPEN
-    ).order_by("due", "id")[:WORK_LIST_LIMIT]
-    return [DueRow(by_id[d.subject_id], d, d.due - now) for d in rows]
+    rows = (
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Episode),
+            object_id__in=episodes.values("pk"),
+            status=DeadlineStatus.OPEN,
+        )
+        .prefetch_related(
+            GenericPrefetch(
+                "subject",
+                [Episode.objects.select_related("person", "owning_area")],  # type: ignore[type-var]
+            )
+        )
+        .order_by("due", "id")[:WORK_LIST_LIMIT]
+    )
+    return [DueRow(cast(Episode, d.subject), d, d.due - now) for d in rows]

@@ -8,8 +8,8 @@ import socket
 
 from django.utils import timezone
 
-from misper.agencies.deadline_sweep import register_deadline_handler, sweep_due_deadlines
-from misper.episodes.services.common import SUBJECT
+from misper.core.deadline_sweep import register_deadline_handler, sweep_due_deadlines
+from misper.episodes.services.common import OWNER
 from misper.episodes.services.deadlines import (
     REMINDER_KINDS,
     episode_absent_limit,
@@ -17,9 +17,9 @@ from misper.episodes.services.deadlines import (
 )
 from misper.worker import register_sweep
 
-register_deadline_handler(SUBJECT, "absent_limit")(episode_absent_limit)
+register_deadline_handler(OWNER, "absent_limit")(episode_absent_limit)
 for _kind in REMINDER_KINDS:
-    register_deadline_handler(SUBJECT, _kind)(episode_deadline_reminder)
+    register_deadline_handler(OWNER, _kind)(episode_deadline_reminder)
 
 
 @register_sweep("deadlines")

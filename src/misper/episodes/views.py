@@ -18,7 +18,6 @@ import rules
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,9 +25,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
-from misper.agencies.errors import DomainError, NotFound
 from misper.agencies.models import Organisation, OrganisationKind, User
-from misper.agencies.selectors import acting_user, timeline_for_subject
+from misper.agencies.selectors import acting_user
+from misper.core.errors import DomainError, NotFound
+from misper.core.timeline import timeline_for_subject
 from misper.episodes import access, forms, selectors, services
 from misper.episodes.access import View
 from misper.episodes.codes import (
@@ -610,13 +610,5 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     if not rules.has_perm("episodes.report", user):
         raise Http404("No such page")
-    episodes = list(
-        selectors.episodes_for_user(user)
-        .exclude(status=Status.CLOSED)
-        .filter(Q(created_by=user) | Q(entries__by=user))
-        .distinct()
-        .order_by(selectors.RISK_FIRST, "reported_at")
-    )
-    nexts = selectors._next_deadlines([e.pk for e in episodes])
-    rows = [selectors.QueueRow(e, "", nexts.get(e.pk)) for e in episodes]
+    rows = selectors.my_cases(user)
     return render(request, "episodes/my_cases.html", {"rows": queue_rows(rows)})

@@ -7,8 +7,8 @@ from __future__ import annotations
 import rules
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from misper.agencies.errors import NotFound
 from misper.agencies.models import User
+from misper.core.errors import NotFound
 from misper.notifications.models import (
     Channel,
     Message,

@@ -19,10 +19,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from misper.agencies.errors import NotFound, ValidationFailed
 from misper.agencies.models import Organisation, User
 from misper.agencies.roles import Role
-from misper.agencies.services import timeline_record
+from misper.core.errors import NotFound, ValidationFailed
+from misper.core.timeline import timeline_record
+from misper.notifications.events import NotificationsVerb
 from misper.notifications.models import (
     Channel,
     DeliveryAttempt,
@@ -327,7 +328,7 @@ def message_acknowledge(*, actor: User, message_id: int) -> Message:
             actor=actor,
             subject_type="message",
             subject_id=message.pk,
-            verb="message_acknowledged",
+            verb=NotificationsVerb.MESSAGE_ACKNOWLEDGED,
             changes={"rule": message.rule, "event": message.event_key},
             rule_ids=[message.rule],
             at=now,
@@ -373,7 +374,7 @@ def webhook_endpoint_add(*, actor: User, organisation_id: int, url: str) -> NewE
             actor=actor,
             subject_type="webhook_endpoint",
             subject_id=endpoint.pk,
-            verb="webhook_endpoint_added",
+            verb=NotificationsVerb.WEBHOOK_ENDPOINT_ADDED,
             changes={"organisation": org.name, "url": url},
         )
     return NewEndpoint(endpoint=endpoint, secret=secret)
@@ -393,7 +394,7 @@ def webhook_endpoint_deactivate(*, actor: User, endpoint_id: int) -> WebhookEndp
                 actor=actor,
                 subject_type="webhook_endpoint",
                 subject_id=endpoint.pk,
-                verb="webhook_endpoint_deactivated",
+                verb=NotificationsVerb.WEBHOOK_ENDPOINT_DEACTIVATED,
                 changes={"url": endpoint.url},
             )
     return endpoint
@@ -436,7 +437,9 @@ def arrangement_save(
             actor=actor,
             subject_type="organisation",
             subject_id=from_org.pk,
-            verb="sharing_arrangement_created" if created else "sharing_arrangement_changed",
+            verb=NotificationsVerb.SHARING_ARRANGEMENT_CREATED
+            if created
+            else NotificationsVerb.SHARING_ARRANGEMENT_CHANGED,
             changes={
                 "to": to_org.name,
                 "channels": extra,

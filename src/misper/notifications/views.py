@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from misper.agencies.errors import DomainError, NotFound
 from misper.agencies.selectors import acting_user
+from misper.core.errors import DomainError, NotFound
 from misper.notifications import selectors, services
 from misper.notifications.forms import ArrangementForm, InboxFilterForm, WebhookEndpointForm
 from misper.notifications.models import MessageStatus

@@ -12,8 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from misper.agencies.errors import DomainError, NotFound, PermissionDenied
 from misper.agencies.selectors import acting_user
+from misper.core.errors import DomainError, NotFound, PermissionDenied
 from misper.people import services
 from misper.people.selectors import get_person_for_user
 

@@ -11,9 +11,9 @@ import rules
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from misper.agencies.errors import NotFound, PermissionDenied
 from misper.agencies.models import User
-from misper.agencies.services import audit_record
+from misper.core.audit import audit_record
+from misper.core.errors import NotFound, PermissionDenied
 from misper.people.matching import name_score, normalise, phonetic, split_name
 from misper.people.models import Flag, NameKey, Person, PersonShare, Placement
 from misper.people.rules import visible_people_filter

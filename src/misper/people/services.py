@@ -19,17 +19,13 @@ import rules
 from django.db import transaction
 from django.utils import timezone
 
-from misper.agencies.errors import ConcurrentEdit, PermissionDenied, ValidationFailed
-from misper.agencies.models import (
-    CARE_PROVIDER_KINDS,
-    AuditAction,
-    Organisation,
-    OrganisationKind,
-    User,
-)
+from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES
-from misper.agencies.services import audit_record, timeline_record
-from misper.agencies.validation import (
+from misper.core.audit import audit_record
+from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed
+from misper.core.models import AuditAction
+from misper.core.timeline import timeline_record
+from misper.core.validation import (
     FLAG_REVIEW_YEARS,
     clean_choice,
     clean_past_day,
@@ -45,6 +41,7 @@ from misper.people.codes import (
     PlacementType,
     Sex,
 )
+from misper.people.events import PeopleVerb
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import (
     Alias,
@@ -233,7 +230,7 @@ def person_create(*, actor: User, details: PersonDetails) -> Person:
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="person_created",
+            verb=PeopleVerb.PERSON_CREATED,
             changes={k: _jsonable(v) for k, v in values.items() if v not in ("", None, False)},
         )
     return person
@@ -300,7 +297,7 @@ def person_update(*, actor: User, person_id: int, version: int, details: PersonD
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="person_updated",
+            verb=PeopleVerb.PERSON_UPDATED,
             changes=changes,
         )
     return person
@@ -325,7 +322,7 @@ def alias_add(*, actor: User, person_id: int, name: str, kind: str = "aka") -> A
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="alias_added",
+            verb=PeopleVerb.ALIAS_ADDED,
             changes={"alias": name, "kind": kind},
         )
     return alias
@@ -362,7 +359,7 @@ def flag_raise(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="flag_raised",
+            verb=PeopleVerb.FLAG_RAISED,
             changes={"flag": kind, "review_on": review_on.isoformat()},
             rationale=evidence,
             rule_ids=["R-FLG-01", "R-FLG-03"],
@@ -389,7 +386,7 @@ def flag_end(*, actor: User, flag_id: int, reason: str) -> Flag:
             actor=actor,
             subject_type=SUBJECT,
             subject_id=flag.person_id,
-            verb="flag_ended",
+            verb=PeopleVerb.FLAG_ENDED,
             changes={"flag": flag.kind},
             rationale=reason,
         )
@@ -472,7 +469,7 @@ def placement_record(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="placement_recorded",
+            verb=PeopleVerb.PLACEMENT_RECORDED,
             changes={
                 "placement_type": placement_type,
                 "provider": provider.name if provider else "",
@@ -518,7 +515,7 @@ def associate_add(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="associate_added",
+            verb=PeopleVerb.ASSOCIATE_ADDED,
             changes={"associate": name, "relationship": relationship},
         )
     return associate
@@ -547,7 +544,7 @@ def place_add(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="place_added",
+            verb=PeopleVerb.PLACE_ADDED,
             changes={"place": description, "postcode": postcode},
         )
     return place
@@ -598,7 +595,7 @@ def person_share(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=person.pk,
-            verb="record_shared",
+            verb=PeopleVerb.RECORD_SHARED,
             changes={"shared_with": organisation.name},
             rationale=reason,
         )
@@ -635,7 +632,7 @@ def person_share_end(*, actor: User, share_id: int, reason: str) -> PersonShare:
             actor=actor,
             subject_type=SUBJECT,
             subject_id=share.person_id,
-            verb="share_ended",
+            verb=PeopleVerb.SHARE_ENDED,
             changes={"shared_with": organisation.name},
             rationale=reason,
         )
@@ -753,7 +750,7 @@ def person_photo_set(
                 actor=actor,
                 subject_type=SUBJECT,
                 subject_id=person.pk,
-                verb="photo_added",
+                verb=PeopleVerb.PHOTO_ADDED,
                 changes={"taken_on": taken.isoformat() if taken else None, "replaced": bool(old)},
                 rule_ids=["R-REC-12"],
             )

@@ -24,10 +24,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from misper.agencies.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 from misper.agencies.models import User
 from misper.agencies.roles import Role
-from misper.agencies.selectors import acting_user, timeline_for_subject
+from misper.agencies.selectors import acting_user
+from misper.core.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
+from misper.core.events import label as verb_label
+from misper.core.timeline import timeline_for_subject
 from misper.people import selectors, services
 from misper.people.forms import (
     AliasForm,
@@ -196,7 +198,7 @@ def _timeline(person: Person) -> list[dict[str, Any]]:
         rows.append(
             {
                 "event": e,
-                "what": e.verb.replace("_", " ").capitalize(),
+                "what": verb_label(e.verb),
                 "role": role,
                 "changes": [(k.replace("_", " ").capitalize(), v) for k, v in e.changes.items()],
             }

@@ -4,7 +4,7 @@ error."""
 
 from __future__ import annotations
 
-from misper.agencies.validation import MAX_ID
+from misper.core.validation import MAX_ID
 
 
 class IdConverter:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from misper.core.events import label as verb_label
 from misper.policy.calendar import LONDON  # one statement of UK local time
 
 
@@ -63,4 +64,5 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["uk_datetime"] = uk_datetime
     env.filters["uk_date"] = uk_date
+    env.filters["verb_label"] = verb_label
     return env

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from misper.agencies import selectors, services
-from misper.agencies.errors import DomainError, NotFound
 from misper.agencies.models import Organisation, User
 from misper.agencies.roles import Role
+from misper.core.audit import audit_verify
+from misper.core.errors import DomainError, NotFound
 from misper.web.forms import ApiTokenForm
 
 ROLE_JOBS: dict[str, str] = {
@@ -144,7 +145,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = selectors.audit_events(user)[:200]
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    verification = services.audit_verify()
+    verification = audit_verify()
     return render(request, "web/audit_log.html", {"events": events, "verification": verification})
 
 

@@ -10,16 +10,18 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from misper.agencies.errors import ConcurrentEdit, ValidationFailed
 from misper.agencies.models import User
-from misper.agencies.services import deadlines_sync
-from misper.agencies.validation import clean_text
+from misper.core.deadlines import deadlines_sync
+from misper.core.errors import ConcurrentEdit, ValidationFailed
+from misper.core.validation import clean_text
 from misper.episodes.access import CASE_WORK
 from misper.episodes.models import Episode
 from misper.episodes.policy_bridge import REPORT_FIELDS, Question, iso, report_question
 from misper.episodes.selectors import get_episode_for_user
 
 SUBJECT = "episode"
+# The app that keeps an episode's own deadlines (core.Deadline.owner).
+OWNER = "episodes"
 MAX_TEXT = 4000
 # The engine names the action's fields; some come from a differently named form field.
 FORM_FIELD = {"from": "risk", "to": "risk"}
@@ -120,7 +122,7 @@ def sync_deadlines(episode: Episode, answer: dict[str, Any]) -> None:
         due = parse_datetime(d["due"])
         if due is not None:
             wanted.append((d["kind"], due, d.get("rule", "")))
-    deadlines_sync(subject_type=SUBJECT, subject_id=episode.pk, wanted=wanted)
+    deadlines_sync(owner=OWNER, subject=episode, wanted=wanted)
 
 
 def bump(episode: Episode) -> None:

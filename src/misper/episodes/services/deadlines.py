@@ -18,10 +18,13 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from misper.agencies.deadline_sweep import SubjectBusy
-from misper.agencies.models import Deadline, User
-from misper.agencies.services import timeline_record
+from misper.agencies.models import User
+from misper.core.deadline_sweep import SubjectBusy
+from misper.core.events import CoreVerb
+from misper.core.models import Deadline
+from misper.core.timeline import timeline_record
 from misper.episodes.codes import Category, Status
+from misper.episodes.events import EpisodeVerb
 from misper.episodes.models import CategoryDecision, Episode, FoundReport
 from misper.episodes.notify import tell_owner
 from misper.episodes.policy_bridge import iso
@@ -66,7 +69,7 @@ def _episode(deadline: Deadline, *, lock: bool) -> Episode | None:
     qs = Episode.objects.select_related(
         "owning_area", "owning_area__parent", "person", "force", "establishment"
     )
-    pk = int(deadline.subject_id)
+    pk = deadline.object_id
     if not lock:
         return qs.filter(pk=pk).first()
     # Never wait on the episode while holding the deadline's lock (a service locks the
@@ -126,7 +129,7 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
         role=SYSTEM_ROLE,
         subject_type=SUBJECT,
         subject_id=episode.pk,
-        verb="escalated_to_missing",
+        verb=EpisodeVerb.ESCALATED_TO_MISSING,
         changes={"category": {"from": old, "to": Category.MISSING}, "deadline": deadline.pk},
         rationale=rationale,
         rule_ids=ESCALATION_RULES,
@@ -156,7 +159,7 @@ def episode_deadline_reminder(deadline: Deadline, now: datetime) -> str:
         role=SYSTEM_ROLE,
         subject_type=SUBJECT,
         subject_id=episode.pk,
-        verb="deadline_due",
+        verb=CoreVerb.DEADLINE_DUE,
         changes={"kind": deadline.kind, "due": iso(deadline.due), "deadline": deadline.pk},
         rationale=f"{label} due at {_uk(deadline.due)} UK time.",
         rule_ids=rules,

@@ -9,16 +9,19 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from misper.agencies.errors import ValidationFailed
-from misper.agencies.models import AuditAction, User
-from misper.agencies.services import audit_record, timeline_record
-from misper.agencies.validation import (
+from misper.agencies.models import User
+from misper.core.audit import audit_record
+from misper.core.errors import ValidationFailed
+from misper.core.models import AuditAction
+from misper.core.timeline import timeline_record
+from misper.core.validation import (
     AGREED_AHEAD_WITHIN,
     CLOCK_SKEW,
     clean_free_text,
     clean_instant,
 )
 from misper.episodes.codes import RISK_ORDER, Category, Risk
+from misper.episodes.events import EpisodeVerb
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.notify import withdraw_on_restriction
 from misper.episodes.policy_bridge import iso
@@ -111,7 +114,7 @@ def episode_set_category(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="category_decided",
+            verb=EpisodeVerb.CATEGORY_DECIDED,
             changes={
                 "category": {"from": old, "to": category},
                 "review_period_hours": review_period_hours,
@@ -206,7 +209,9 @@ def episode_grade_risk(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="risk_graded" if old is None else ("risk_lowered" if lowered else "risk_raised"),
+            verb=EpisodeVerb.RISK_GRADED
+            if old is None
+            else (EpisodeVerb.RISK_LOWERED if lowered else EpisodeVerb.RISK_RAISED),
             changes={
                 "risk": {"from": old, "to": risk},
                 "initial_grading_error": bool(initial_grading_error and lowered),
@@ -240,7 +245,7 @@ def episode_record_disagreement(
             role=policy_role(actor),
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="disagreement_recorded",
+            verb=EpisodeVerb.DISAGREEMENT_RECORDED,
             rationale=detail,
             rule_ids=["R-REV-07"],
         )
@@ -305,7 +310,7 @@ def episode_resolve_disagreement(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="disagreement_resolved",
+            verb=EpisodeVerb.DISAGREEMENT_RESOLVED,
             changes={"category": {"from": old, "to": category}},
             rationale=rationale,
             rule_ids=rule_ids(answer),
@@ -352,7 +357,7 @@ def episode_restrict(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="record_restricted",
+            verb=EpisodeVerb.RECORD_RESTRICTED,
             rationale=reason,
             rule_ids=rule_ids(answer),
         )

@@ -9,20 +9,23 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
-from misper.agencies.errors import ValidationFailed
 from misper.agencies.models import Organisation, OrganisationKind, User
-from misper.agencies.services import deadline_meet, timeline_record
-from misper.agencies.validation import (
+from misper.core.deadlines import deadline_meet
+from misper.core.errors import ValidationFailed
+from misper.core.timeline import timeline_record
+from misper.core.validation import (
     CLOCK_SKEW,
     TOUR_OF_DUTY_MAX,
     clean_free_text,
     clean_instant,
 )
 from misper.episodes.codes import Status
+from misper.episodes.events import EpisodeVerb
 from misper.episodes.models import EntryKind, Episode, FoundReport, InvestigationEntry, Transfer
 from misper.episodes.policy_bridge import iso
 from misper.episodes.selectors import get_episode_for_user, get_transfer_for_user
 from misper.episodes.services.common import (
+    OWNER,
     SUBJECT,
     after_change,
     ask,
@@ -150,8 +153,8 @@ def episode_log(
         episode.save(update_fields=["version"])
         if kind == EntryKind.CALLBACK:
             deadline_meet(
-                subject_type=SUBJECT,
-                subject_id=episode.pk,
+                owner=OWNER,
+                subject=episode,
                 kind="callback",
                 reason=f"call-back logged (entry {entry.pk})",
             )
@@ -160,7 +163,7 @@ def episode_log(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="investigation_entry",
+            verb=EpisodeVerb.INVESTIGATION_ENTRY,
             changes={"kind": kind, "within_tour": entry.within_tour, **details},
             rationale=body,
             rule_ids=["R-REC-06", "R-REC-07"]
@@ -204,7 +207,7 @@ def transfer_propose(
             role=policy_role(actor),
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="transfer_proposed",
+            verb=EpisodeVerb.TRANSFER_PROPOSED,
             changes={
                 "from": episode.owning_area.name,
                 "to": to_area.name,
@@ -257,7 +260,7 @@ def transfer_decide(
             role=policy_role(actor),
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="transfer_accepted" if accept else "transfer_declined",
+            verb=EpisodeVerb.TRANSFER_ACCEPTED if accept else EpisodeVerb.TRANSFER_DECLINED,
             changes={"owner": {"from": old.name, "to": episode.owning_area.name}},
             rationale=reason,
             rule_ids=["R-OWN-02", "R-OWN-03", "R-OWN-04"],
@@ -369,7 +372,7 @@ def episode_found(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="found_recorded",
+            verb=EpisodeVerb.FOUND_RECORDED,
             changes={
                 "found_at": iso(found.found_at),
                 "safe_and_well": found.safe_and_well,
@@ -412,7 +415,7 @@ def episode_close(
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb="episode_closed",
+            verb=EpisodeVerb.EPISODE_CLOSED,
             changes={"closure_code": code},
             rule_ids=rule_ids(answer),
         )

@@ -13,11 +13,11 @@ import rules
 from django.db import transaction
 from django.utils import timezone
 
-from misper.agencies.errors import PermissionDenied, ValidationFailed
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
 from misper.agencies.roles import POLICY_ROLE
-from misper.agencies.services import timeline_record
-from misper.agencies.validation import (
+from misper.core.errors import PermissionDenied, ValidationFailed
+from misper.core.timeline import timeline_record
+from misper.core.validation import (
     AGREED_AHEAD_WITHIN,
     CLOCK_SKEW,
     LAST_SEEN_WITHIN,
@@ -35,12 +35,24 @@ from misper.episodes.codes import (
     Risk,
     SearchState,
 )
+from misper.episodes.events import EpisodeVerb
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
-from misper.episodes.policy_bridge import Question, iso, location_key, report_question
+from misper.episodes.policy_bridge import (
+    Question,
+    iso,
+    location_key,
+    person_facts,
+    report_question,
+)
 from misper.episodes.services.common import MAX_TEXT, after_change, refusal, text
 from misper.people.models import Person
 from misper.people.selectors import get_person_for_user
+from misper.policy.assess import questions_may_wait
 from misper.policy.calendar import local_date
+from misper.policy.facts import Report as PolicyReport
+from misper.policy.facts import parse_person
+from misper.policy.profiles import load_profile
+from misper.policy.types import ProfileErrors
 
 # Where the policy engine reads a field of an action, the form field it comes from.
 
@@ -121,7 +133,32 @@ def _check_times(r: ReportInput, now: datetime) -> None:
     clean_instant(r.last_contact_at, "last_contact_at")
 
 
-def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
+def _questions_may_wait(person: Person, profile: str, r: ReportInput, now: datetime) -> bool:
+    """The engine's answer: may this child's report leave questions unasked, because the
+    danger is evident (R-RPT-05, R-CLS-04)? Without a readable age or profile, no."""
+    if not profile:
+        return False
+    try:
+        return (
+            questions_may_wait(
+                load_profile(profile),
+                parse_person(person_facts(person, r.reported_at)),
+                PolicyReport(reported_at=r.reported_at, missing_from=r.missing_from),
+                now,
+            )
+            is not None
+        )
+    except (ValueError, ProfileErrors):
+        return False
+
+
+def _validate_report(
+    r: ReportInput, now: datetime, *, person: Person | None = None, profile: str = ""
+) -> dict[str, Any]:
+    """The report's values, checked. Every one of the twelve questions is answered
+    (R-RPT-03), except where the policy engine says the questions may wait for this child
+    (R-RPT-05 / R-CLS-04, danger evident: ``person`` and the force's ``profile`` tell it):
+    an unanswered question is then stored as not asked, which the engine reads as unknown."""
     if r.reported_by not in ReportedBy.values:
         raise ValidationFailed("Choose who is reporting", field="reported_by")
     if r.missing_from not in MissingFrom.values:
@@ -139,10 +176,17 @@ def _validate_report(r: ReportInput, now: datetime) -> dict[str, Any]:
     if r.establishment is not None and r.establishment.kind not in CARE_PROVIDER_KINDS:
         raise ValidationFailed("Choose a care establishment", field="establishment")
     answers: dict[str, dict[str, str]] = {}
+    may_wait: bool | None = None  # asked of the engine at the first unanswered question
     for key in QUESTION_KEYS:
         given = r.answers.get(key) or {}
         answer = given.get("answer", "")
-        if answer not in Answer.values:
+        if not answer or answer == Answer.NOT_ASKED:
+            if may_wait is None:
+                may_wait = person is not None and _questions_may_wait(person, profile, r, now)
+            if may_wait:
+                answers[key] = {"answer": Answer.NOT_ASKED, "detail": ""}
+                continue
+        if answer not in Answer.values or answer == Answer.NOT_ASKED:
             raise ValidationFailed(
                 "Answer yes, no or don't know (R-RPT-03)", field=f"answers.{key}"
             )
@@ -255,7 +299,7 @@ def episode_recommend(
     now = now or timezone.now()
     force, _area = _force_and_area(actor, report.area)
     person = _person_for_report(actor, person_id)
-    values = _validate_report(report, now)
+    values = _validate_report(report, now, person=person, profile=force.policy_profile)
     _check_born(person, values["last_seen_at"])
     question = _question(
         person=person,
@@ -306,7 +350,7 @@ def episode_report(
 
     with transaction.atomic():
         person = _person_for_report(actor, person_id, for_update=True)
-        values = _validate_report(report, now)
+        values = _validate_report(report, now, person=person, profile=force.policy_profile)
         _check_born(person, values["last_seen_at"])
         question = _question(
             person=person,
@@ -430,7 +474,7 @@ def episode_report(
             role=role,
             subject_type="episode",
             subject_id=episode.pk,
-            verb="episode_reported",
+            verb=EpisodeVerb.EPISODE_REPORTED,
             changes={
                 "category": category,
                 "confirmed": confirmed,
@@ -450,7 +494,7 @@ def episode_report(
             role=role,
             subject_type="person",
             subject_id=person.pk,
-            verb="episode_reported",
+            verb=EpisodeVerb.EPISODE_REPORTED,
             changes={"episode": episode.pk, "category": category},
         )
         # The deadlines the policy sets from the report on (absent limit, reviews, ...).

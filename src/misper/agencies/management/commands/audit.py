@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from misper.agencies.services import audit_verify
+from misper.core.audit import audit_verify
 
 
 class Command(BaseCommand):

@@ -1,0 +1,61 @@
+"""The timeline: every action and decision on a person, an episode or a record, written by
+the service that makes the change, in its transaction (append-only, agencies migration
+0002)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from misper.core import events
+from misper.core.events import TimelineVerb
+from misper.core.models import TimelineEvent
+
+if TYPE_CHECKING:
+    from misper.agencies.models import User
+
+
+def timeline_record(
+    *,
+    actor: User | None,
+    subject_type: str,
+    subject_id: str | int,
+    verb: TimelineVerb,
+    changes: dict[str, Any] | None = None,
+    rationale: str = "",
+    role: str = "",
+    rule_ids: Iterable[str] = (),
+    at: datetime | None = None,
+) -> TimelineEvent:
+    """Append one event to a subject's timeline. Call it inside the service's transaction.
+    The verb must be one an app declared (core/events.py), and the changes only what that
+    verb carries."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("timeline_record must run inside the service's transaction")
+    declared = events.verb(verb)
+    events.check_changes(declared, changes or {})
+    return TimelineEvent.objects.create(
+        at=at or timezone.now(),
+        actor=actor,
+        actor_name=str(actor) if actor else "Misper",
+        # The role the actor acted in: the service names it; otherwise the roles they hold.
+        actor_role=(role or (",".join(sorted(actor.role_codes)) if actor else ""))[:48],
+        organisation=actor.organisation if actor else None,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        verb=declared.value,
+        changes=changes or {},
+        rationale=rationale,
+        rules=list(rule_ids),
+    )
+
+
+def timeline_for_subject(subject_type: str, subject_id: str | int) -> QuerySet[TimelineEvent]:
+    return TimelineEvent.objects.filter(
+        subject_type=subject_type, subject_id=str(subject_id)
+    ).select_related("actor", "organisation")

@@ -1,0 +1,55 @@
+"""The people app's timeline verbs (the child's record)."""
+
+from misper.core.events import TimelineVerb, register
+
+# What a child's details may change: the fields of services.PersonDetails as stored.
+DETAILS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "estimated_age",
+    "estimated_age_on",
+    "sex",
+    "ethnicity",
+    "phone",
+    "phone_digits",
+    "la_child_id",
+    "police_person_id",
+    "home_address",
+    "home_postcode",
+    "home_authority",
+    "care_status",
+    "legal_status",
+    "subject_to_cj_order",
+    "subject_to_secure_order",
+    "liable_to_arrest",
+)
+
+
+class PeopleVerb(TimelineVerb):
+    PERSON_CREATED = "person_created", "Record created", DETAILS
+    PERSON_UPDATED = "person_updated", "Details changed", DETAILS
+    ALIAS_ADDED = "alias_added", "Other name added", ("alias", "kind")
+    FLAG_RAISED = "flag_raised", "Flag raised", ("flag", "review_on")
+    FLAG_ENDED = "flag_ended", "Flag ended", ("flag",)
+    PLACEMENT_RECORDED = (
+        "placement_recorded",
+        "Placement recorded",
+        (
+            "placement_type",
+            "provider",
+            "placing_authority",
+            "host_authority",
+            "started_on",
+            "out_of_area",
+            "emergency",
+        ),
+    )
+    ASSOCIATE_ADDED = "associate_added", "Associate added", ("associate", "relationship")
+    PLACE_ADDED = "place_added", "Place added", ("place", "postcode")
+    RECORD_SHARED = "record_shared", "Record shared", ("shared_with",)
+    SHARE_ENDED = "share_ended", "Sharing ended", ("shared_with",)
+    PHOTO_ADDED = "photo_added", "Photograph added", ("taken_on", "replaced")
+
+
+register(PeopleVerb)
