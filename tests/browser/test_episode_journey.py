@@ -319,11 +319,11 @@ def test_one_episode_from_the_call_to_closure_by_four_people(desks, region):  # 
         " ".join(t.split()) for t in page.get_by_test_id("timeline").locator("li").all_inner_texts()
     ]
     expected = [
-        ("Episode closed", "Grace Okafor"),
-        ("Found recorded", "Tom Hughes"),
+        ("Case closed", "Grace Okafor"),
+        ("Found report recorded", "Tom Hughes"),
         ("Risk lowered", "Martin Dale"),
-        ("Investigation entry", "Tom Hughes"),
-        ("Episode reported", "Priya Shah"),
+        ("Investigation log entry", "Tom Hughes"),
+        ("Report taken", "Priya Shah"),
     ]
     assert len(items) == len(expected), items
     for item, (verb, name) in zip(items, expected, strict=True):

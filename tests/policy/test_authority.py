@@ -218,15 +218,15 @@ def test_r_rev_07_raising_to_missing_leaves_the_disagreement_for_the_fim() -> No
     from datetime import UTC, datetime
 
     from misper.policy.authority import Action
-    from misper.policy.evaluate import _apply, _State
-    from misper.policy.facts import Episode, _Reader
+    from misper.policy.decide import _apply, _State
+    from misper.policy.facts import Episode
     from misper.policy.profiles import load_profile
 
     p = load_profile("west-midlands-2015")
     at = datetime(2025, 6, 10, 14, 30, tzinfo=UTC)
     ep = Episode(category="absent", disagreement_open=True)
     raised = _apply(
-        p, ep, Action("set_category", at, "sergeant", {"category": "missing"}), _State(), _Reader()
+        p, ep, Action("set_category", at, "sergeant", {"category": "missing"}), _State()
     )
     assert raised.category == "missing" and raised.disagreement_open is True
     settled = _apply(
@@ -234,7 +234,6 @@ def test_r_rev_07_raising_to_missing_leaves_the_disagreement_for_the_fim() -> No
         raised,
         Action("resolve_disagreement", at, "force_incident_manager", {"category": "missing"}),
         _State(),
-        _Reader(),
     )
     assert settled.disagreement_open is False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,7 +69,7 @@ def test_r_ppa_01_planned_and_emergency() -> None:
 def test_r_rhi_06_not_required_closes_rhi_due() -> None:
     ep = Episode(category="missing", risk="medium", found_at=_utc("2025-06-11T09:00:00Z"))
     assert [d.kind for d in dl.episode_deadlines(WMC, None, ep, "missing")] == ["rhi_due"]
-    ep.rhi_outcome = "not_required"
+    ep = replace(ep, rhi_outcome="not_required")
     assert dl.episode_deadlines(WMC, None, ep, "missing") == []
 
 

@@ -1,6 +1,6 @@
 """Authority: may role X make change Y in situation Z, and why (policy-rules §6, C-15, C-17).
 
-Each ``check_<kind>`` returns a :class:`Decision`. A refusal names the most specific role
+Each ``check_<kind>`` returns a :class:`Verdict`. A refusal names the most specific role
 that may act (``required_role``, C-17) or the action's own fields that are missing
 (``missing_fields``), or the duties to be done first (``required_duties``), and always
 carries reasons with rule ids. A refusal's reasons are only those of the rules that refused,
@@ -36,6 +36,7 @@ ACTION_KINDS = (
     "record_placement",
     "log_activity",
     "restrict_record",
+    "record_disagreement",
 )
 
 
@@ -64,7 +65,7 @@ class Action:
 
 
 @dataclass
-class Decision:
+class Verdict:
     allowed: bool
     required_role: str | None = None
     missing_fields: list[str] = field(default_factory=list)
@@ -95,8 +96,8 @@ def _refuse(
     role: str | None = None,
     missing: list[str] | None = None,
     duties: list[str] | None = None,
-) -> Decision:
-    return Decision(False, role, sorted(set(missing or [])), reasons, list(duties or []))
+) -> Verdict:
+    return Verdict(False, role, sorted(set(missing or [])), reasons, list(duties or []))
 
 
 def _not_allowed(s: Situation, category: str) -> list[Reason]:
@@ -106,7 +107,7 @@ def _not_allowed(s: Situation, category: str) -> list[Reason]:
     return [*blocking, Reason("R-HMI-01", f"{category} is not allowed for this child")]
 
 
-def _need_police(action: Action, minimum: str = "call_handler") -> Decision | None:
+def _need_police(action: Action, minimum: str = "call_handler") -> Verdict | None:
     if not at_least(action.by_role, minimum):
         return _refuse(
             [
@@ -120,7 +121,7 @@ def _need_police(action: Action, minimum: str = "call_handler") -> Decision | No
     return None
 
 
-def check_set_category(s: Situation, a: Action) -> Decision:
+def check_set_category(s: Situation, a: Action) -> Verdict:
     category = a.text("category")
     p = s.profile
     if category not in CATEGORIES or category not in p.categories:
@@ -176,7 +177,7 @@ def check_set_category(s: Situation, a: Action) -> Decision:
                 reasons.append(Reason("R-REV-03", "the decision needs a full rationale"))
         if role or missing:
             return _refuse(reasons, role, missing)
-        return Decision(True, reasons=[Reason("R-CLS-07", f"absent confirmed by {a.by_role}")])
+        return Verdict(True, reasons=[Reason("R-CLS-07", f"absent confirmed by {a.by_role}")])
     why = [Reason("R-AUT-05", f"{category} set by {a.by_role}")]
     if raising and disagreement and not at_least(a.by_role, dispute_role):
         why = [
@@ -190,7 +191,7 @@ def check_set_category(s: Situation, a: Action) -> Decision:
                 "the disagreement stays open: only the duty FIM settles it (C-17)",
             ),
         ]
-    return Decision(True, reasons=why)
+    return Verdict(True, reasons=why)
 
 
 def _below_floor(s: Situation, level: str, floor: str) -> list[Reason]:
@@ -202,7 +203,7 @@ def _below_floor(s: Situation, level: str, floor: str) -> list[Reason]:
 
 def _lowering_check(
     s: Situation, a: Action, old: str, new: str, minimum_floor: str | None
-) -> Decision | None:
+) -> Verdict | None:
     p = s.profile
     if minimum_floor is not None and RISK_RANK[new] < RISK_RANK[minimum_floor]:
         return _refuse(_below_floor(s, new, minimum_floor))
@@ -253,7 +254,7 @@ def _lowering_check(
     return None
 
 
-def check_grade_risk(s: Situation, a: Action) -> Decision:
+def check_grade_risk(s: Situation, a: Action) -> Verdict:
     p = s.profile
     risk = a.text("risk")
     if risk not in p.risk_levels:
@@ -290,10 +291,10 @@ def check_grade_risk(s: Situation, a: Action) -> Decision:
             ],
             missing=["latest_review_at"],
         )
-    return Decision(True, reasons=[Reason("R-GRD-03", f"risk graded {risk} by {a.by_role}")])
+    return Verdict(True, reasons=[Reason("R-GRD-03", f"risk graded {risk} by {a.by_role}")])
 
 
-def check_change_risk(s: Situation, a: Action) -> Decision:
+def check_change_risk(s: Situation, a: Action) -> Verdict:
     p = s.profile
     old, new = a.text("from"), a.text("to")
     current = s.episode.risk if s.episode else None
@@ -309,9 +310,9 @@ def check_change_risk(s: Situation, a: Action) -> Decision:
                 [Reason("R-AUT-01", "raising risk is open to every police role (C-15)")],
                 role=raise_role,
             )
-        return Decision(True, reasons=[Reason("R-AUT-01", f"risk raised {old} -> {new}")])
+        return Verdict(True, reasons=[Reason("R-AUT-01", f"risk raised {old} -> {new}")])
     if new == old:
-        return Decision(True, reasons=[Reason("R-REC-16", "risk confirmed unchanged")])
+        return Verdict(True, reasons=[Reason("R-REC-16", "risk confirmed unchanged")])
     floor = s.assessment.minimum_risk_for_missing if s.assessment else None
     refused = _lowering_check(s, a, old, new, floor)
     if refused:
@@ -333,10 +334,10 @@ def check_change_risk(s: Situation, a: Action) -> Decision:
         if old == "high" and at_least(a.by_role, p.text("lower_from_high_min_role"))
         else ("R-AUT-04" if old == "high" else "R-AUT-02")
     )
-    return Decision(True, reasons=[Reason(rule, f"risk lowered {old} -> {new} by {a.by_role}")])
+    return Verdict(True, reasons=[Reason(rule, f"risk lowered {old} -> {new} by {a.by_role}")])
 
 
-def check_resolve_disagreement(s: Situation, a: Action) -> Decision:
+def check_resolve_disagreement(s: Situation, a: Action) -> Verdict:
     role = s.profile.text("category_dispute_role")
     if not at_least(a.by_role, role):
         return _refuse(
@@ -352,10 +353,10 @@ def check_resolve_disagreement(s: Situation, a: Action) -> Decision:
         return _refuse(
             [Reason("R-REV-07", "the FIM records decision and rationale")], missing=["rationale"]
         )
-    return Decision(True, reasons=[Reason("R-REV-07", f"FIM decided {category}")])
+    return Verdict(True, reasons=[Reason("R-REV-07", f"FIM decided {category}")])
 
 
-def check_record_unauthorised_absence(s: Situation, a: Action) -> Decision:
+def check_record_unauthorised_absence(s: Situation, a: Action) -> Verdict:
     p = s.profile
     if "unauthorised_absence" not in p.categories:
         return _refuse([Reason("R-DEF-04", f"{p.id} has no unauthorised absence category")])
@@ -396,10 +397,10 @@ def check_record_unauthorised_absence(s: Situation, a: Action) -> Decision:
             [Reason("R-CLS-11", "the carer records the review of the risk assessment")],
             missing=["rationale"],
         )
-    return Decision(True, reasons=[Reason("R-CLS-11", "carer deems unauthorised absence")])
+    return Verdict(True, reasons=[Reason("R-CLS-11", "carer deems unauthorised absence")])
 
 
-def check_record_found(s: Situation, a: Action) -> Decision:
+def check_record_found(s: Situation, a: Action) -> Verdict:
     if a.get("found_at") is None:
         return _refuse([Reason("R-FND-08", "the found time is required")], missing=["found_at"])
     in_care = bool(s.assessment and s.assessment.facts.in_care)
@@ -432,7 +433,7 @@ def check_record_found(s: Situation, a: Action) -> Decision:
                 ],
                 missing=["safe_and_well_rationale"],
             )
-    return Decision(
+    return Verdict(
         True,
         reasons=[
             Reason(
@@ -443,11 +444,11 @@ def check_record_found(s: Situation, a: Action) -> Decision:
     )
 
 
-def check_triage(s: Situation, a: Action) -> Decision:
-    return Decision(True, reasons=[Reason("R-RHI-10", f"triage by {a.by_role}")])
+def check_triage(s: Situation, a: Action) -> Verdict:
+    return Verdict(True, reasons=[Reason("R-RHI-10", f"triage by {a.by_role}")])
 
 
-def check_return_interview_outcome(s: Situation, a: Action) -> Decision:
+def check_return_interview_outcome(s: Situation, a: Action) -> Verdict:
     outcome = a.text("outcome")
     if outcome not in ("completed", "declined", "not_required"):
         return _refuse([Reason("R-RHI-11", f"unknown outcome {outcome!r}")], missing=["outcome"])
@@ -468,20 +469,20 @@ def check_return_interview_outcome(s: Situation, a: Action) -> Decision:
                 ],
                 missing=missing,
             )
-        return Decision(
+        return Verdict(
             True,
             reasons=[
                 Reason("R-RHI-06", "no interview: confirmed by the line manager with reasons")
             ],
         )
-    return Decision(True, reasons=[Reason("R-RHI-11", f"return interview {outcome}")])
+    return Verdict(True, reasons=[Reason("R-RHI-11", f"return interview {outcome}")])
 
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def check_close(s: Situation, a: Action) -> Decision:
+def check_close(s: Situation, a: Action) -> Verdict:
     ep = s.episode
     category = (
         ep.category if ep else (s.assessment.recommended_category if s.assessment else "missing")
@@ -527,24 +528,24 @@ def check_close(s: Situation, a: Action) -> Decision:
         )
     if reasons:
         return _refuse(reasons, missing=missing, duties=duties)
-    return Decision(True, reasons=[Reason("R-REC-04", f"closed as {expected!r}")])
+    return Verdict(True, reasons=[Reason("R-REC-04", f"closed as {expected!r}")])
 
 
-def check_record_placement(s: Situation, a: Action) -> Decision:
+def check_record_placement(s: Situation, a: Action) -> Verdict:
     if a.get("placed_at") is None:
         return _refuse([Reason("R-PPA-01", "placement start required")], missing=["placed_at"])
-    return Decision(True, reasons=[Reason("R-PPA-01", "placement recorded")])
+    return Verdict(True, reasons=[Reason("R-PPA-01", "placement recorded")])
 
 
-def check_log_activity(s: Situation, a: Action) -> Decision:
+def check_log_activity(s: Situation, a: Action) -> Verdict:
     if a.text("activity") not in ("photo_obtained", "enquiry"):
         return _refuse(
             [Reason("R-REC-06", "activity must be photo_obtained or enquiry")], missing=["activity"]
         )
-    return Decision(True, reasons=[Reason("R-REC-06", "activity logged")])
+    return Verdict(True, reasons=[Reason("R-REC-06", "activity logged")])
 
 
-def check_restrict_record(s: Situation, a: Action) -> Decision:
+def check_restrict_record(s: Situation, a: Action) -> Verdict:
     role = s.profile.text("restrict_record_by")
     if not at_least(a.by_role, role):
         return _refuse(
@@ -556,10 +557,25 @@ def check_restrict_record(s: Situation, a: Action) -> Decision:
         )
     if not a.text("reason"):
         return _refuse([Reason("R-RES-01", "restriction reason required")], missing=["reason"])
-    return Decision(True, reasons=[Reason("R-RES-01", "record restricted")])
+    return Verdict(True, reasons=[Reason("R-RES-01", "record restricted")])
 
 
-CHECKS: dict[str, Callable[[Situation, Action], Decision]] = {
+def check_record_disagreement(s: Situation, a: Action) -> Verdict:
+    """R-REV-07: the informant and the Duty Inspector cannot agree on the category; the
+    police record it and the duty FIM decides. One disagreement is open at a time."""
+    refused = _need_police(a)
+    if refused is not None:
+        return refused
+    if s.episode is not None and s.episode.disagreement_open:
+        return _refuse([Reason("R-REV-07", "a disagreement is already open: the FIM decides")])
+    if not a.text("detail"):
+        return _refuse(
+            [Reason("R-REV-07", "what the informant disagrees with")], missing=["detail"]
+        )
+    return Verdict(True, reasons=[Reason("R-REV-07", "disagreement recorded: the FIM decides")])
+
+
+CHECKS: dict[str, Callable[[Situation, Action], Verdict]] = {
     "set_category": check_set_category,
     "grade_risk": check_grade_risk,
     "change_risk": check_change_risk,
@@ -572,14 +588,15 @@ CHECKS: dict[str, Callable[[Situation, Action], Decision]] = {
     "record_placement": check_record_placement,
     "log_activity": check_log_activity,
     "restrict_record": check_restrict_record,
+    "record_disagreement": check_record_disagreement,
 }
 
 
-def check(s: Situation, a: Action) -> Decision:
+def check(s: Situation, a: Action) -> Verdict:
     """May ``a.by_role`` do ``a`` in situation ``s``?"""
     if a.by_role not in ALL_ROLES:
         return _refuse([Reason("R-REC-16", f"unknown role {a.by_role!r}")])
     return CHECKS[a.kind](s, a)
 
 
-__all__ = ["ACTION_KINDS", "POLICE_RANK", "Action", "Decision", "Situation", "check", "is_police"]
+__all__ = ["ACTION_KINDS", "POLICE_RANK", "Action", "Situation", "Verdict", "check", "is_police"]

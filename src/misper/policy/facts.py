@@ -84,17 +84,17 @@ class Grading:
     initial: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Episode:
-    """The current episode's state (mutable: actions produce a changed copy)."""
+    """The episode's state; an allowed action produces a changed copy (decide._apply)."""
 
     category: str
     absconder: bool | None = None
     risk: str | None = None
     categorised_at: datetime | None = None
     categorised_by_role: str | None = None
-    risk_history: list[Grading] = field(default_factory=list)
-    callbacks_agreed: list[datetime] = field(default_factory=list)
+    risk_history: tuple[Grading, ...] = ()
+    callbacks_agreed: tuple[datetime, ...] = ()
     latest_review_at: datetime | None = None
     case_record_created: bool = False
     found_at: datetime | None = None
@@ -327,8 +327,8 @@ def parse_episode(raw: Mapping[str, Any], r: _Reader | None = None) -> Episode:
         categorised_by_role=reader.word(
             raw.get("categorised_by_role"), "episode.categorised_by_role", sorted(ALL_ROLES)
         ),
-        risk_history=grades,
-        callbacks_agreed=callbacks,
+        risk_history=tuple(grades),
+        callbacks_agreed=tuple(callbacks),
         latest_review_at=reader.instant(raw.get("latest_review_at"), "episode.latest_review_at"),
         case_record_created=reader.boolean(
             raw.get("case_record_created"), "episode.case_record_created"
