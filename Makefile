@@ -42,7 +42,7 @@ lint: $(STAMP) ## ruff, mypy and the import-layer contract
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src/misper
-	$(BIN)/mypy --strict src/misper/policy
+	$(BIN)/mypy --strict src/misper/policy src/misper/episodes/policy_bridge.py
 	$(BIN)/lint-imports
 
 .PHONY: format

@@ -447,6 +447,10 @@ PAGE_ROWS: list[Row] = [
 
 API_ROWS: list[Row] = [
     api("GET", "/me", SIGNED_IN),
+    api("GET", "/audit", frozenset({"inspector", "other_force", "admin"})),
+    api("GET", "/deliveries", SIGNED_IN),
+    api("GET", "/audit", frozenset({"inspector", "other_force", "admin"})),
+    api("GET", "/deliveries", SIGNED_IN),
     api("GET", "/organisations", SIGNED_IN),
     api("GET", "/organisations/{org}", OWNING | {"analyst", "admin"}, object="org"),
     # The child's record.
@@ -581,6 +585,18 @@ API_ROWS: list[Row] = [
         episode_route=True,
         reads_case=True,
     ),
+    *[
+        api(
+            "GET",
+            f"/episodes/{{episode}}/{part}",
+            OWNING,
+            forbid=CASE_SEERS_NOT_WORKERS,
+            object="episode",
+            episode_route=True,
+        )
+        for part in ("evaluation", "timeline")
+    ],
+    api("GET", "/episodes/{episode}/openings", CASE_READERS, object="episode", episode_route=True),
     api(
         "POST",
         "/episodes/{episode}/category",

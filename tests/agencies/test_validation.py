@@ -177,16 +177,18 @@ def test_shifting_29_february_by_a_year_gives_28_february():
     [
         (datetime(999, 1, 1, tzinfo=UTC), "0999-01-01T00:00:00Z"),
         (datetime(1, 1, 1, tzinfo=UTC), "0001-01-01T00:00:00Z"),
-        (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "9999-12-31T23:59:59Z"),
+        (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "9999-12-31T23:59:59.999999Z"),
         (datetime(2026, 3, 27, 15, 30, 12, 345, tzinfo=timezone.get_fixed_timezone(60)), None),
     ],
 )
-def test_instants_for_the_engine_always_have_four_digit_years(instant, text):
+def test_instants_always_have_four_digit_years_and_keep_their_fraction(instant, text):
+    """Four-digit years (finding 6), and the fraction of a second kept: a deadline is never
+    cut down to the second below (issue 9)."""
     got = iso(instant)
     assert got is not None and got.endswith("Z")
     if text is not None:
         assert got == text
     else:
-        assert got == "2026-03-27T14:30:12Z"
-    assert datetime.fromisoformat(got.replace("Z", "+00:00")) == instant.replace(microsecond=0)
+        assert got == "2026-03-27T14:30:12.000345Z"
+    assert datetime.fromisoformat(got.replace("Z", "+00:00")) == instant
     assert iso(None) is None

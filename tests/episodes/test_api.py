@@ -209,8 +209,9 @@ def test_cse_flagged_child_as_absent_is_refused_with_the_rule(wmp15, mfa_client)
     )
     assert response.status_code == 400
     data = response.json()
-    assert data["field"] == "category" and "R-HMI-01" in data["message"]
-    assert "R-CLS-03" in data["message"]
+    assert data["field"] == "category" and data["message"].endswith("(R-CLS-03)")
+    # For a program: the rules that refused, the deciding one first.
+    assert data["rules"] == ["R-CLS-03", "R-HMI-01"] and data["error"] == data["message"]
     assert not Episode.objects.exists()
 
 

@@ -20,16 +20,16 @@ from .conftest import NOW, answers, report
 pytestmark = pytest.mark.django_db
 
 
-def rules_of(answer):
-    return {r["rule"] for r in answer["reasons"]}
+def rules_of(decision):
+    return {r.rule for r in decision.reasons}
 
 
 def test_recommendation_for_a_no_risk_report_allows_absent_under_wmp15(wmp15):
     rec = episode_recommend(
         actor=wmp15["call_handler"], person_id=wmp15["child"].pk, report=report(), now=NOW
     )
-    assert set(rec["allowed_categories"]) == {"missing", "absent"}
-    assert "inspector_review" in rec["duties"] or rec["category"] == "absent"
+    assert set(rec.allowed_categories) == {"missing", "absent"}
+    assert "inspector_review" in rec.duties or rec.category == "absent"
 
 
 def test_unknown_answer_removes_absent_and_says_why(wmp15):
@@ -40,7 +40,7 @@ def test_unknown_answer_removes_absent_and_says_why(wmp15):
         report=report(answers=answers(harm_or_crime="unknown")),
         now=NOW,
     )
-    assert rec["allowed_categories"] == ["missing"]
+    assert rec.allowed_categories == ("missing",)
     assert {"R-CLS-01", "R-CLS-02"} & rules_of(rec)
 
 
@@ -63,7 +63,9 @@ def test_cse_flagged_child_cannot_be_absent(wmp15):
             now=NOW,
         )
     assert exc.value.field == "category"
-    assert "R-HMI-01" in exc.value.message and "R-CLS-03" in exc.value.message
+    # The rule that refused, first and alone in the words; every refusing rule for a program.
+    assert exc.value.message.endswith("(R-CLS-03)") and "R-HMI-01" not in exc.value.message
+    assert exc.value.rules == ("R-CLS-03", "R-HMI-01")
     assert not Episode.objects.exists()
 
 
@@ -257,14 +259,14 @@ def test_previous_episodes_count_together_for_triggers(wmc14):
         report=report(answers=answers(out_of_character="yes")),
         now=NOW,
     )
-    kinds = {(t["kind"], t.get("level")) for t in rec["triggers"]}
+    kinds = {(t.kind, t.level) for t in rec.triggers}
     assert ("wm_individual_3_in_90", 1) in kinds
 
 
 def test_later_decisions_see_the_same_facts_as_the_report(wmc14):
     """R-CLS-15: 'other factors suspected' is part of the report; it is kept on the episode
     so that every later question to the engine describes the same child."""
-    from misper.episodes.services.common import question
+    from misper.episodes.policy_bridge import episode_question
 
     ep = episode_report(
         actor=wmc14["call_handler"],
@@ -277,9 +279,9 @@ def test_later_decisions_see_the_same_facts_as_the_report(wmc14):
     )
     ep = Episode.objects.get(pk=ep.pk)
     assert ep.other_factors_suspected is True
-    asked = question(ep, NOW)
-    assert asked.person["other_factors_suspected"] is True
-    assert asked.report["answers"]["out_of_character"] == "yes"
+    asked = episode_question(ep, NOW)
+    assert asked.person.other_factors_suspected is True
+    assert asked.report.answers["out_of_character"] == "yes"
 
 
 # --- Every input bounded (issue 8, findings 6 and 7) ------------------------------------------
@@ -386,7 +388,7 @@ def test_a_report_recorded_late_about_a_child_of_estimated_age_0_is_assessed(wmp
         ),
         now=NOW,
     )
-    assert rec["allowed_categories"]
+    assert rec.allowed_categories
 
 
 @pytest.mark.parametrize(

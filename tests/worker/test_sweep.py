@@ -129,7 +129,7 @@ def test_a_callback_reminds_the_owning_area_and_a_review_also_its_inspectors(wmp
     assert event.rules == [callback.rule] and event.actor_role == "system"
     msgs = Message.objects.filter(event_key=f"deadline:{callback.pk}")
     assert {(m.recipient_org_id, m.recipient_user_id) for m in msgs} == {(wmp15["area"].pk, None)}
-    assert msgs[0].title == f"Call-back due on case {ep.pk}"
+    assert msgs[0].title == f"Call-back to the informant on case {ep.pk}"
     assert sweep_due_deadlines(review.due, "w") == 1
     msgs = Message.objects.filter(event_key=f"deadline:{review.pk}")
     assert {m.recipient_user_id for m in msgs} == {None, wmp15["inspector"].pk}

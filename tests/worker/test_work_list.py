@@ -62,7 +62,7 @@ def test_work_page_shows_due_and_overdue(wmp15, missing, mfa_client):
     )
     html = mfa_client(wmp15["sergeant"]).get("/episodes/work/").content.decode()
     assert "Due and overdue" in html and f"/episodes/{missing.pk}/" in html
-    assert "Overdue by" in html and "R-REV-03" in html and "Callback" in html
+    assert "Overdue by" in html and "R-REV-03" in html and "Call-back to the informant" in html
 
 
 def test_work_page_is_for_police_users(wmp15, mfa_client):

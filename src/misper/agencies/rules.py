@@ -64,4 +64,16 @@ rules.add_perm("agencies.manage_own_tokens", rules.is_authenticated)
 rules.add_perm("agencies.revoke_token", is_token_owner | is_system_admin)
 rules.add_perm("agencies.verify_audit", is_system_admin)
 rules.add_perm("agencies.view_audit", is_system_admin)
+
+
+@rules.predicate
+def is_senior_officer(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(
+        Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT, Role.TEAM_MANAGER
+    )
+
+
+# Who read what in one's own organisation: its inspectors and above (police) or team
+# managers (children's services), and administrators (everyone's).
+rules.add_perm("agencies.view_organisation_audit", is_senior_officer | is_system_admin)
 rules.add_perm("agencies.view_policy", is_police | is_analyst | is_system_admin)

@@ -53,6 +53,19 @@ def audit_events(user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.select_related("organisation").order_by("-id")
 
 
+def audit_rows_of_organisation(user: User, *, limit: int = 500) -> QuerySet[AuditEvent]:
+    """What the people of the user's organisation read, opened or exported, newest first
+    (an administrator sees everyone's)."""
+    if not rules.has_perm("agencies.view_organisation_audit", user):
+        raise NotFound("No such page")
+    qs = AuditEvent.objects.select_related("organisation").order_by("-id")
+    if not is_system_admin(user):
+        if user.organisation_id is None:
+            return qs.none()
+        qs = qs.filter(organisation_id=user.organisation_id)
+    return qs[:limit]
+
+
 def acting_user(request: HttpRequest) -> User:
     """The signed-in user of a request (views are wrapped in login_required; the API's
     authentication sets request.user)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -75,3 +77,37 @@ def organisation(request: HttpRequest, organisation_id: Id) -> OrganisationDetai
         parent_id=org.parent_id,
         members=members,
     )
+
+
+class AuditRowOut(Schema):
+    id: int
+    at: datetime
+    user: str
+    organisation_id: int | None
+    action: str
+    subject_type: str
+    subject_id: str
+    purpose: str
+    reason: str
+
+
+@router.get("/audit", response={200: list[AuditRowOut], **ERRORS})
+def audit(request: HttpRequest) -> list[AuditRowOut]:
+    """Who in your organisation read, opened (with the reason they gave) or exported what,
+    newest first, at most 500 rows: for inspectors and above, team managers and
+    administrators (who see every organisation's). Others get 404."""
+    user = selectors.acting_user(request)
+    return [
+        AuditRowOut(
+            id=a.pk,
+            at=a.at,
+            user=a.user_label,
+            organisation_id=a.organisation_id,
+            action=a.action,
+            subject_type=a.subject_type,
+            subject_id=a.subject_id,
+            purpose=a.purpose,
+            reason=a.reason,
+        )
+        for a in selectors.audit_rows_of_organisation(user)
+    ]

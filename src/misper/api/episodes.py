@@ -23,7 +23,9 @@ from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
 from misper.api.schemas import ERRORS, Id, RefId
 from misper.core.errors import NotFound, ValidationFailed
+from misper.core.events import label as verb_label
 from misper.core.models import Deadline
+from misper.core.timeline import timeline_for_subject
 from misper.episodes import access, selectors, services
 from misper.episodes.models import (
     CategoryDecision,
@@ -32,6 +34,7 @@ from misper.episodes.models import (
     RiskGrading,
     Transfer,
 )
+from misper.episodes.services.common import ask
 from misper.episodes.services.record import FoundInput
 
 router = Router(tags=["episodes"])
@@ -507,7 +510,7 @@ def _changed(request: HttpRequest, episode: Episode) -> EpisodeOut:
     return _episode(selectors.CaseAccess(episode, view))
 
 
-def _open_with(request: HttpRequest, episode_id: Id, reason: str) -> None:
+def _open_with(request: HttpRequest, episode_id: int, reason: str) -> None:
     """A change to a restricted case (or, for reading, another force's) needs a stated
     reason once: ``X-Misper-Reason`` opens it, audited, before the change is made."""
     if reason.strip():
@@ -539,7 +542,7 @@ def recommendation(request: HttpRequest, person_id: Id, body: ReportIn) -> Recom
     answer = services.episode_recommend(
         actor=acting_user(request), person_id=person_id, report=_report(body)
     )
-    return RecommendationOut(**answer)
+    return RecommendationOut(**answer.as_dict())
 
 
 @router.post(
@@ -594,7 +597,97 @@ def episode_detail(request: HttpRequest, episode_id: Id, reason: str = REASON) -
     return _episode(case)
 
 
-def _change(request: HttpRequest, episode_id: Id, reason: str, run: Any) -> EpisodeOut:
+class EvaluationOut(RecommendationOut):
+    """The policy engine's answer about the case as it stands now (the recommendation
+    stored on the case is the answer at the report)."""
+
+    risk: str | None = None
+    duty_rules: dict[str, str] = {}
+    rhi_criteria: list[int] | None = None
+
+
+class TimelineEntryOut(Schema):
+    at: datetime
+    verb: str
+    label: str = Field(description="What the entry means, in words")
+    actor: str
+    role: str
+    organisation: str | None
+    changes: dict[str, Any]
+    rationale: str
+    rules: list[str]
+
+
+class OpeningOut(Schema):
+    at: datetime
+    user: str
+    organisation: str | None
+    action: str = Field(description="open_restricted | break_glass")
+    reason: str
+
+
+def _full_case(request: HttpRequest, episode_id: int, reason: str, purpose: str) -> Any:
+    """Partners and other forces see a view of the case, not the police's own record: 403
+    for them (before anything is audited)."""
+    return selectors.get_episode_for_user(
+        acting_user(request), episode_id, action=access.READ_FULL, purpose=purpose, reason=reason
+    )
+
+
+@router.get("/episodes/{episode_id}/evaluation", response={200: EvaluationOut, **ERRORS})
+def evaluation(request: HttpRequest, episode_id: Id, reason: str = REASON) -> EvaluationOut:
+    """What the policy says about the case now: category, allowed categories and risks,
+    minimum risk and response, duties (each with its rule), deadlines, triggers and every
+    reason with its rule id. For those who see the whole case."""
+    case = _full_case(request, episode_id, reason, "evaluate the case")
+    decision = ask(case.episode, None, timezone.now())
+    return EvaluationOut(**decision.as_dict())
+
+
+@router.get("/episodes/{episode_id}/timeline", response={200: list[TimelineEntryOut], **ERRORS})
+def timeline(request: HttpRequest, episode_id: Id, reason: str = REASON) -> list[TimelineEntryOut]:
+    """Every action and decision on the case, oldest first, with who, in which role and
+    organisation, what changed, the rationale and the rules. For those who see the whole
+    case."""
+    case = _full_case(request, episode_id, reason, "read the timeline")
+    return [
+        TimelineEntryOut(
+            at=e.at,
+            verb=e.verb,
+            label=verb_label(e.verb),
+            actor=e.actor_name,
+            role=e.actor_role,
+            organisation=e.organisation.name if e.organisation else None,
+            changes=e.changes,
+            rationale=e.rationale,
+            rules=list(e.rules),
+        )
+        for e in timeline_for_subject("episode", case.episode.pk).order_by("at", "id")
+    ]
+
+
+@router.get("/episodes/{episode_id}/openings", response={200: list[OpeningOut], **ERRORS})
+def openings(request: HttpRequest, episode_id: Id, reason: str = REASON) -> list[OpeningOut]:
+    """Who opened the case by stating a reason (a restricted record, or another force's
+    officer), when and why, newest first: for the owning area's inspectors and above
+    (R-RES-01); an empty list for anyone else who sees the case."""
+    user = acting_user(request)
+    case = selectors.get_episode_for_user(
+        user, episode_id, purpose="see who opened it", reason=reason
+    )
+    return [
+        OpeningOut(
+            at=a.at,
+            user=a.user_label,
+            organisation=a.organisation.name if a.organisation else None,
+            action=a.action,
+            reason=a.reason,
+        )
+        for a in selectors.openings(user, case.episode)
+    ]
+
+
+def _change(request: HttpRequest, episode_id: int, reason: str, run: Any) -> EpisodeOut:
     _open_with(request, episode_id, reason)
     return _changed(request, run(acting_user(request)))
 

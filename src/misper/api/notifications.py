@@ -73,6 +73,40 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> InboxOut:
     )
 
 
+class DeliveryOut(Schema):
+    id: int
+    created_at: datetime
+    rule: str
+    title: str
+    channel: str = Field(description="inbox | email | webhook")
+    status: str = Field(description="pending | delivered | failing | dead")
+    attempts: int
+    delivered_at: datetime | None
+    to_organisation_id: int | None
+
+
+@router.get("/deliveries", response={200: list[DeliveryOut], **ERRORS})
+def deliveries(request: HttpRequest) -> list[DeliveryOut]:
+    """Whether the messages to your organisation (and to you) got through, by every
+    channel, newest first: the status of each email and webhook and how many attempts it
+    took (failures are retried; a message that keeps failing is reported to the
+    administrators)."""
+    return [
+        DeliveryOut(
+            id=m.pk,
+            created_at=m.created_at,
+            rule=m.rule,
+            title=m.title,
+            channel=m.channel,
+            status=m.status,
+            attempts=m.attempts,
+            delivered_at=m.delivered_at,
+            to_organisation_id=m.recipient_org_id,
+        )
+        for m in selectors.deliveries_for_organisation(acting_user(request))
+    ]
+
+
 @router.post("/inbox/{message_id}/acknowledge", response={200: MessageOut, **ERRORS})
 def acknowledge(request: HttpRequest, message_id: Id) -> MessageOut:
     """Acknowledge a message (a timeline event); acknowledging twice changes nothing."""

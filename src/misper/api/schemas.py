@@ -13,11 +13,17 @@ RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):
-    """Every error: a stable code, a message for people, and the field it concerns."""
+    """Every error: a stable code, a message for people, and the field it concerns. A
+    refusal by the policy also names the rules that refused (the deciding one first), the
+    role that could do it and the missing fields; ``error`` repeats the message."""
 
     code: str
     message: str
     field: str | None = None
+    error: str | None = None
+    rules: list[str] | None = None
+    required_role: str | None = None
+    missing_fields: list[str] | None = None
 
 
 class FieldError(Schema):

@@ -11,7 +11,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 from misper.api.agencies import router as agencies_router
 from misper.api.auth import AUTH
 from misper.api.people import router as people_router
-from misper.core.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
+from misper.core.errors import (
+    ConcurrentEdit,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    WrongState,
+)
 
 
 def _docs_csp(view):
@@ -44,15 +50,25 @@ api = NinjaAPI(
     docs_decorator=_docs_csp,
 )
 
-STATUS = {NotFound: 404, PermissionDenied: 403, ConcurrentEdit: 409}
+STATUS = {NotFound: 404, PermissionDenied: 403, ConcurrentEdit: 409, WrongState: 409}
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Every refusal in one shape: a stable code, the words people read (``message``, the
+    same as on the page; ``error`` is the same text), the field it concerns, and, for a
+    refusal by the policy, the rules that refused (the deciding one first), the role that
+    could do it and the fields that are missing."""
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-    return api.create_response(
-        request, {"code": exc.code, "message": exc.message, "field": exc.field}, status=status
-    )
+    body: dict[str, object] = {"code": exc.code, "message": exc.message, "field": exc.field}
+    if exc.rules or exc.required_role or exc.missing_fields:
+        body.update(
+            error=exc.message,
+            rules=list(exc.rules),
+            required_role=exc.required_role,
+            missing_fields=list(exc.missing_fields),
+        )
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -240,11 +240,15 @@ def view_for(user: User, episode: Episode, *, opened: bool) -> View | None:
 # Who works on a case: the police roles that report and investigate (the engine decides the
 # finer authority: who may lower a risk, confirm absent, settle a disagreement).
 CASE_WORK = "episodes.act"
+# Reading what only the whole case holds (its timeline, the engine's full answer).
+READ_FULL = "episodes.read_full"
 
 
 def may(user: User, episode: Episode, action: str, view: View) -> bool:
     """May ``user``, who sees ``view`` of the case, take ``action`` on it? Acting follows
     ownership: only the owning force's officers, never through a break-glass opening."""
+    if action == READ_FULL:
+        return view is View.FULL
     if action == CASE_WORK:
         return (
             view is View.FULL

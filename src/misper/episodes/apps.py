@@ -7,4 +7,5 @@ class EpisodesConfig(AppConfig):
     verbose_name = "Episodes: report, risk, supervision, investigation, found"
 
     def ready(self) -> None:
-        from misper.episodes import events  # noqa: F401  its timeline verbs
+        # its timeline verbs, and who is told (a handler of the episode's events)
+        from misper.episodes import events, notify  # noqa: F401

@@ -1,6 +1,16 @@
-"""The episodes app's timeline verbs: what people read on a case's timeline."""
+"""The episodes app's timeline verbs (what people read on a case's timeline), and the
+typed event every change to an episode emits for whoever reacts to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from misper.core.events import TimelineVerb, register
+from misper.policy import Decision
 
 
 class EpisodeVerb(TimelineVerb):
@@ -59,3 +69,49 @@ class EpisodeVerb(TimelineVerb):
 
 
 register(EpisodeVerb)
+
+
+# --- Reacting to an episode ---------------------------------------------------------------
+#
+# A change to an episode emits one typed event, in the change's transaction. Whoever reacts
+# registers a handler: the episodes app's own notify.py (who is told), and the apps above
+# episodes (returns, interventions, insights), which write only their own rows and
+# deadlines. No app imports upwards, and after_change does not grow.
+
+
+class Change(StrEnum):
+    REPORTED = "reported"
+    CATEGORY_CHANGED = "category_changed"
+    RISK_CHANGED = "risk_changed"
+    FOUND = "found"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    RESTRICTED = "restricted"
+    TRANSFERRED = "transferred"
+
+
+@dataclass(frozen=True)
+class EpisodeChanged:
+    """One change to an episode, with the engine's decision about it as it now stands."""
+
+    episode: Any  # episodes.models.Episode (not imported here: models import this module)
+    change: Change
+    change_id: str
+    decision: Decision
+    at: datetime
+
+
+Handler = Callable[[EpisodeChanged], None]
+_HANDLERS: list[Handler] = []
+
+
+def on_change(handler: Handler) -> Handler:
+    """Decorator: call ``handler`` for every change to an episode, inside its transaction."""
+    if handler not in _HANDLERS:
+        _HANDLERS.append(handler)
+    return handler
+
+
+def emit(event: EpisodeChanged) -> None:
+    for handler in list(_HANDLERS):
+        handler(event)

@@ -141,6 +141,9 @@ class RiskGrading(models.Model):
     initial_grading_error = models.BooleanField(default=False)
     rationale = models.TextField()
     rules = models.JSONField(default=list)
+    answer = models.JSONField(
+        default=dict, blank=True, help_text="The policy engine's answer at the time."
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -161,6 +164,9 @@ class CategoryDecision(models.Model):
     callback_at = models.DateTimeField(null=True, blank=True)
     disagreement = models.BooleanField(default=False)
     rules = models.JSONField(default=list)
+    answer = models.JSONField(
+        default=dict, blank=True, help_text="The policy engine's answer at the time."
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
+from misper.episodes.events import Change, EpisodeChanged, on_change
 from misper.episodes.models import Episode
 from misper.episodes.rules import RESTRICTED_ACCESS_ROLES
 from misper.notifications.services import Recipient, channels_for, messages_withdraw, notify
@@ -187,6 +188,31 @@ def tell_owner(
     )
 
 
+def tell_coordinators(episode: Episode, *, rule: str, event_key: str, title: str) -> int:
+    """Tell the owning force's missing person coordinators (a repeat-missing trigger's
+    meeting is theirs to convene, R-TRG-*); a restricted case's title names nothing."""
+    area = episode.owning_area
+    coordinators = User.objects.filter(
+        organisation_id__in=[area.pk, area.parent_id],
+        is_active=True,
+        role_assignments__role=Role.MISSING_PERSON_COORDINATOR,
+    ).distinct()
+    if episode.restricted:
+        readers = {u.pk for u in restricted_readers(episode)}
+        coordinators = coordinators.filter(pk__in=readers)
+    return len(
+        notify(
+            rule=rule,
+            event_key=event_key,
+            subject_type="episode",
+            subject_id=episode.pk,
+            title=RESTRICTED_TITLE if episode.restricted else title,
+            link=f"/episodes/{episode.pk}/",
+            recipients=[Recipient(user=u) for u in coordinators],
+        )
+    )
+
+
 def withdraw_on_restriction(episode: Episode) -> int:
     """A case has just been restricted: what was said about it leaves every inbox but
     those of the officers who may open it."""
@@ -231,3 +257,20 @@ def tell(episode: Episode, event: str, *, event_id: str | int, duties: Mapping[s
             )
         )
     return written
+
+
+# Who is told reacts to the episode's typed event (episodes/events.py), like any other app.
+TOLD = frozenset(
+    {Change.REPORTED, Change.CATEGORY_CHANGED, Change.RISK_CHANGED, Change.FOUND, Change.ESCALATED}
+)
+
+
+@on_change
+def tell_whom_it_concerns(event: EpisodeChanged) -> None:
+    if event.change in TOLD:
+        tell(
+            event.episode,
+            str(event.change),
+            event_id=event.change_id,
+            duties=event.decision.duty_rules,
+        )

@@ -1,35 +1,45 @@
-"""The facts of the database, in the policy engine's words.
+"""The facts of the database, in the policy engine's types.
 
-The engine's input contract is the scenario format (docs/policy-scenarios.md): this
-module builds one from a child's record, their history and a report, asks
-``misper.policy.evaluate.evaluate`` and hands its answer back unchanged. Nothing here
-decides anything: the rules live in the engine.
+This module turns a child's record, their history, a report and an episode into the
+engine's frozen dataclasses (``misper.policy.facts``) and asks ``misper.policy.decide``
+once; its ``Decision`` comes back unchanged. Nothing here decides anything: the rules live
+in the engine. Checked with ``mypy --strict`` (make lint), so no field can be dropped or
+misspelt on the way.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from misper.core.errors import ValidationFailed
 from misper.people.matching import normalise
-from misper.people.models import Person
+from misper.people.models import Person as PersonRecord
+from misper.policy import Action, Decision, decide
 from misper.policy.calendar import local_date
-from misper.policy.evaluate import evaluate
+from misper.policy.facts import Episode, Flag, Grading, Person, Report
+from misper.policy.profiles import Profile, load_profile
+from misper.policy.types import PastEpisode
 
 log = logging.getLogger("misper.episodes.policy")
 
 HISTORY_YEARS = 2  # the longest trigger window is 12 months; keep a margin
+# R-RPT-05: a question not asked (danger evident) is, for the engine, a lack of information
+# ('unknown', R-CLS-02), never a 'no'.
+NOT_ASKED = "not_asked"
 
 
 def iso(instant: datetime | None) -> str | None:
-    """An instant as the engine reads it: UTC, whole seconds, ``Z``, and always a four-digit
-    year (``strftime("%Y")`` writes year 999 as "999", which no ISO 8601 parser reads)."""
+    """An instant for a timeline or a message: UTC, ``Z``, always a four-digit year, and
+    its fraction of a second when it has one."""
     if instant is None:
         return None
-    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    utc = instant.astimezone(UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def location_key(*, establishment_code: str | None, address: str, postcode: str) -> str:
@@ -42,8 +52,9 @@ def location_key(*, establishment_code: str | None, address: str, postcode: str)
 
 
 def person_facts(
-    person: Person, at: datetime, *, other_factors_suspected: bool = False
-) -> dict[str, Any]:
+    person: PersonRecord, at: datetime, *, other_factors_suspected: bool = False
+) -> Person:
+    """The child as the engine sees them on the day ``at``."""
     dob = person.date_of_birth
     if dob is None:
         # Only an estimated age: take the latest date of birth consistent with it, so that
@@ -55,89 +66,157 @@ def person_facts(
         # engine counts the age from the date of birth and refuses an earlier day.
         dob = min(dob, local_date(at))
     current = next((p for p in person.placements.all() if p.ended_on is None), None)
-    return {
-        "date_of_birth": dob.isoformat(),
-        "sex": person.sex if person.sex != "unknown" else None,
-        "looked_after": person.looked_after,
-        "legal_status": person.legal_status or None,
-        "placement_type": current.placement_type if current else None,
-        "subject_to_cj_order": person.subject_to_cj_order,
-        "subject_to_secure_order": person.subject_to_secure_order,
-        "liable_to_arrest": person.liable_to_arrest,
-        "other_factors_suspected": other_factors_suspected,
-        "mental_health_issues": any(
-            f.kind == "mental_health" and f.active for f in person.flags.all()
+    flags = [f for f in person.flags.all() if f.active]
+    return Person(
+        date_of_birth=dob,
+        sex=person.sex if person.sex != "unknown" else None,
+        looked_after=bool(person.looked_after),
+        legal_status=person.legal_status or None,
+        placement_type=current.placement_type if current else None,
+        subject_to_cj_order=person.subject_to_cj_order,
+        subject_to_secure_order=person.subject_to_secure_order,
+        liable_to_arrest=person.liable_to_arrest,
+        other_factors_suspected=other_factors_suspected,
+        mental_health_issues=any(f.kind == "mental_health" for f in flags),
+        household_issues=(),
+        flags=tuple(Flag(kind=f.kind, since=f.raised_at.date()) for f in flags),
+        pre_placement_assessment=None,
+    )
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    return instant.astimezone(UTC) if instant is not None else None
+
+
+def report_facts(
+    report: Mapping[str, Any], *, location: str, establishment_code: str | None
+) -> Report:
+    """The report (``report`` holds REPORT_FIELDS, as stored or as validated)."""
+    reported_at = _utc(report["reported_at"])
+    assert reported_at is not None
+    return Report(
+        reported_at=reported_at,
+        last_seen_at=_utc(report["last_seen_at"]),
+        last_contact_at=_utc(report["last_contact_at"]),
+        missing_from=str(report["missing_from"]),
+        location=location,
+        establishment=establishment_code,
+        reported_by=str(report["reported_by"]),
+        answers={
+            k: "unknown" if v["answer"] == NOT_ASKED else str(v["answer"])
+            for k, v in report["answers"].items()
+        },
+        further_enquiries_required=bool(report["further_enquiries_required"]),
+    )
+
+
+def history(
+    *,
+    person: PersonRecord,
+    location: str,
+    establishment_code: str | None,
+    before: datetime,
+    exclude_episode_id: int | None = None,
+) -> tuple[PastEpisode, ...]:
+    """The child's own episodes (all of them: missing and absent counted together) and
+    other children's episodes at the same place or establishment in the trigger windows,
+    each with when it was found (so durations reach the engine)."""
+    from misper.episodes.models import Episode as EpisodeRecord
+
+    since = before - timedelta(days=365 * HISTORY_YEARS)
+    own = EpisodeRecord.objects.filter(person=person, reported_at__lt=before)
+    others = EpisodeRecord.objects.filter(reported_at__gte=since, reported_at__lt=before).exclude(
+        person=person
+    )
+    if establishment_code:
+        others = others.filter(establishment__code=establishment_code) | others.filter(
+            location_key=location
+        )
+    else:
+        others = others.filter(location_key=location)
+    rows: list[PastEpisode] = []
+    for qs in (own, others):
+        for ep in qs.select_related("establishment", "found"):
+            if ep.pk == exclude_episode_id:
+                continue
+            found = getattr(ep, "found", None)
+            rows.append(
+                PastEpisode(
+                    reported_at=ep.reported_at.astimezone(UTC),
+                    category=ep.category,
+                    absconder=ep.absconder,
+                    risk=ep.risk or None,
+                    found_at=_utc(found.found_at) if found is not None else None,
+                    location=ep.location_key,
+                    establishment=ep.establishment.code if ep.establishment else None,
+                    person=None if ep.person_id == person.pk else f"person-{ep.person_id}",
+                )
+            )
+    return tuple(rows)
+
+
+def episode_facts(record: Any) -> Episode:
+    """An episode's stored state (episodes.models.Episode) in the engine's terms."""
+    found = getattr(record, "found", None) if hasattr(record, "found") else None
+    absent = record.category == "absent"
+    return Episode(
+        category=record.category,
+        absconder=record.absconder,
+        risk=record.risk or None,
+        categorised_at=_utc(record.categorised_at),
+        categorised_by_role=record.categorised_by_role or None,
+        risk_history=tuple(
+            Grading(g.risk, g.by_role or None, _utc(g.at), g.initial) for g in record.gradings.all()
         ),
-        "household_issues": [],
-        "flags": [
-            {"kind": f.kind, "since": f.raised_at.date().isoformat()}
-            for f in person.flags.all()
-            if f.active
-        ],
-        "pre_placement_assessment": None,
-    }
+        callbacks_agreed=tuple(
+            d.callback_at.astimezone(UTC)
+            for d in record.decisions.all()
+            if d.callback_at is not None
+        ),
+        # One stored review time: the agreed absent review (R-REV-02) for an absent
+        # episode, the latest review time (R-REV-12) for a missing one.
+        latest_review_at=None if absent else _utc(record.latest_review_at),
+        review_at=_utc(record.latest_review_at) if absent else None,
+        case_record_created=record.case_record_created,
+        found_at=_utc(found.found_at) if found is not None else None,
+        returned_at=_utc(found.returned_at) if found is not None else None,
+        disagreement_open=record.disagreement_open,
+        restricted=record.restricted,
+        closed=record.status == "closed",
+        closure_code=record.closure_code or None,
+    )
 
 
-@dataclass
-class ReportFacts:
-    reported_at: datetime
-    last_seen_at: datetime
-    last_contact_at: datetime | None
-    missing_from: str
-    location_key: str
-    establishment_code: str | None
-    reported_by: str
-    answers: dict[str, str]
-    further_enquiries_required: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "reported_at": iso(self.reported_at),
-            "last_seen_at": iso(self.last_seen_at),
-            "last_contact_at": iso(self.last_contact_at),
-            "missing_from": self.missing_from,
-            "location": self.location_key,
-            "establishment": self.establishment_code,
-            "reported_by": self.reported_by,
-            "answers": dict(self.answers),
-            "further_enquiries_required": self.further_enquiries_required,
-        }
-
-
-@dataclass
+@dataclass(frozen=True)
 class Question:
-    """Everything the engine needs, ready to be evaluated (optionally with an action)."""
+    """Everything the engine needs about a report or an episode, ready to be decided."""
 
-    profile: str
+    profile: Profile
     now: datetime
-    person: dict[str, Any]
-    history: list[dict[str, Any]]
-    report: dict[str, Any]
-    episode: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    person: Person
+    report: Report
+    history: tuple[PastEpisode, ...]
+    episode: Episode | None
+    location_key: str
 
-    def scenario(self, action: dict[str, Any] | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "name": "misper",
-            "profile": self.profile,
-            "now": iso(self.now),
-            "person": self.person,
-            "history": self.history,
-            "report": self.report,
-        }
-        if self.episode is not None:
-            out["episode"] = self.episode
-        if action is not None:
-            out["action"] = action
-        return out
+    def with_episode(self, episode: Episode | None) -> Question:
+        return replace(self, episode=episode)
 
-    def ask(self, action: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The engine's answer. The services bound every input so that the engine can read
-        it; should it still refuse one (ScenarioError, or the ValueError of an age counted
-        before the date of birth), the user gets a ValidationFailed naming the field, not
-        a server error."""
+    def decide(self, action: Action | None = None) -> Decision:
+        """The engine's decision. The services bound every input so that the engine can
+        read it; should it still refuse one (ScenarioError, or the ValueError of an age
+        counted before the date of birth), the user gets a ValidationFailed naming the
+        field, not a server error."""
         try:
-            return evaluate(self.scenario(action))
+            return decide(
+                self.profile,
+                self.person,
+                self.report,
+                self.history,
+                self.episode,
+                action,
+                now=self.now,
+            )
         except ValueError as exc:  # ScenarioError is a ValueError
             problems = [str(p) for p in getattr(exc, "problems", None) or [str(exc)]]
             # A bound missing in a service: worth fixing, so it is logged (no names in it).
@@ -156,50 +235,6 @@ def _field_of(problem: str) -> str | None:
     where = problem.split(":", 1)[0] if ":" in problem else ""
     name = where.rsplit(".", 1)[-1].split("[", 1)[0]
     return name if name.isidentifier() else None
-
-
-def history_entries(
-    *,
-    person: Person,
-    location: str,
-    establishment_code: str | None,
-    before: datetime,
-    exclude_episode_id: int | None = None,
-) -> list[dict[str, Any]]:
-    """The child's own episodes (all of them: missing and absent counted together) and
-    other children's episodes at the same place or establishment in the trigger windows."""
-    from misper.episodes.models import Episode
-
-    since = before - timedelta(days=365 * HISTORY_YEARS)
-    own = Episode.objects.filter(person=person, reported_at__lt=before)
-    others = Episode.objects.filter(reported_at__gte=since, reported_at__lt=before).exclude(
-        person=person
-    )
-    if establishment_code:
-        others = others.filter(establishment__code=establishment_code) | others.filter(
-            location_key=location
-        )
-    else:
-        others = others.filter(location_key=location)
-    rows = []
-    for ep in list(own.select_related("establishment")) + list(
-        others.select_related("establishment")
-    ):
-        if ep.pk == exclude_episode_id:
-            continue
-        entry: dict[str, Any] = {
-            "reported_at": iso(ep.reported_at),
-            "category": ep.category,
-            "absconder": ep.absconder,
-            "risk": ep.risk or None,
-            "found_at": iso(getattr(ep, "found_at", None)),
-            "location": ep.location_key,
-            "establishment": ep.establishment.code if ep.establishment else None,
-        }
-        if ep.person_id != person.pk:
-            entry["person"] = f"person-{ep.person_id}"
-        rows.append(entry)
-    return rows
 
 
 # The report's fields the engine reads, as stored on an Episode and as validated by the
@@ -221,48 +256,44 @@ def report_question(
     *,
     profile: str,
     now: datetime,
-    person: Person,
-    report: dict[str, Any],
+    person: PersonRecord,
+    report: Mapping[str, Any],
     location: str,
-    episode: dict[str, Any] | None = None,
+    episode: Episode | None = None,
     exclude_episode_id: int | None = None,
 ) -> Question:
     """The engine's question about a report (``report`` holds REPORT_FIELDS), for the
     child's record and history, and optionally the episode's current state."""
     establishment = report["establishment"]
     code = establishment.code if establishment else None
-    facts = ReportFacts(
-        reported_at=report["reported_at"],
-        last_seen_at=report["last_seen_at"],
-        last_contact_at=report["last_contact_at"],
-        missing_from=report["missing_from"],
-        location_key=location,
-        establishment_code=code,
-        reported_by=report["reported_by"],
-        # R-RPT-05: a question not asked (danger evident) is a lack of information for the
-        # engine, an 'unknown' (R-CLS-02), never a 'no'
-        answers={
-            k: "unknown" if v["answer"] == "not_asked" else v["answer"]
-            for k, v in report["answers"].items()
-        },
-        further_enquiries_required=report["further_enquiries_required"],
-    )
+    reported_at: datetime = report["reported_at"]
     return Question(
-        profile=profile,
-        now=now,
+        profile=load_profile(profile),
+        now=now.astimezone(UTC),
         person=person_facts(
-            person,
-            report["reported_at"],
-            other_factors_suspected=report["other_factors_suspected"],
+            person, reported_at, other_factors_suspected=bool(report["other_factors_suspected"])
         ),
-        history=history_entries(
+        report=report_facts(report, location=location, establishment_code=code),
+        history=history(
             person=person,
             location=location,
             establishment_code=code,
-            before=report["reported_at"],
+            before=reported_at,
             exclude_episode_id=exclude_episode_id,
         ),
-        report=facts.as_dict(),
         episode=episode,
-        extra={"location_key": location},
+        location_key=location,
+    )
+
+
+def episode_question(record: Any, now: datetime) -> Question:
+    """The engine's question about a stored episode as it is now."""
+    return report_question(
+        profile=record.profile_id,
+        now=now,
+        person=record.person,
+        report={f: getattr(record, f) for f in REPORT_FIELDS},
+        location=record.location_key,
+        episode=episode_facts(record),
+        exclude_episode_id=record.pk,
     )

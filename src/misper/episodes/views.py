@@ -29,7 +29,7 @@ from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.selectors import acting_user
 from misper.core.errors import DomainError, NotFound
 from misper.core.timeline import timeline_for_subject
-from misper.episodes import access, forms, selectors, services
+from misper.episodes import access, forms, selectors, services, words
 from misper.episodes.access import View
 from misper.episodes.codes import (
     QUESTIONS,
@@ -91,7 +91,7 @@ def deadline_rows(deadlines: Any, now: datetime) -> list[dict[str, Any]]:
     return [
         {
             "deadline": d,
-            "kind": d.kind.replace("_", " ").capitalize(),
+            "kind": words.deadline(d.kind),
             "overdue": d.due <= now,
             "left": duration(d.due - now),
         }
@@ -135,7 +135,7 @@ def _history(user: User, person_id: int) -> dict[str, Any]:
 
 def _recommendation_safely(user: User, person_id: int, report: Any) -> dict[str, Any] | None:
     try:
-        return services.episode_recommend(actor=user, person_id=person_id, report=report)
+        return services.episode_recommend(actor=user, person_id=person_id, report=report).as_dict()
     except DomainError:
         return None
 
@@ -159,7 +159,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
             try:
                 recommendation = services.episode_recommend(
                     actor=user, person_id=person.pk, report=data, now=now
-                )
+                ).as_dict()
             except DomainError as exc:
                 apply_error(form, exc)
         else:
@@ -265,6 +265,7 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         "person_id": case.episode.person_id,
         "labels": LABELS,
         "missing_for": duration(timedelta(minutes=fields["missing_minutes"])),
+        "duty_rules": (case.episode.recommendation or {}).get("duty_rules") or {},
     }
     if case.view is View.SUMMARY:
         return render_form(request, "episodes/summary.html", reason_form, **context)
@@ -595,7 +596,7 @@ def work(request: HttpRequest) -> HttpResponse:
         {
             "episode": r.episode,
             "deadline": r.deadline,
-            "kind": r.deadline.kind.replace("_", " ").capitalize(),
+            "kind": words.deadline(r.deadline.kind),
             "overdue": r.overdue,
             "left": duration(r.left),
         }

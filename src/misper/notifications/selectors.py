@@ -68,6 +68,13 @@ def get_message_for_user(user: User, message_id: int, *, for_update: bool = Fals
     return message
 
 
+def deliveries_for_organisation(user: User, *, limit: int = 200) -> QuerySet[Message]:
+    """The delivery state of the messages addressed to the user's organisation (and to
+    the user), by every channel: whether each email or webhook got through. Withdrawn
+    messages are left out, like in the inbox."""
+    return Message.objects.filter(_mine(user)).order_by("-created_at", "-id")[:limit]
+
+
 # --- Administrators --------------------------------------------------------------------------
 
 

@@ -194,6 +194,21 @@ def _raise(current: str, target: str, profile: Profile) -> str:
     return profile.risk_levels[-1]
 
 
+def _longest(own: Sequence[PastEpisode]) -> str:
+    """How long the longest earlier episode lasted, from its report to when the child was
+    found (R-RPT-02: the call handler sees the history, durations included); '' when no
+    earlier episode was found."""
+    hours = [
+        (h.found_at - h.reported_at).total_seconds() / 3600
+        for h in own
+        if h.found_at is not None and h.found_at >= h.reported_at
+    ]
+    if not hours:
+        return ""
+    longest = max(hours)
+    return f", the longest lasting {longest:.0f} hour(s) until found"
+
+
 def assess(
     profile: Profile,
     person: Person,
@@ -366,7 +381,7 @@ def assess(
             reasons.append(
                 Reason(
                     "R-RPT-10",
-                    f"{len(own)} earlier episode(s) of this child considered; "
+                    f"{len(own)} earlier episode(s) of this child considered{_longest(own)}; "
                     "previous episodes never reduce the risk",
                 )
             )

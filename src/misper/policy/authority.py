@@ -55,7 +55,13 @@ class Action:
         return value.strip() if isinstance(value, str) and value.strip() else None
 
     def instant(self, name: str) -> datetime | None:
+        """An instant field: an aware datetime (the app) or an ISO 8601 string (a
+        scenario), in UTC; sub-seconds are kept."""
         value = self.fields.get(name)
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"action.{name}: instant without a time zone")
+            return value.astimezone(UTC)
         if not isinstance(value, str):
             return None
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

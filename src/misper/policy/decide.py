@@ -445,7 +445,7 @@ def decide(
         reasons.extend(why)
     return Decision(
         profile=profile.id,
-        episode=replace(current, category=category, absconder=absconder),
+        episode=current,
         reasons=tuple(reasons),
         described=True,
         category=category,

@@ -116,9 +116,12 @@ class ProfileErrors(Exception):
 
 
 def iso_utc(instant: datetime) -> str:
-    """``2025-10-26T00:30:00Z`` for an aware instant."""
+    """``2025-10-26T00:30:00Z`` for an aware instant, with its fraction of a second when it
+    has one (a deadline is never cut short to the second below)."""
     if instant.tzinfo is None:
         raise ValueError("naive datetime: the policy engine only accepts aware instants")
     from datetime import UTC
 
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = instant.astimezone(UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.isoformat(timespec=spec).replace("+00:00", "Z")

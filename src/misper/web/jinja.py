@@ -15,6 +15,7 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from misper.core.events import label as verb_label
+from misper.episodes import words
 from misper.policy.calendar import LONDON  # one statement of UK local time
 
 
@@ -65,4 +66,9 @@ def environment(**options: Any) -> Environment:
     env.filters["uk_datetime"] = uk_datetime
     env.filters["uk_date"] = uk_date
     env.filters["verb_label"] = verb_label
+    env.filters["duty_label"] = words.duty
+    env.filters["deadline_label"] = words.deadline
+    env.filters["trigger_label"] = words.trigger
+    env.filters["category_label"] = lambda c: words.CATEGORIES.get(c or "", c or "")
+    env.filters["risk_label"] = lambda r: words.RISKS.get(r or "", "Not graded")
     return env

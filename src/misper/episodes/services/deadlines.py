@@ -9,6 +9,9 @@ the deadline acted in the same transaction, so the action and the mark commit to
   told.
 - ``callback``, ``absent_review``, ``nar_review``, ``risk_review``, ``tour_of_duty_update``:
   a reminder on the timeline and to the owning area (reviews also to its inspectors).
+- ``intervention_meeting_due`` (R-TRG-*, C-07): a repeat-missing trigger's meeting is due:
+  on the timeline, and the owning force's missing person coordinators are told (they
+  convene it). The interventions app, when it comes, takes these deadlines over.
 - Every other kind has no handler: the sweep records ``deadline_due`` and closes it.
 """
 
@@ -23,12 +26,15 @@ from misper.core.deadline_sweep import SubjectBusy
 from misper.core.events import CoreVerb
 from misper.core.models import Deadline
 from misper.core.timeline import timeline_record
+from misper.episodes import words
 from misper.episodes.codes import Category, Status
 from misper.episodes.events import EpisodeVerb
-from misper.episodes.models import CategoryDecision, Episode, FoundReport
-from misper.episodes.notify import tell_owner
+from misper.episodes.lifecycle import Act, allows
+from misper.episodes.models import Episode, FoundReport
+from misper.episodes.notify import tell_coordinators, tell_owner
 from misper.episodes.policy_bridge import iso
-from misper.episodes.services.common import SUBJECT, after_change, bump
+from misper.episodes.services.common import SUBJECT
+from misper.episodes.services.decisions import record_category
 from misper.policy.calendar import LONDON as UK
 
 SYSTEM_ROLE = "system"
@@ -40,14 +46,7 @@ SYSTEM_NAME = "Misper (automatic)"
 ESCALATION_RULES = ["R-CLS-09", "C-09"]
 
 REVIEW_KINDS = ("absent_review", "nar_review", "risk_review")
-REMINDER_KINDS = ("callback", *REVIEW_KINDS, "tour_of_duty_update")
-LABELS = {
-    "callback": "Call-back",
-    "absent_review": "Absent review",
-    "nar_review": "No-apparent-risk review",
-    "risk_review": "Risk review",
-    "tour_of_duty_update": "Case record update",
-}
+REMINDER_KINDS = ("callback", *REVIEW_KINDS, "tour_of_duty_update", "intervention_meeting_due")
 ABSENT_CATEGORIES = (Category.ABSENT, Category.UNAUTHORISED_ABSENCE)
 
 
@@ -92,48 +91,31 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
     if episode is None:
         return "no such episode"
     if (
-        episode.status != Status.OPEN
+        not allows(episode, Act.ESCALATE)
         or episode.category not in ABSENT_CATEGORIES
         or FoundReport.objects.filter(episode=episode).exists()
     ):
         return "no longer absent: nothing to do"
-    old = episode.category
     rationale = (
         f"Absent and not found by the absent time limit after last contact "
         f"({_uk(deadline.due)} UK time): missing under R-CLS-09 (C-09)."
     )
-    episode.category = Category.MISSING
-    episode.categorised_at = now
     # "system" is no role in the policy engine's vocabulary (policy/roles.py): the episode
     # records no categorising role; the decision row and the timeline say "system".
-    episode.categorised_by_role = ""
-    episode.awaiting_supervisor = True
-    episode.supervisor_reason = (
-        "Absent time limit reached: now missing (R-CLS-09). Review the category and grade the risk."
-    )
-    bump(episode)
-    episode.save()
-    CategoryDecision.objects.create(
+    record_category(
         episode=episode,
-        category=Category.MISSING,
-        absconder=episode.absconder,
-        at=now,
-        by=system_user(),
+        actor=system_user(),
         by_role=SYSTEM_ROLE,
+        decision=None,
+        category=Category.MISSING,
         rationale=rationale,
-        rules=ESCALATION_RULES,
-    )
-    after_change(episode, now, event="escalated", event_id=deadline.pk)
-    timeline_record(
-        actor=None,
-        role=SYSTEM_ROLE,
-        subject_type=SUBJECT,
-        subject_id=episode.pk,
+        now=now,
         verb=EpisodeVerb.ESCALATED_TO_MISSING,
-        changes={"category": {"from": old, "to": Category.MISSING}, "deadline": deadline.pk},
-        rationale=rationale,
-        rule_ids=ESCALATION_RULES,
-        at=now,
+        rules=ESCALATION_RULES,
+        supervisor_reason=(
+            "Absent time limit reached: now missing (R-CLS-09). "
+            "Review the category and grade the risk."
+        ),
     )
     tell_owner(
         episode,
@@ -152,7 +134,7 @@ def episode_deadline_reminder(deadline: Deadline, now: datetime) -> str:
         return "no such episode"
     if episode.status == Status.CLOSED:
         return "case closed: nothing to do"
-    label = LABELS.get(deadline.kind, deadline.kind.replace("_", " ").capitalize())
+    label = words.deadline(deadline.kind)
     rules = [deadline.rule] if deadline.rule else []
     timeline_record(
         actor=None,
@@ -165,11 +147,19 @@ def episode_deadline_reminder(deadline: Deadline, now: datetime) -> str:
         rule_ids=rules,
         at=now,
     )
-    tell_owner(
-        episode,
-        rule=deadline.rule or "R-REV-01",
-        event_key=f"deadline:{deadline.pk}",
-        title=f"{label} due on case {episode.pk}",
-        inspectors=deadline.kind in REVIEW_KINDS,
-    )
+    if deadline.kind == "intervention_meeting_due":
+        tell_coordinators(
+            episode,
+            rule=deadline.rule or "R-TRG-09",
+            event_key=f"deadline:{deadline.pk}",
+            title=f"{label} on case {episode.pk}",
+        )
+    else:
+        tell_owner(
+            episode,
+            rule=deadline.rule or "R-REV-01",
+            event_key=f"deadline:{deadline.pk}",
+            title=f"{label} on case {episode.pk}",
+            inspectors=deadline.kind in REVIEW_KINDS,
+        )
     return f"reminder sent ({deadline.rule or 'no rule'})"

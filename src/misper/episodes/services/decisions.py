@@ -1,11 +1,12 @@
 """Decisions on an episode after the call: the duty inspector's category decision with the
 review period and call-backs agreed with the informant, risk grading and changes under the
 profile's authority rules, the informant's disagreement and the Force Incident Manager's
-decision, and restriction of the record. The policy engine decides what is allowed."""
+decision, and restriction of the record. The policy engine decides what is allowed and
+what the episode becomes; these services store its answer (services.common.store)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 
@@ -21,21 +22,95 @@ from misper.core.validation import (
     clean_instant,
 )
 from misper.episodes.codes import RISK_ORDER, Category, Risk
-from misper.episodes.events import EpisodeVerb
+from misper.episodes.events import Change, EpisodeVerb
+from misper.episodes.lifecycle import Act, begin
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.notify import withdraw_on_restriction
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import (
     SUBJECT,
+    action,
     after_change,
     ask,
     bump,
-    lock,
     now_or,
     refusal,
     rule_ids,
+    store,
 )
 from misper.episodes.services.report import policy_role
+from misper.policy import Decision
+
+
+def record_category(
+    *,
+    episode: Episode,
+    actor: User,
+    by_role: str,
+    decision: Decision | None,
+    category: str,
+    rationale: str,
+    now: datetime,
+    verb: EpisodeVerb,
+    review_period_hours: int | None = None,
+    callback_at: datetime | None = None,
+    disagreement: bool = False,
+    rules: list[str] | None = None,
+    timeline_actor: User | None = None,
+    supervisor_reason: str = "",
+) -> CategoryDecision:
+    """The one statement of a category change: the engine's new state stored (or, for the
+    system's own conversion, the new category), the decision record with the engine's
+    answer of its time, the deadlines, the typed event and the timeline, in the caller's
+    transaction. ``supervisor_reason`` puts the case (back) on the duty inspector's list."""
+    old = episode.category
+    if decision is not None:
+        store(episode, decision)
+    else:
+        episode.category = category
+        episode.categorised_at = now
+        episode.categorised_by_role = ""
+    episode.awaiting_supervisor = bool(supervisor_reason)
+    episode.supervisor_reason = supervisor_reason
+    bump(episode)
+    episode.save()
+    cited = rules if rules is not None else (rule_ids(decision) if decision else [])
+    record = CategoryDecision.objects.create(
+        episode=episode,
+        category=episode.category,
+        absconder=episode.absconder,
+        at=now,
+        by=actor,
+        by_role=by_role,
+        rationale=rationale,
+        review_period_hours=review_period_hours,
+        callback_at=callback_at,
+        disagreement=disagreement,
+        rules=cited,
+        answer=decision.as_dict() if decision is not None else {},
+    )
+    after_change(
+        episode,
+        now,
+        change=Change.ESCALATED if decision is None else Change.CATEGORY_CHANGED,
+        change_id=record.pk,
+        decision=decision,
+    )
+    changes: dict[str, object] = {"category": {"from": old, "to": episode.category}}
+    if verb is EpisodeVerb.CATEGORY_DECIDED:
+        changes.update(review_period_hours=review_period_hours, callback_at=iso(callback_at))
+    timeline_record(
+        actor=timeline_actor,
+        role=by_role,
+        subject_type=SUBJECT,
+        subject_id=episode.pk,
+        verb=verb,
+        changes=changes,
+        rationale=rationale,
+        rule_ids=cited,
+        at=now,
+    )
+    return record
 
 
 def episode_set_category(
@@ -69,59 +144,37 @@ def episode_set_category(
     if callback_at is not None and callback_at <= now:
         raise ValidationFailed("The call-back must be in the future", field="callback_at")
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
+        episode = begin(actor, episode_id, Act.SET_CATEGORY, version)
         role = policy_role(actor)
-        answer = ask(
+        decision = ask(
             episode,
-            {
-                "kind": "set_category",
-                "at": iso(now),
-                "by_role": role,
-                "category": category,
-                "rationale": rationale,
-                "review_period_hours": review_period_hours,
-                "callback_at": iso(callback_at),
-            },
+            action(
+                "set_category",
+                now,
+                role,
+                category=category,
+                rationale=rationale,
+                review_period_hours=review_period_hours,
+                callback_at=callback_at,
+            ),
             now,
         )
-        if not answer.get("allowed"):
-            raise refusal(answer, "category")
-        old = episode.category
-        episode.category = category
-        episode.categorised_at = now
-        episode.categorised_by_role = role
-        episode.awaiting_supervisor = False
-        episode.supervisor_reason = ""
-        if category == Category.ABSENT and review_period_hours:
-            episode.latest_review_at = now + timedelta(hours=review_period_hours)
-        bump(episode)
-        episode.save()
-        decision = CategoryDecision.objects.create(
+        if not decision.allowed:
+            raise refusal(decision, "category")
+        record_category(
             episode=episode,
-            category=category,
-            absconder=episode.absconder,
-            at=now,
-            by=actor,
+            actor=actor,
             by_role=role,
+            decision=decision,
+            category=category,
             rationale=rationale,
+            now=now,
+            verb=EpisodeVerb.CATEGORY_DECIDED,
             review_period_hours=review_period_hours,
             callback_at=callback_at,
-            rules=rule_ids(answer),
-        )
-        after_change(episode, now, event="category_changed", event_id=decision.pk)
-        timeline_record(
-            actor=actor,
-            role=role,
-            subject_type=SUBJECT,
-            subject_id=episode.pk,
-            verb=EpisodeVerb.CATEGORY_DECIDED,
-            changes={
-                "category": {"from": old, "to": category},
-                "review_period_hours": review_period_hours,
-                "callback_at": iso(callback_at),
-            },
-            rationale=rationale,
-            rule_ids=rule_ids(answer),
+            timeline_actor=actor,
+            # An informant's disagreement stays on the list until the FIM decides (R-REV-07).
+            supervisor_reason=episode.supervisor_reason if episode.disagreement_open else "",
         )
     return episode
 
@@ -154,39 +207,35 @@ def episode_grade_risk(
         too_late=f"The latest review time must be within {AGREED_AHEAD_WITHIN.days} days",
     )
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
+        episode = begin(actor, episode_id, Act.GRADE_RISK, version)
         role = policy_role(actor)
         old = episode.risk or None
-        action: dict[str, object]
         if old is None:
-            action = {
-                "kind": "grade_risk",
-                "at": iso(now),
-                "by_role": role,
-                "risk": risk,
-                "rationale": rationale,
-                "latest_review_at": iso(latest_review_at),
-            }
+            act = action(
+                "grade_risk",
+                now,
+                role,
+                risk=risk,
+                rationale=rationale,
+                latest_review_at=latest_review_at,
+            )
         else:
             if old == risk:
                 raise ValidationFailed(f"The risk is already {risk}", field="risk")
-            action = {
-                "kind": "change_risk",
-                "at": iso(now),
-                "by_role": role,
-                "from": old,
-                "to": risk,
-                "initial_grading_error": initial_grading_error,
-                "rationale": rationale,
-                "latest_review_at": iso(latest_review_at),
-            }
-        answer = ask(episode, action, now)
-        if not answer.get("allowed"):
-            raise refusal(answer, "risk")
+            act = action(
+                "change_risk",
+                now,
+                role,
+                **{"from": old, "to": risk},
+                initial_grading_error=initial_grading_error,
+                rationale=rationale,
+                latest_review_at=latest_review_at,
+            )
+        decision = ask(episode, act, now)
+        if not decision.allowed:
+            raise refusal(decision, "risk")
         lowered = old is not None and RISK_ORDER[risk] < RISK_ORDER[old]
-        episode.risk = risk
-        if latest_review_at is not None:
-            episode.latest_review_at = latest_review_at
+        store(episode, decision)
         if risk == Risk.NO_APPARENT_RISK:
             episode.awaiting_supervisor = True
             episode.supervisor_reason = "No apparent risk: latest review time agreed (R-REV-12)"
@@ -201,23 +250,28 @@ def episode_grade_risk(
             initial=old is None and not episode.gradings.exists(),
             initial_grading_error=initial_grading_error and lowered,
             rationale=rationale,
-            rules=rule_ids(answer),
+            rules=rule_ids(decision),
+            answer=decision.as_dict(),
         )
-        after_change(episode, now, event="risk_changed", event_id=grading.pk)
+        after_change(
+            episode, now, change=Change.RISK_CHANGED, change_id=grading.pk, decision=decision
+        )
+        if old is None:
+            verb = EpisodeVerb.RISK_GRADED
+        else:
+            verb = EpisodeVerb.RISK_LOWERED if lowered else EpisodeVerb.RISK_RAISED
         timeline_record(
             actor=actor,
             role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
-            verb=EpisodeVerb.RISK_GRADED
-            if old is None
-            else (EpisodeVerb.RISK_LOWERED if lowered else EpisodeVerb.RISK_RAISED),
+            verb=verb,
             changes={
                 "risk": {"from": old, "to": risk},
                 "initial_grading_error": bool(initial_grading_error and lowered),
             },
             rationale=rationale,
-            rule_ids=rule_ids(answer),
+            rule_ids=rule_ids(decision),
         )
     return episode
 
@@ -230,24 +284,27 @@ def episode_record_disagreement(
     now = now_or(now)
     detail = clean_free_text(detail, "detail", required=True)
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
-        if episode.disagreement_open:
-            raise ValidationFailed("A disagreement is already open", field="detail")
-        episode.disagreement_open = True
+        episode = begin(actor, episode_id, Act.RECORD_DISAGREEMENT, version)
+        role = policy_role(actor)
+        decision = ask(episode, action("record_disagreement", now, role, detail=detail), now)
+        if not decision.allowed:
+            raise refusal(decision, "detail")
+        store(episode, decision)
         episode.awaiting_supervisor = True
         episode.supervisor_reason = (
             "Informant disagrees: the Force Incident Manager decides (R-REV-07)"
         )
         bump(episode)
         episode.save()
+        after_change(episode, now, decision=decision)
         timeline_record(
             actor=actor,
-            role=policy_role(actor),
+            role=role,
             subject_type=SUBJECT,
             subject_id=episode.pk,
             verb=EpisodeVerb.DISAGREEMENT_RECORDED,
             rationale=detail,
-            rule_ids=["R-REV-07"],
+            rule_ids=rule_ids(decision),
         )
     return episode
 
@@ -267,53 +324,28 @@ def episode_resolve_disagreement(
         raise ValidationFailed("Choose a category", field="category")
     rationale = clean_free_text(rationale, "rationale")
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
+        episode = begin(actor, episode_id, Act.RESOLVE_DISAGREEMENT, version)
         if not episode.disagreement_open:
             raise ValidationFailed("There is no open disagreement", field="category")
         role = policy_role(actor)
-        answer = ask(
+        decision = ask(
             episode,
-            {
-                "kind": "resolve_disagreement",
-                "at": iso(now),
-                "by_role": role,
-                "category": category,
-                "rationale": rationale,
-            },
+            action("resolve_disagreement", now, role, category=category, rationale=rationale),
             now,
         )
-        if not answer.get("allowed"):
-            raise refusal(answer, "category")
-        old = episode.category
-        episode.category = category
-        episode.disagreement_open = False
-        episode.awaiting_supervisor = False
-        episode.supervisor_reason = ""
-        episode.categorised_at = now
-        episode.categorised_by_role = role
-        bump(episode)
-        episode.save()
-        decision = CategoryDecision.objects.create(
+        if not decision.allowed:
+            raise refusal(decision, "category")
+        record_category(
             episode=episode,
-            category=category,
-            absconder=episode.absconder,
-            at=now,
-            by=actor,
-            by_role=role,
-            rationale=rationale,
-            disagreement=True,
-            rules=rule_ids(answer),
-        )
-        after_change(episode, now, event="category_changed", event_id=decision.pk)
-        timeline_record(
             actor=actor,
-            role=role,
-            subject_type=SUBJECT,
-            subject_id=episode.pk,
-            verb=EpisodeVerb.DISAGREEMENT_RESOLVED,
-            changes={"category": {"from": old, "to": category}},
+            by_role=role,
+            decision=decision,
+            category=category,
             rationale=rationale,
-            rule_ids=rule_ids(answer),
+            now=now,
+            verb=EpisodeVerb.DISAGREEMENT_RESOLVED,
+            disagreement=True,
+            timeline_actor=actor,
         )
     return episode
 
@@ -326,18 +358,14 @@ def episode_restrict(
     now = now_or(now)
     reason = clean_free_text(reason, "reason", required=True, max_len=300)
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
+        episode = begin(actor, episode_id, Act.RESTRICT, version)
         if episode.restricted:
             raise ValidationFailed("The record is already restricted", field="reason")
         role = policy_role(actor)
-        answer = ask(
-            episode,
-            {"kind": "restrict_record", "at": iso(now), "by_role": role, "reason": reason},
-            now,
-        )
-        if not answer.get("allowed"):
-            raise refusal(answer, "reason")
-        episode.restricted = True
+        decision = ask(episode, action("restrict_record", now, role, reason=reason), now)
+        if not decision.allowed:
+            raise refusal(decision, "reason")
+        store(episode, decision)
         episode.restricted_reason = reason
         bump(episode)
         episode.save()
@@ -359,7 +387,7 @@ def episode_restrict(
             subject_id=episode.pk,
             verb=EpisodeVerb.RECORD_RESTRICTED,
             rationale=reason,
-            rule_ids=rule_ids(answer),
+            rule_ids=rule_ids(decision),
         )
     return episode
 

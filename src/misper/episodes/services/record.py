@@ -19,21 +19,22 @@ from misper.core.validation import (
     clean_free_text,
     clean_instant,
 )
-from misper.episodes.codes import Status
-from misper.episodes.events import EpisodeVerb
+from misper.episodes.events import Change, EpisodeVerb
+from misper.episodes.lifecycle import Act, begin, guard
 from misper.episodes.models import EntryKind, Episode, FoundReport, InvestigationEntry, Transfer
 from misper.episodes.policy_bridge import iso
 from misper.episodes.selectors import get_episode_for_user, get_transfer_for_user
 from misper.episodes.services.common import (
     OWNER,
     SUBJECT,
+    action,
     after_change,
     ask,
     bump,
-    lock,
     now_or,
     refusal,
     rule_ids,
+    store,
     text,
 )
 from misper.episodes.services.report import policy_role
@@ -121,7 +122,7 @@ def episode_log(
                 field="proportionality_rationale",
             )
     with transaction.atomic():
-        episode = lock(actor, episode_id, None)
+        episode = begin(actor, episode_id, Act.LOG, None)
         profile = load_profile(episode.profile_id)
         hours = int(profile.get("default_tour_hours") or 10)
         if action_at < episode.last_seen_at:
@@ -188,7 +189,7 @@ def transfer_propose(
     if to_area.kind != OrganisationKind.POLICING_AREA:
         raise ValidationFailed("Choose a local policing area", field="to_area")
     with transaction.atomic():
-        episode = lock(actor, episode_id, None)
+        episode = begin(actor, episode_id, Act.PROPOSE_TRANSFER, None)
         if to_area.pk == episode.owning_area_id:
             raise ValidationFailed("The case is already owned by that area", field="to_area")
         if episode.transfers.filter(accepted__isnull=True).exists():
@@ -235,6 +236,7 @@ def transfer_decide(
         episode = get_episode_for_user(
             actor, transfer.episode_id, purpose="decide a transfer", for_update=True
         ).episode
+        guard(episode, Act.DECIDE_TRANSFER)
         reason = clean_free_text(reason, "reason", required=not accept)
         if transfer.accepted is not None:
             raise ValidationFailed("This transfer has been decided", field="accept")
@@ -255,6 +257,8 @@ def transfer_decide(
             episode.force = transfer.to_area.force or episode.force
         bump(episode)
         episode.save(update_fields=["owning_area", "force", "version"])
+        if accept:
+            after_change(episode, now, change=Change.TRANSFERRED, change_id=transfer.pk)
         timeline_record(
             actor=actor,
             role=policy_role(actor),
@@ -320,7 +324,7 @@ def episode_found(
         ),
     }
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
+        episode = begin(actor, episode_id, Act.RECORD_FOUND, version)
         if found.found_at < episode.last_seen_at:
             raise ValidationFailed(
                 "The child cannot be found before they were last seen", field="found_at"
@@ -328,25 +332,25 @@ def episode_found(
         if hasattr(episode, "found"):
             raise ValidationFailed("This episode already has a found report", field="found_at")
         role = policy_role(actor)
-        answer = ask(
+        decision = ask(
             episode,
-            {
-                "kind": "record_found",
-                "at": iso(now),
-                "by_role": role,
-                "found_at": iso(found.found_at),
-                "returned_at": iso(found.returned_at),
-                "safe_and_well": found.safe_and_well,
-                "safe_and_well_rationale": values["safe_and_well_rationale"],
-                "with_persons": [],
-                "harmed": found.harmed,
-                "criminal_activity": found.criminal_activity,
-                "risky_contacts": found.risky_contacts,
-            },
+            action(
+                "record_found",
+                now,
+                role,
+                found_at=found.found_at,
+                returned_at=found.returned_at,
+                safe_and_well=found.safe_and_well,
+                safe_and_well_rationale=values["safe_and_well_rationale"],
+                with_persons=[],
+                harmed=found.harmed,
+                criminal_activity=found.criminal_activity,
+                risky_contacts=found.risky_contacts,
+            ),
             now,
         )
-        if not answer.get("allowed"):
-            raise refusal(answer, "safe_and_well")
+        if not decision.allowed:
+            raise refusal(decision, "safe_and_well")
         FoundReport.objects.create(
             episode=episode,
             found_at=found.found_at,
@@ -359,14 +363,14 @@ def episode_found(
             recorded_at=now,
             **values,
         )
-        episode.status = Status.FOUND
+        store(episode, decision)
         episode.awaiting_supervisor = False
         bump(episode)
         episode.save()
-        episode = Episode.objects.select_related("found", "person", "establishment").get(
-            pk=episode.pk
-        )
-        after_change(episode, now, event="found", event_id="found")
+        episode = Episode.objects.select_related(
+            "found", "person", "establishment", "owning_area", "owning_area__parent", "force"
+        ).get(pk=episode.pk)
+        after_change(episode, now, change=Change.FOUND, change_id="found", decision=decision)
         timeline_record(
             actor=actor,
             role=role,
@@ -376,10 +380,10 @@ def episode_found(
             changes={
                 "found_at": iso(found.found_at),
                 "safe_and_well": found.safe_and_well,
-                "rhi_criteria": answer.get("rhi_criteria"),
+                "rhi_criteria": list(decision.rhi_criteria or []),
             },
             rationale=values["safe_and_well_rationale"],
-            rule_ids=rule_ids(answer),
+            rule_ids=rule_ids(decision),
         )
     return episode
 
@@ -392,24 +396,19 @@ def episode_close(
     code is derived, never chosen."""
     now = now_or(now)
     with transaction.atomic():
-        episode = lock(actor, episode_id, version)
-        if episode.status == Status.CLOSED:
-            raise ValidationFailed("The episode is already closed", field="version")
+        episode = begin(actor, episode_id, Act.CLOSE, version)
         profile = load_profile(episode.profile_id)
         code = str(profile.values.get(f"closure_codes.{episode.category}") or "")
         role = policy_role(actor)
-        answer = ask(
-            episode, {"kind": "close", "at": iso(now), "by_role": role, "closure_code": code}, now
-        )
-        if not answer.get("allowed"):
-            raise refusal(answer, "version")
-        episode.status = Status.CLOSED
-        episode.closure_code = code
+        decision = ask(episode, action("close", now, role, closure_code=code), now)
+        if not decision.allowed:
+            raise refusal(decision, "version")
+        store(episode, decision)
         episode.closed_at = now
         episode.awaiting_supervisor = False
         bump(episode)
         episode.save()
-        after_change(episode, now)
+        after_change(episode, now, change=Change.CLOSED, change_id="closed", decision=decision)
         timeline_record(
             actor=actor,
             role=role,
@@ -417,6 +416,6 @@ def episode_close(
             subject_id=episode.pk,
             verb=EpisodeVerb.EPISODE_CLOSED,
             changes={"closure_code": code},
-            rule_ids=rule_ids(answer),
+            rule_ids=rule_ids(decision),
         )
     return episode

@@ -5,7 +5,7 @@ field and the rule; nothing is half-written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -35,22 +35,29 @@ from misper.episodes.codes import (
     Risk,
     SearchState,
 )
-from misper.episodes.events import EpisodeVerb
+from misper.episodes.events import Change, EpisodeVerb
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.policy_bridge import (
     Question,
-    iso,
     location_key,
     person_facts,
     report_question,
 )
-from misper.episodes.services.common import MAX_TEXT, after_change, refusal, text
+from misper.episodes.services.common import (
+    MAX_TEXT,
+    action,
+    after_change,
+    refusal,
+    rule_ids,
+    store_state,
+    text,
+)
 from misper.people.models import Person
 from misper.people.selectors import get_person_for_user
+from misper.policy import Decision
 from misper.policy.assess import questions_may_wait
 from misper.policy.calendar import local_date
 from misper.policy.facts import Report as PolicyReport
-from misper.policy.facts import parse_person
 from misper.policy.profiles import load_profile
 from misper.policy.types import ProfileErrors
 
@@ -142,7 +149,7 @@ def _questions_may_wait(person: Person, profile: str, r: ReportInput, now: datet
         return (
             questions_may_wait(
                 load_profile(profile),
-                parse_person(person_facts(person, r.reported_at)),
+                person_facts(person, r.reported_at),
                 PolicyReport(reported_at=r.reported_at, missing_from=r.missing_from),
                 now,
             )
@@ -291,7 +298,7 @@ def _person_for_report(actor: User, person_id: int, *, for_update: bool = False)
 
 def episode_recommend(
     *, actor: User, person_id: int, report: ReportInput, now: datetime | None = None
-) -> dict[str, Any]:
+) -> Decision:
     """The policy engine's recommendation for a report, before anything is saved: allowed
     categories, minimum risk and response, duties, deadlines, triggers and reasons."""
     if not rules.has_perm("episodes.report", actor):
@@ -301,13 +308,7 @@ def episode_recommend(
     person = _person_for_report(actor, person_id)
     values = _validate_report(report, now, person=person, profile=force.policy_profile)
     _check_born(person, values["last_seen_at"])
-    question = _question(
-        person=person,
-        force=force,
-        values=values,
-        now=now,
-    )
-    return question.ask()
+    return _question(person=person, force=force, values=values, now=now).decide()
 
 
 def episode_report(
@@ -352,101 +353,78 @@ def episode_report(
         person = _person_for_report(actor, person_id, for_update=True)
         values = _validate_report(report, now, person=person, profile=force.policy_profile)
         _check_born(person, values["last_seen_at"])
-        question = _question(
-            person=person,
-            force=force,
-            values=values,
-            now=now,
-        )
-        recommendation = question.ask()
-        allowed = recommendation.get("allowed_categories") or []
-        if category not in allowed:
-            raise refusal(
-                {
-                    **recommendation,
-                    "reasons": [
-                        {"rule": "R-HMI-01", "text": f"{category} is not allowed for this child"},
-                        *recommendation.get("reasons", []),
-                    ],
-                },
-                "category",
-            )
-        decision = question.ask(
-            {
-                "kind": "set_category",
-                "at": iso(now),
-                "by_role": role,
-                "category": category,
-                "rationale": rationale,
-            }
+        question = _question(person=person, force=force, values=values, now=now)
+        recommendation = question.decide()
+        decision = question.decide(
+            action("set_category", now, role, category=category, rationale=rationale)
         )
         awaiting, supervisor_reason = False, ""
-        confirmed = bool(decision.get("allowed"))
+        confirmed = bool(decision.allowed)
+        state = decision.episode
         if not confirmed:
-            if category == Category.ABSENT and decision.get("required_role"):
-                awaiting = True
+            proposable = category == Category.ABSENT and (
+                category in recommendation.allowed_categories
+            )
+            if proposable and decision.required_role:
                 supervisor_reason = (
                     "Absent proposed: the duty inspector decides absent or missing (R-CLS-07)"
                 )
-            elif category == Category.ABSENT and set(decision.get("missing_fields") or []) <= {
+            elif proposable and set(decision.missing_fields) <= {
                 "review_period_hours",
                 "callback_at",
                 "rationale",
             }:
-                awaiting = True
                 supervisor_reason = (
                     "Absent proposed: review period and call-backs to be agreed (R-REV-02)"
                 )
             else:
                 raise refusal(decision, "category")
-        episode_state: dict[str, Any] = {
-            "category": category,
-            "categorised_at": iso(now),
-            "categorised_by_role": role,
-            "risk": None,
-            "risk_history": [],
-            "case_record_created": True,
-        }
-        grading_answer = None
+            # Proposed, not decided: the duty inspector's list holds it (R-CLS-07).
+            awaiting = True
+            assert state is not None
+            state = replace(state, category=category, categorised_at=None, categorised_by_role=None)
+        assert state is not None
+        state = replace(state, case_record_created=True)
+        final = decision
         if risk:
             if category != Category.MISSING:
                 raise ValidationFailed("Only a missing report is graded for risk", field="risk")
-            grading_answer = Question(**{**question.__dict__, "episode": episode_state}).ask(
-                {
-                    "kind": "grade_risk",
-                    "at": iso(now),
-                    "by_role": role,
-                    "risk": risk,
-                    "rationale": rationale or "initial grading",
-                    "latest_review_at": iso(latest_review_at),
-                }
+            final = question.with_episode(state).decide(
+                action(
+                    "grade_risk",
+                    now,
+                    role,
+                    risk=risk,
+                    rationale=rationale or "initial grading",
+                    latest_review_at=latest_review_at,
+                )
             )
-            if not grading_answer.get("allowed"):
-                raise refusal(grading_answer, "risk")
+            if not final.allowed:
+                raise refusal(final, "risk")
+            assert final.episode is not None
+            state = final.episode
             if risk == Risk.NO_APPARENT_RISK:
                 awaiting = True
                 supervisor_reason = "No apparent risk: latest review time agreed (R-REV-12)"
         establishment = values["establishment"]
-        episode = Episode.objects.create(
+        episode = Episode(
             person=person,
             force=force,
             owning_area=area,
             profile_id=force.policy_profile,
-            location_key=question.extra["location_key"],
-            recommendation=recommendation,
-            category=category,
-            absconder=bool(recommendation.get("absconder")),
-            risk=risk or "",
-            categorised_at=now if confirmed else None,
-            categorised_by_role=role,
+            location_key=question.location_key,
+            recommendation=recommendation.as_dict(),
             awaiting_supervisor=awaiting,
             supervisor_reason=supervisor_reason,
-            latest_review_at=latest_review_at,
             case_record_created=True,
             created_by=actor,
             **{k: v for k, v in values.items() if k != "establishment"},
             establishment=establishment,
         )
+        store_state(episode, state, absconder=recommendation.absconder)
+        if not confirmed:
+            episode.categorised_by_role = role  # who proposed it
+        episode.save()
         CategoryDecision.objects.create(
             episode=episode,
             category=category,
@@ -455,9 +433,10 @@ def episode_report(
             by=actor,
             by_role=role,
             rationale=rationale or ("proposed" if not confirmed else "at report"),
-            rules=[r["rule"] for r in decision.get("reasons", [])],
+            rules=rule_ids(decision),
+            answer=decision.as_dict(),
         )
-        if risk and grading_answer is not None:
+        if risk:
             RiskGrading.objects.create(
                 episode=episode,
                 risk=risk,
@@ -466,9 +445,9 @@ def episode_report(
                 by_role=role,
                 initial=True,
                 rationale=rationale or "initial grading",
-                rules=[r["rule"] for r in grading_answer.get("reasons", [])],
+                rules=rule_ids(final),
+                answer=final.as_dict(),
             )
-        rule_ids = sorted({r["rule"] for r in recommendation.get("reasons", [])})
         timeline_record(
             actor=actor,
             role=role,
@@ -480,14 +459,14 @@ def episode_report(
                 "confirmed": confirmed,
                 "risk": risk or None,
                 "recommended": {
-                    "allowed_categories": allowed,
-                    "minimum_risk": recommendation.get("minimum_risk"),
-                    "minimum_response": recommendation.get("minimum_response"),
-                    "duties": recommendation.get("duties"),
+                    "allowed_categories": list(recommendation.allowed_categories),
+                    "minimum_risk": recommendation.minimum_risk,
+                    "minimum_response": recommendation.minimum_response,
+                    "duties": list(recommendation.duties),
                 },
             },
             rationale=rationale,
-            rule_ids=rule_ids,
+            rule_ids=rule_ids(recommendation),
         )
         timeline_record(
             actor=actor,
@@ -497,6 +476,7 @@ def episode_report(
             verb=EpisodeVerb.EPISODE_REPORTED,
             changes={"episode": episode.pk, "category": category},
         )
-        # The deadlines the policy sets from the report on (absent limit, reviews, ...).
-        after_change(episode, now, event="reported", event_id="report")
+        # The deadlines the policy sets from the report on (absent limit, reviews, ...),
+        # and whoever reacts to a report is told.
+        after_change(episode, now, change=Change.REPORTED, change_id="report")
     return episode
