@@ -29,7 +29,7 @@ from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.selectors import acting_user
 from misper.core.errors import DomainError, NotFound
 from misper.core.timeline import timeline_for_subject
-from misper.episodes import access, forms, selectors, services, words
+from misper.episodes import access, forms, lifecycle, selectors, services, words
 from misper.episodes.access import View
 from misper.episodes.codes import (
     QUESTIONS,
@@ -40,6 +40,7 @@ from misper.episodes.codes import (
     Risk,
     Status,
 )
+from misper.episodes.lifecycle import Act
 from misper.episodes.models import Episode
 from misper.episodes.selectors import RestrictedRecord
 from misper.people.selectors import get_person_for_user
@@ -215,21 +216,22 @@ def _actions(user: User, case: selectors.CaseAccess) -> list[tuple[str, str]]:
     episode = case.episode
     out: list[tuple[str, str]] = []
     pending = next((t for t in episode.transfers.all() if t.accepted is None), None)
-    if pending is not None and selectors.is_receiving(user, pending):
+    if (
+        pending is not None
+        and selectors.is_receiving(user, pending)
+        and lifecycle.allows(episode, Act.DECIDE_TRANSFER)
+    ):
         out.append(
             (
                 "Accept or decline the transfer",
                 reverse("episodes:transfer_decide", args=[pending.pk]),
             )
         )
-    if (
-        not access.may(user, episode, access.CASE_WORK, case.view)
-        or episode.status == Status.CLOSED
-    ):
+    if not access.may(user, episode, access.CASE_WORK, case.view):
         return out
-    for name, action in ACTIONS.items():
-        if action.show(episode):
-            out.append((action.title, reverse(f"episodes:{name}", args=[episode.pk])))
+    for act in lifecycle.offered(episode):
+        if act in ACTIONS:
+            out.append((lifecycle.TABLE[act].title, reverse(f"episodes:{act}", args=[episode.pk])))
     return out
 
 
@@ -311,11 +313,9 @@ class _OpenFirst(Exception):
 
 @dataclass(frozen=True)
 class Action:
-    title: str
     form: type[django_forms.Form]
     run: Callable[[User, Episode, django_forms.Form], Any]
     done: str
-    show: Callable[[Episode], bool] = lambda e: True
     versioned: bool = True
 
 
@@ -406,49 +406,24 @@ def _close(user: User, ep: Episode, f: django_forms.Form) -> Any:
     return services.episode_close(actor=user, episode_id=ep.pk, version=f.cleaned_data["version"])
 
 
+# The page of each action the lifecycle offers (episodes/lifecycle.py says from which states
+# and when; its title is the page's): the form, the service, the message when done.
 ACTIONS: dict[str, Action] = {
-    "category": Action("Decide the category", forms.CategoryForm, _category, "Category decided"),
-    "risk": Action("Grade or change the risk", forms.RiskForm, _risk, "Risk recorded"),
-    "disagreement": Action(
-        "Record the informant's disagreement",
+    Act.SET_CATEGORY: Action(forms.CategoryForm, _category, "Category decided"),
+    Act.GRADE_RISK: Action(forms.RiskForm, _risk, "Risk recorded"),
+    Act.RECORD_DISAGREEMENT: Action(
         forms.DisagreementForm,
         _disagreement,
         "Disagreement recorded: the Force Incident Manager decides",
-        show=lambda e: not e.disagreement_open,
     ),
-    "resolve": Action(
-        "Resolve the disagreement (Force Incident Manager)",
-        forms.ResolveForm,
-        _resolve,
-        "Disagreement resolved",
-        show=lambda e: e.disagreement_open,
+    Act.RESOLVE_DISAGREEMENT: Action(forms.ResolveForm, _resolve, "Disagreement resolved"),
+    Act.RESTRICT: Action(forms.RestrictForm, _restrict, "Record restricted"),
+    Act.LOG: Action(forms.EntryForm, _log, "Entry added", versioned=False),
+    Act.PROPOSE_TRANSFER: Action(
+        forms.TransferForm, _transfer, "Transfer proposed", versioned=False
     ),
-    "restrict": Action(
-        "Restrict the record",
-        forms.RestrictForm,
-        _restrict,
-        "Record restricted",
-        show=lambda e: not e.restricted,
-    ),
-    "log": Action(
-        "Add to the investigation log", forms.EntryForm, _log, "Entry added", versioned=False
-    ),
-    "transfer": Action(
-        "Propose a transfer",
-        forms.TransferForm,
-        _transfer,
-        "Transfer proposed",
-        versioned=False,
-        show=lambda e: not any(t.accepted is None for t in e.transfers.all()),
-    ),
-    "found": Action(
-        "Record the found report",
-        forms.FoundForm,
-        _found,
-        "Found report recorded",
-        show=lambda e: e.status == Status.OPEN,
-    ),
-    "close": Action("Close the episode", forms.CloseForm, _close, "Episode closed"),
+    Act.RECORD_FOUND: Action(forms.FoundForm, _found, "Found report recorded"),
+    Act.CLOSE: Action(forms.CloseForm, _close, "Episode closed"),
 }
 
 
@@ -472,6 +447,10 @@ def action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
             episode = _episode_for_action(user, episode_id)
         except _OpenFirst:
             return redirect("episodes:detail", episode_id=episode_id)
+        if not lifecycle.allows(episode, Act(name)):
+            # e.g. a closed case: the lifecycle offers nothing more; say so on the case
+            messages.error(request, f"This case is {episode.get_status_display().lower()}")
+            return redirect("episodes:detail", episode_id=episode_id)
         form = _make_form(name, action, episode, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -488,7 +467,7 @@ def action_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
             "episodes/action.html",
             form,
             episode=episode,
-            title=action.title,
+            title=lifecycle.TABLE[Act(name)].title,
             action_name=name,
         )
 
