@@ -5,6 +5,8 @@ set -euo pipefail
 host="${1:-127.0.0.1}"; port="${2:-8000}"
 bin=.venv/bin
 export MISPER_DEMO=1
+# Links in emails and webhooks point at the address Misper is served on (PORT included).
+export SITE_URL="${SITE_URL:-http://$host:$port}"
 "$bin/misper" worker &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM

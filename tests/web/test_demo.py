@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -108,3 +110,24 @@ def test_demo_children_and_episodes_give_every_role_work():
     assert [p.given_name for p in my_children(carer)] == ["Amira"]
     call_command("demo", "--quiet")  # a second run adds nothing
     assert Person.objects.count() == 8
+
+
+def test_the_demo_sends_emails_whose_links_follow_the_address_served_on(settings):
+    """The demo region had no sharing arrangement, so `make run` never sent an email; and
+    links used port 8000 whatever PORT said. scripts/run.sh sets SITE_URL from the address
+    it serves on; the links follow SITE_URL."""
+    from django.core import mail
+
+    from misper.notifications.models import Channel, Message
+    from misper.notifications.services import deliver_due
+
+    settings.SITE_URL = "http://127.0.0.1:9123"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("demo", "--quiet")
+    emails = Message.objects.filter(channel=Channel.EMAIL)
+    assert emails.exists()
+    assert deliver_due(worker_id="test", limit=500) >= 1
+    assert mail.outbox
+    assert all("http://127.0.0.1:9123/episodes/" in m.body for m in mail.outbox)
+    run = (Path(__file__).resolve().parents[2] / "scripts" / "run.sh").read_text()
+    assert 'export SITE_URL="${SITE_URL:-http://$host:$port}"' in run

@@ -59,14 +59,25 @@ def test_admin_pages_are_only_for_system_administrators(mfa_client, make_user, p
     assert mfa_client(make_user("inspector")).get(path).status_code == 404
 
 
-def test_admin_sees_audit_log_with_chain_status(client, make_user):
+def test_admin_sees_the_last_check_of_the_chain_without_the_page_walking_it(client, make_user):
+    """The worker checks the chain on a schedule (core/tasks.py); the page shows its last
+    result and never walks the chain itself (issue 9)."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    import misper.core.tasks as core_tasks
+    from misper.core.models import AuditCheck
 
     admin = make_user("system_administrator")
     TOTP.activate(admin, generate_totp_secret())
     client.force_login(admin)
     body = client.get("/admin/audit/").content.decode()
-    assert "The hash chain is intact" in body
+    assert "has not been checked yet" in body
+    assert core_tasks.audit_verify_sweep() == 1  # due: none yet
+    assert core_tasks.audit_verify_sweep() == 0  # not due again for hours
+    check = AuditCheck.objects.get()
+    assert check.ok and check.by == "worker"
+    body = client.get("/admin/audit/").content.decode()
+    assert "The hash chain was intact when last checked" in body
 
 
 def test_api_token_secret_is_shown_once(mfa_client, make_user):

@@ -274,6 +274,8 @@ TASKS = {
     }
 }
 MISPER_WORKER_INTERVAL = env.float("MISPER_WORKER_INTERVAL", default=1.0)
+# How often the worker walks the audit log's hash chain (its result is on the audit page).
+MISPER_AUDIT_VERIFY_HOURS = env.float("MISPER_AUDIT_VERIFY_HOURS", default=6.0)
 # A message that fails this many times is marked dead and reported to administrators.
 MISPER_NOTIFY_MAX_ATTEMPTS = env.int("MISPER_NOTIFY_MAX_ATTEMPTS", default=12)
 # The first retry's wait (it doubles, up to an hour) and a claimed message's lease.

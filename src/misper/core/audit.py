@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from misper.core.errors import ValidationFailed
-from misper.core.models import AuditAction, AuditChainHead, AuditEvent
+from misper.core.models import AuditAction, AuditChainHead, AuditCheck, AuditEvent
 
 if TYPE_CHECKING:
     from misper.agencies.models import User
@@ -107,3 +107,25 @@ def audit_verify() -> AuditVerification:
             checked, -1, "rows were removed from the end of the log (head does not match)"
         )
     return AuditVerification(checked, None)
+
+
+def audit_check_record(*, by: str) -> AuditCheck:
+    """Walk the chain and keep the result (a row of its own, in its own transaction)."""
+    result = audit_verify()
+    return AuditCheck.objects.create(
+        checked=result.checked,
+        ok=result.ok,
+        broken_at=result.broken_at,
+        problem=result.problem[:200],
+        by=by[:100],
+    )
+
+
+def audit_check_due(now: datetime, every: timedelta) -> bool:
+    """Whether the last check is older than ``every`` (or there is none)."""
+    last = AuditCheck.objects.order_by("-at").values_list("at", flat=True).first()
+    return last is None or now - last >= every
+
+
+def last_audit_check() -> AuditCheck | None:
+    return AuditCheck.objects.order_by("-at", "-id").first()

@@ -102,6 +102,24 @@ class AuditChainHead(models.Model):
         return f"audit head #{self.count}"
 
 
+class AuditCheck(models.Model):
+    """One walk of the audit log's hash chain (``misper audit verify``, and the worker on a
+    schedule): administrators see the last result without the page walking the chain."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    checked = models.BigIntegerField()
+    ok = models.BooleanField()
+    broken_at = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=200, blank=True)
+    by = models.CharField(max_length=100, help_text="The command or worker that checked.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"audit check {self.at:%Y-%m-%d %H:%M}: {'intact' if self.ok else 'broken'}"
+
+
 class DeadlineStatus(models.TextChoices):
     OPEN = "open", "Open"
     MET = "met", "Met"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from misper.core.audit import audit_verify
+from misper.core.audit import audit_check_record
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["verify"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = audit_verify()
+        result = audit_check_record(by="misper audit verify")
         if result.ok:
             self.stdout.write(f"audit log intact: {result.checked} rows checked")
             return

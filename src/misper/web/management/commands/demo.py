@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from misper.agencies.demo import DEMO_PASSWORD, build_agencies
 from misper.episodes.demo import build_children_and_episodes
+from misper.notifications.demo import build_sharing
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = build_agencies()
+        build_sharing()  # before the episodes, so their messages go by email too
         children = build_children_and_episodes()
         if options["quiet"]:
             return
