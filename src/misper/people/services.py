@@ -590,24 +590,32 @@ def person_share(
         share = PersonShare.objects.create(
             person=person, organisation=organisation, reason=reason, granted_by=actor
         )
-        _bump(person)
-        timeline_record(
-            actor=actor,
-            subject_type=SUBJECT,
-            subject_id=person.pk,
-            verb=PeopleVerb.RECORD_SHARED,
-            changes={"shared_with": organisation.name},
-            rationale=reason,
-        )
-        audit_record(
-            user=actor,
-            action=AuditAction.SHARE,
-            subject_type=SUBJECT,
-            subject_id=person.pk,
-            purpose=f"shared with {organisation.name}",
-            reason=reason,
-        )
+        _record_sharing(actor, person, PeopleVerb.RECORD_SHARED, organisation, reason)
     return share
+
+
+def _record_sharing(
+    actor: User, person: Person, verb: PeopleVerb, organisation: Organisation, reason: str
+) -> None:
+    """A share made or ended: on the child's timeline and in the audit log."""
+    _bump(person)
+    timeline_record(
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=person.pk,
+        verb=verb,
+        changes={"shared_with": organisation.name},
+        rationale=reason,
+    )
+    made = verb is PeopleVerb.RECORD_SHARED
+    audit_record(
+        user=actor,
+        action=AuditAction.SHARE if made else AuditAction.SHARE_ENDED,
+        subject_type=SUBJECT,
+        subject_id=person.pk,
+        purpose=f"{'shared' if made else 'ended sharing'} with {organisation.name}",
+        reason=reason,
+    )
 
 
 def person_share_end(*, actor: User, share_id: int, reason: str) -> PersonShare:
@@ -627,23 +635,7 @@ def person_share_end(*, actor: User, share_id: int, reason: str) -> PersonShare:
         share.ended_by = actor
         share.ended_reason = reason
         share.save(update_fields=["ended_at", "ended_by", "ended_reason"])
-        _bump(share.person)
-        timeline_record(
-            actor=actor,
-            subject_type=SUBJECT,
-            subject_id=share.person_id,
-            verb=PeopleVerb.SHARE_ENDED,
-            changes={"shared_with": organisation.name},
-            rationale=reason,
-        )
-        audit_record(
-            user=actor,
-            action=AuditAction.SHARE_ENDED,
-            subject_type=SUBJECT,
-            subject_id=share.person_id,
-            purpose=f"ended sharing with {organisation.name}",
-            reason=reason,
-        )
+        _record_sharing(actor, share.person, PeopleVerb.SHARE_ENDED, organisation, reason)
     return share
 
 

@@ -439,56 +439,74 @@ share_add = _record_form(
 )
 
 
-@login_required
-@GET_POST
-def flag_end(request: HttpRequest, person_id: int, flag_id: int) -> HttpResponse:
-    """End a flag. The flag is found through the child's record before the form is read:
-    a flag that does not exist and a flag of a child the user may not see (or may not end)
-    are the same "Page not found"."""
-    user = acting_user(request)
+def _end(
+    request: HttpRequest,
+    person_id: int,
+    *,
+    fetch: Callable[[], Any],
+    end: Callable[[Any, str], Any],
+    form_class: type[django_forms.Form],
+    template: str,
+    name: str,
+    done: Callable[[Any], str],
+) -> HttpResponse:
+    """End a flag or a share. The thing is found through the child's record before the
+    form is read: one that does not exist and one of a child the user may not see (or may
+    not end) are the same "Page not found"."""
     try:
-        flag = get_flag_for_user(user, flag_id, action="people.raise_flag", purpose="end flag")
+        thing = fetch()
     except (NotFound, PermissionDenied) as exc:
-        raise Http404("No such flag") from exc
-    if flag.person_id != person_id or not flag.active:
-        raise Http404("No such flag")
-    person = flag.person
-    form = FlagEndForm(request.POST if request.method == "POST" else None)
+        raise Http404(f"No such {name}") from exc
+    if thing.person_id != person_id or not thing.active:
+        raise Http404(f"No such {name}")
+    person = thing.person
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.flag_end(actor=user, flag_id=flag.pk, reason=form.cleaned_data["reason"])
+            end(thing, form.cleaned_data["reason"])
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            return _after_change(request, person, f"Flag ended: {flag.get_kind_display()}")
-    return _render_form(request, "people/flag_end.html", form, person=person, flag=flag)
+            return _after_change(request, person, done(thing))
+    return _render_form(request, template, form, person=person, **{name: thing})
+
+
+@login_required
+@GET_POST
+def flag_end(request: HttpRequest, person_id: int, flag_id: int) -> HttpResponse:
+    user = acting_user(request)
+    return _end(
+        request,
+        person_id,
+        fetch=lambda: get_flag_for_user(
+            user, flag_id, action="people.raise_flag", purpose="end flag"
+        ),
+        end=lambda flag, reason: services.flag_end(actor=user, flag_id=flag.pk, reason=reason),
+        form_class=FlagEndForm,
+        template="people/flag_end.html",
+        name="flag",
+        done=lambda flag: f"Flag ended: {flag.get_kind_display()}",
+    )
 
 
 @login_required
 @GET_POST
 def share_end(request: HttpRequest, person_id: int, share_id: int) -> HttpResponse:
-    """End a share of the child's record, in the style of ``flag_end``."""
     user = acting_user(request)
-    try:
-        share = get_share_for_user(user, share_id, action="people.share", purpose="end share")
-    except (NotFound, PermissionDenied) as exc:
-        raise Http404("No such share") from exc
-    if share.person_id != person_id or not share.active:
-        raise Http404("No such share")
-    person = share.person
-    form = ShareEndForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_share_end(
-                actor=user, share_id=share.pk, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            _apply_error(form, exc)
-        else:
-            return _after_change(
-                request, person, f"The record is no longer shared with {share.organisation.name}"
-            )
-    return _render_form(request, "people/share_end.html", form, person=person, share=share)
+    return _end(
+        request,
+        person_id,
+        fetch=lambda: get_share_for_user(
+            user, share_id, action="people.share", purpose="end share"
+        ),
+        end=lambda share, reason: services.person_share_end(
+            actor=user, share_id=share.pk, reason=reason
+        ),
+        form_class=ShareEndForm,
+        template="people/share_end.html",
+        name="share",
+        done=lambda share: f"The record is no longer shared with {share.organisation.name}",
+    )
 
 
 @login_required
