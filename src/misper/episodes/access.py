@@ -40,6 +40,7 @@ from misper.agencies.models import Organisation, User
 from misper.agencies.roles import OPERATIONAL_POLICE_ROLES
 from misper.core.models import AuditAction, AuditEvent, Deadline, DeadlineStatus
 from misper.episodes.models import Episode
+from misper.policy import Decision
 
 SUBJECT = "episode"
 # One answer for "does not exist" and "you may not see it": the two must look the same.
@@ -286,7 +287,7 @@ _GETTERS: dict[str, Callable[[Episode, datetime], Any]] = {
     "risk": lambda e, now: e.risk or None,
     "minimum_risk": lambda e, now: e.minimum_risk or None,
     "minimum_response": lambda e, now: e.minimum_response or None,
-    "duties": lambda e, now: list((e.recommendation or {}).get("duties") or []),
+    "duties": lambda e, now: list(current_decision(e, now).duties),
     "deadlines": lambda e, now: list(open_deadlines(e)),
     "gradings": lambda e, now: list(e.gradings.all()),
     "decisions": lambda e, now: list(e.decisions.all()),
@@ -294,6 +295,18 @@ _GETTERS: dict[str, Callable[[Episode, datetime], Any]] = {
     "transfers": lambda e, now: list(e.transfers.all()),
     "found": lambda e, now: None,  # filled by case_fields
 }
+
+
+def current_decision(episode: Episode, now: datetime) -> Decision:
+    """What the policy says about the case now (asked once per request and kept on the
+    episode object): the duties a page or the API shows are today's, not the report's."""
+    cached: Decision | None = getattr(episode, "_current_decision", None)
+    if cached is None:
+        from misper.episodes.policy_bridge import episode_question
+
+        cached = episode_question(episode, now).decide()
+        episode._current_decision = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def open_deadlines(episode: Episode) -> QuerySet[Deadline]:

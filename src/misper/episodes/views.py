@@ -267,7 +267,7 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         "person_id": case.episode.person_id,
         "labels": LABELS,
         "missing_for": duration(timedelta(minutes=fields["missing_minutes"])),
-        "duty_rules": (case.episode.recommendation or {}).get("duty_rules") or {},
+        "duty_rules": access.current_decision(case.episode, now).duty_rules,
     }
     if case.view is View.SUMMARY:
         return render_form(request, "episodes/summary.html", reason_form, **context)
