@@ -242,17 +242,9 @@ def assess(
             )
         )
 
-    # --- risk indicators shared by every 'no apparent risk' outcome ---------------------
-    if f.yes_risks:
-        rule = "R-DEF-01" if "out_of_character" in f.yes_risks else "R-DEF-02"
-        blockers.append(
-            Reason(rule, f"apparent risk: answered yes to {', '.join(f.yes_risks)} (R-RPT-03)")
-        )
-    if f.unknowns and profile.text("unknown_answers_block_absent") == "any":
-        blockers.append(
-            Reason("R-CLS-01", f"questions the caller cannot answer: {', '.join(f.unknowns)}")
-        )
-        blockers.append(Reason("R-CLS-02", "lack of information is treated as a risk in itself"))
+    # --- risk indicators shared by every 'no apparent risk' outcome, the most specific
+    # first (a refusal states the first): what the records say about the child (a CSE
+    # flag, the age, the enquiries, the pre-placement assessment), then the call's answers
     if f.cse_known and profile.flag("cse_forces_missing"):
         blockers.append(Reason("R-CLS-03", "known CSE risk: " + "; ".join(f.cse_known)))
     max_age = profile.opt_int("immediate_deployment_max_age")
@@ -285,6 +277,16 @@ def assess(
         )
     if f.absconder_row:
         blockers.append(Reason("R-CLS-13", "an absconder is reported without delay"))
+    if f.yes_risks:
+        rule = "R-DEF-01" if "out_of_character" in f.yes_risks else "R-DEF-02"
+        blockers.append(
+            Reason(rule, f"apparent risk: answered yes to {', '.join(f.yes_risks)} (R-RPT-03)")
+        )
+    if f.unknowns and profile.text("unknown_answers_block_absent") == "any":
+        blockers.append(
+            Reason("R-CLS-01", f"questions the caller cannot answer: {', '.join(f.unknowns)}")
+        )
+        blockers.append(Reason("R-CLS-02", "lack of information is treated as a risk in itself"))
 
     allowed = ["missing"]
     # --- absent --------------------------------------------------------------------------
