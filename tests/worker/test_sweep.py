@@ -68,6 +68,7 @@ def test_absent_limit_converts_an_absent_child_to_missing(wmc14, absent):
     assert event.actor is None and event.actor_role == "system"
     assert event.rules == ["R-CLS-09", "C-09"]
     limit.refresh_from_db()
+    assert event.changes["deadline"] == limit.pk  # the deadline the worker acted on
     assert limit.status == "acted" and limit.attempts == 1
     assert timedelta(0) <= limit.acted_at - limit.due < timedelta(seconds=5)
     # The engine's deadlines for a missing case replace the absent ones.

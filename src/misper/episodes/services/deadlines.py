@@ -112,6 +112,7 @@ def episode_absent_limit(deadline: Deadline, now: datetime) -> str:
         now=now,
         verb=EpisodeVerb.ESCALATED_TO_MISSING,
         rules=ESCALATION_RULES,
+        deadline_id=deadline.pk,
         supervisor_reason=(
             "Absent time limit reached: now missing (R-CLS-09). "
             "Review the category and grade the risk."

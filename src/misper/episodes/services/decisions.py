@@ -58,11 +58,13 @@ def record_category(
     rules: list[str] | None = None,
     timeline_actor: User | None = None,
     supervisor_reason: str = "",
+    deadline_id: int | None = None,
 ) -> CategoryDecision:
     """The one statement of a category change: the engine's new state stored (or, for the
     system's own conversion, the new category), the decision record with the engine's
     answer of its time, the deadlines, the typed event and the timeline, in the caller's
-    transaction. ``supervisor_reason`` puts the case (back) on the duty inspector's list."""
+    transaction. ``supervisor_reason`` puts the case (back) on the duty inspector's list;
+    ``deadline_id`` names the deadline the worker acted on."""
     old = episode.category
     if decision is not None:
         store(episode, decision)
@@ -99,6 +101,8 @@ def record_category(
     changes: dict[str, object] = {"category": {"from": old, "to": episode.category}}
     if verb is EpisodeVerb.CATEGORY_DECIDED:
         changes.update(review_period_hours=review_period_hours, callback_at=iso(callback_at))
+    if deadline_id is not None:
+        changes["deadline"] = deadline_id  # the worker's conversion: which deadline did it
     timeline_record(
         actor=timeline_actor,
         role=by_role,
