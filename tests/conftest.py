@@ -7,6 +7,7 @@ Chromium can never pass silently. Outside CI a skip says why.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,23 @@ def mfa_client(client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The access matrix (tests/access/test_matrix.py) says how many cells it checked."""
+    cells = rows = 0
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "access_cells":
+                cells += int(value)
+                rows += 1
+    failed = [
+        r
+        for r in terminalreporter.stats.get("failed", [])
+        if "tests/access/test_matrix.py::test_matrix" in r.nodeid
+    ]
+    if rows or failed:
+        verdict = f"{len(failed)} routes FAILED" if failed else "no leak"
+        terminalreporter.write_line(
+            f"access matrix: {cells} route × persona cells checked over {rows} routes, {verdict}"
+        )

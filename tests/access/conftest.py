@@ -1,10 +1,8 @@
 """The access tests' shared world, built once per module for the matrix (in a transaction
-rolled back at the end, so no other test sees it), and the count of matrix cells printed
-at the end of the run."""
+rolled back at the end, so no other test sees it). The count of matrix cells is printed at
+the end of the run by the root conftest (the one the xdist controller loads)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 from django.db import transaction
@@ -20,22 +18,3 @@ def matrix(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
         clients.update({name: client_for(w[name]) for name in PERSONAS})
         yield w, clients
         transaction.set_rollback(True)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    cells = rows = 0
-    for report in terminalreporter.stats.get("passed", []):
-        for name, value in getattr(report, "user_properties", []):
-            if name == "access_cells":
-                cells += int(value)
-                rows += 1
-    failed = [
-        r
-        for r in terminalreporter.stats.get("failed", [])
-        if "tests/access/test_matrix.py::test_matrix" in r.nodeid
-    ]
-    if rows or failed:
-        verdict = f"{len(failed)} routes FAILED" if failed else "no leak"
-        terminalreporter.write_line(
-            f"access matrix: {cells} route × persona cells checked over {rows} routes, {verdict}"
-        )
