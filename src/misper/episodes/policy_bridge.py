@@ -22,7 +22,7 @@ from misper.policy import Action, Decision, decide
 from misper.policy.calendar import local_date
 from misper.policy.facts import Episode, Flag, Grading, Person, Report
 from misper.policy.profiles import Profile, load_profile
-from misper.policy.types import PastEpisode
+from misper.policy.types import PastEpisode, iso_utc
 
 log = logging.getLogger("misper.episodes.policy")
 
@@ -33,13 +33,9 @@ NOT_ASKED = "not_asked"
 
 
 def iso(instant: datetime | None) -> str | None:
-    """An instant for a timeline or a message: UTC, ``Z``, always a four-digit year, and
-    its fraction of a second when it has one."""
-    if instant is None:
-        return None
-    utc = instant.astimezone(UTC)
-    spec = "microseconds" if utc.microsecond else "seconds"
-    return utc.isoformat(timespec=spec).replace("+00:00", "Z")
+    """An instant for a timeline or a message, written as the engine writes its own
+    (``policy.types.iso_utc``: UTC, ``Z``, a four-digit year, its fraction of a second)."""
+    return None if instant is None else iso_utc(instant)
 
 
 def location_key(*, establishment_code: str | None, address: str, postcode: str) -> str:

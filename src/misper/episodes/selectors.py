@@ -54,25 +54,17 @@ class CaseAccess:
         return access.case_fields(self.episode, self.view, now)
 
 
-def _force_id(user: User) -> int | None:
-    return access.user_force_id(user)
-
-
 def episodes_for_user(user: User) -> QuerySet[Episode]:
     """The cases the user works on and may list: their force's, restricted ones only
     when they opened them with a reason (R-RES-01)."""
-    force_id = _force_id(user)
+    force_id = access.user_force_id(user)
     if force_id is None or not access.is_operational_police(user):
         return Episode.objects.none()
     return (
         Episode.objects.filter(owning_area__parent_id=force_id)
-        .filter(Q(restricted=False) | Q(pk__in=_opened_pks(user)))
+        .filter(Q(restricted=False) | Q(pk__in=access.opened_ids(user)))
         .select_related("person", "owning_area", "owning_area__parent")
     )
-
-
-def _opened_pks(user: User) -> list[int]:
-    return access.opened_ids(user)
 
 
 def episodes_of_person(user: User, person_id: int) -> list[tuple[Episode, View]]:
@@ -84,7 +76,7 @@ def episodes_of_person(user: User, person_id: int) -> list[tuple[Episode, View]]
         .select_related("person", "owning_area", "owning_area__parent")
         .order_by("-reported_at", "-pk")
     )
-    opened = set(_opened_pks(user))
+    opened = set(access.opened_ids(user))
     out = []
     for e in episodes:
         view = access.view_for(user, e, opened=e.pk in opened)
@@ -217,16 +209,12 @@ _OPEN_DEADLINES = Prefetch(
 )
 
 
-def _rows(qs: QuerySet[Episode], why: Callable[[Episode], str]) -> list[QueueRow]:
-    episodes = qs.prefetch_related(_OPEN_DEADLINES).order_by(RISK_FIRST, "reported_at")
-    return [QueueRow(e, why(e), next(iter(e.open_deadline_list), None)) for e in episodes]
-
-
 def case_rows(
     qs: QuerySet[Episode], why: Callable[[Episode], str] = lambda e: ""
 ) -> list[QueueRow]:
     """A list of cases with each one's next deadline, high risk first."""
-    return _rows(qs, why)
+    episodes = qs.prefetch_related(_OPEN_DEADLINES).order_by(RISK_FIRST, "reported_at")
+    return [QueueRow(e, why(e), next(iter(e.open_deadline_list), None)) for e in episodes]
 
 
 REVIEW_KINDS = ("risk_review", "absent_review", "nar_review", "callback")
@@ -264,7 +252,7 @@ def daily_management(user: User, area_id: int) -> tuple[Organisation, list[Queue
         area is None
         or not rules.has_perm("episodes.daily_meeting", user)
         or area.parent_id is None
-        or area.parent_id != _force_id(user)
+        or area.parent_id != access.user_force_id(user)
     ):
         raise NotFound("No such area")
     qs = episodes_for_user(user).filter(owning_area=area).exclude(status=Status.CLOSED)

@@ -35,10 +35,6 @@ from misper.episodes.codes import (
     QUESTIONS,
     SEARCHES,
     Category,
-    MissingFrom,
-    ReportedBy,
-    Risk,
-    Status,
 )
 from misper.episodes.lifecycle import Act
 from misper.episodes.models import Episode
@@ -75,17 +71,6 @@ def duration(delta: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = ([f"{days} d"] if days else []) + ([f"{hours} h"] if hours or days else [])
     return " ".join([*parts, f"{minutes} min"])
-
-
-# The words for the case's codes, for the case page (which renders access.case_fields).
-LABELS: dict[str, dict[str, str]] = {
-    "category": dict(Category.choices),
-    "risk": dict(Risk.choices),
-    "status": dict(Status.choices),
-    "missing_from": dict(MissingFrom.choices),
-    "reported_by": dict(ReportedBy.choices),
-    "safe_and_well": {"done": "Done", "not_done": "Not done"},
-}
 
 
 def deadline_rows(deadlines: Any, now: datetime) -> list[dict[str, Any]]:
@@ -265,7 +250,7 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         "view": str(case.view),
         "episode_id": case.episode.pk,
         "person_id": case.episode.person_id,
-        "labels": LABELS,
+        "labels": words.LABELS,
         "missing_for": duration(timedelta(minutes=fields["missing_minutes"])),
         "duty_rules": access.current_decision(case.episode, now).duty_rules,
     }

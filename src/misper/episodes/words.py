@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from misper.episodes.codes import Category, Risk
+from misper.episodes.codes import Category, MissingFrom, ReportedBy, Risk, Status
 from misper.policy import Decision
 
 DUTIES: dict[str, str] = {
@@ -64,6 +64,16 @@ FIELDS: dict[str, str] = {
 
 CATEGORIES = dict(Category.choices)
 RISKS = dict(Risk.choices)
+
+# The words for a case's codes, as the case page shows them (access.case_fields gives codes).
+LABELS: dict[str, dict[str, str]] = {
+    "category": CATEGORIES,
+    "risk": RISKS,
+    "status": dict(Status.choices),
+    "missing_from": dict(MissingFrom.choices),
+    "reported_by": dict(ReportedBy.choices),
+    "safe_and_well": {"done": "Done", "not_done": "Not done"},
+}
 
 
 def duty(code: str) -> str:
