@@ -369,7 +369,9 @@ def test_found_then_closed_with_the_missing_code(wmp15, missing):
         found=FoundInput(**{**found.__dict__, "safe_and_well": "done"}),
         now=NOW,
     )
-    assert ep.status == "found" and "rhi_due" in open_kinds(ep)
+    # The 72 hours are the return-interview referral's to keep (returns app), not the case's.
+    assert ep.status == "found" and "rhi_due" not in open_kinds(ep)
+    assert open_kinds(ep.rhi_referral) == ["rhi_due", "rhi_reminder"]
     ep = episode_close(actor=wmp15["inspector"], episode_id=ep.pk, version=ep.version, now=NOW)
     assert (ep.status, ep.closure_code) == ("closed", "Missing Person")
 

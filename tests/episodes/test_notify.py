@@ -14,6 +14,7 @@ from misper.agencies.models import Organisation
 from misper.episodes.services import episode_found, episode_grade_risk, episode_report
 from misper.episodes.services.record import FoundInput
 from misper.notifications.models import Message
+from misper.returns.models import Arrangement
 from misper.notifications.services import arrangement_save
 from misper.people.models import AllocatedWorker
 from misper.people.services import placement_record
@@ -99,6 +100,8 @@ def test_risk_change_and_found_are_told_with_their_rules(wmc14, make_org):
     provider = make_org(
         "rhi_provider", name="Safe Return", code="rhi", local_authority=wmc14["vale"]
     )
+    # Vale commissions Safe Return: the referral made on found tells it (returns app).
+    Arrangement.objects.create(authority=wmc14["vale"], provider=provider)
     ep = episode_report(
         actor=wmc14["call_handler"],
         person_id=wmc14["child"].pk,
@@ -132,7 +135,11 @@ def test_risk_change_and_found_are_told_with_their_rules(wmc14, make_org):
         ),
         now=NOW,
     )
-    assert told() == {("vale", "R-NTF-13", "inbox"), (provider.code, "R-NTF-30", "inbox")}
+    assert told() == {
+        ("vale", "R-NTF-13", "inbox"),
+        (provider.code, "R-NTF-30", "inbox"),  # the referral, to the provider
+        ("vale", "R-RHI-12", "inbox"),  # and who holds it, to the responsible authority
+    }
 
 
 def test_sharing_arrangement_adds_email_and_is_recorded(wmc14, make_user):

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "misper.notifications",
     "misper.people",
     "misper.episodes",
+    "misper.returns",
     "misper.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -90,20 +90,14 @@ def routes(episode: Episode, event: str, duties: Mapping[str, str]) -> list[Rout
                 out.append(
                     Route(allocation.user, "R-NTF-29", f"the child's allocated {allocation.role}")
                 )
-    if event == "found":
-        if home is not None:
-            out.append(
-                Route(
-                    home,
-                    "R-NTF-13",
-                    "found: the responsible authority arranges the return interview",
-                )
+    # The return-interview provider is told by the referral the returns app makes
+    # (returns/referral.py), which knows who holds the interview (R-RHI-12).
+    if event == "found" and home is not None:
+        out.append(
+            Route(
+                home, "R-NTF-13", "found: the responsible authority arranges the return interview"
             )
-        authority_ids = {a.pk for a in (home,) if a is not None}
-        for provider in Organisation.objects.filter(
-            kind=OrganisationKind.RHI_PROVIDER, local_authority_id__in=authority_ids
-        ):
-            out.append(Route(provider, "R-NTF-30", "the return-interview provider"))
+        )
     if announces and "refer_missing_people" in duties:
         for charity in Organisation.objects.filter(
             kind=OrganisationKind.CHARITY, code="missing-people"

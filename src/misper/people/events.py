@@ -45,8 +45,15 @@ class PeopleVerb(TimelineVerb):
             "emergency",
         ),
     )
-    ASSOCIATE_ADDED = "associate_added", "Associate added", ("associate", "relationship")
-    PLACE_ADDED = "place_added", "Place added", ("place", "postcode")
+    ASSOCIATE_ADDED = (
+        "associate_added",
+        "Associate added",
+        ("associate", "relationship", "source"),
+    )
+    PLACE_ADDED = "place_added", "Place added", ("place", "postcode", "source")
+    FLAG_REQUESTED = "flag_requested", "Flag requested from the police", ("flag", "source")
+    FLAG_REQUEST_ACCEPTED = "flag_request_accepted", "Flag request accepted", ("flag",)
+    FLAG_REQUEST_DECLINED = "flag_request_declined", "Flag request declined", ("flag",)
     RECORD_SHARED = "record_shared", "Record shared", ("shared_with",)
     SHARE_ENDED = "share_ended", "Sharing ended", ("shared_with",)
     PHOTO_ADDED = "photo_added", "Photograph added", ("taken_on", "replaced")

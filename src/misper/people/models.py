@@ -209,6 +209,51 @@ class Flag(models.Model):
         return self.ended_at is None
 
 
+class FlagRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the police"
+    ACCEPTED = "accepted", "Accepted: flag placed"
+    DECLINED = "declined", "Declined"
+
+
+class FlagRequest(models.Model):
+    """Another agency asks the police to place a flag (R-FLG-01/02, R-RHI-09): it waits on
+    the force's missing person coordinators' list until one accepts it (the flag is raised
+    with the request as its evidence) or declines it with a reason."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flag_requests")
+    kind = models.CharField(max_length=24, choices=FlagKind.choices)
+    reason = models.TextField()
+    source = models.CharField(max_length=200)
+    force = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The police force asked to place the flag.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=FlagRequestStatus.choices, default=FlagRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    flag = models.ForeignKey(
+        "Flag", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Request: {self.get_kind_display()}"
+
+
 class Associate(models.Model):
     """A person the child is known to be with or to go to (last known associates)."""
 
@@ -218,6 +263,9 @@ class Associate(models.Model):
     is_adult = models.BooleanField(null=True)
     notes = models.TextField(blank=True)
     last_seen_on = models.DateField(null=True, blank=True)
+    # Where it came from when another agency shared it (a return interview, R-RHI-09):
+    # "Return interview, Safe Return Project, 3 December 2026". Blank: entered here.
+    source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-last_seen_on", "name"]
@@ -233,6 +281,7 @@ class Place(models.Model):
     description = models.CharField(max_length=300)
     postcode = models.CharField(max_length=10, blank=True)
     last_seen_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)  # as Associate.source
 
     class Meta:
         ordering = ["-last_seen_on", "description"]

@@ -12,10 +12,19 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from misper.agencies.models import User
+from misper.agencies.roles import Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied
 from misper.people.matching import name_score, normalise, phonetic, split_name
-from misper.people.models import Flag, NameKey, Person, PersonShare, Placement
+from misper.people.models import (
+    Flag,
+    FlagRequest,
+    FlagRequestStatus,
+    NameKey,
+    Person,
+    PersonShare,
+    Placement,
+)
 from misper.people.rules import visible_people_filter
 
 
@@ -150,6 +159,50 @@ def get_share_for_user(
         raise NotFound(NO_SUCH_SHARE)
     share.person = person
     return share
+
+
+NO_SUCH_REQUEST = "No such flag request"
+# Who decides the flags other agencies ask the police to place (R-FLG-02).
+FLAG_REQUEST_DECIDERS = (Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR)
+
+
+def _force_of(user: User) -> int | None:
+    org = user.organisation
+    force = org.force if org is not None else None
+    return force.pk if force is not None else None
+
+
+def flag_requests_for_user(user: User, *, pending_only: bool = True) -> QuerySet[FlagRequest]:
+    """The flag requests made to the user's force, for its missing person and CSE
+    coordinators; nobody else has a list."""
+    force_id = _force_of(user)
+    if force_id is None or not user.has_role(*FLAG_REQUEST_DECIDERS):
+        return FlagRequest.objects.none()
+    qs = FlagRequest.objects.filter(force_id=force_id).select_related(
+        "person", "requested_by_org", "decided_by"
+    )
+    return qs.filter(status=FlagRequestStatus.PENDING) if pending_only else qs
+
+
+def get_flag_request_for_user(
+    user: User, request_id: int, *, for_update: bool = False
+) -> FlagRequest:
+    """One flag request for a coordinator of the force it was made to; "No such flag
+    request" for anyone else. Opening it is a read of the child's record (audited)."""
+    force_id = _force_of(user)
+    qs = FlagRequest.objects.select_for_update() if for_update else FlagRequest.objects
+    request = qs.filter(pk=request_id).first()
+    if (
+        request is None
+        or force_id is None
+        or request.force_id != force_id
+        or not user.has_role(*FLAG_REQUEST_DECIDERS)
+    ):
+        raise NotFound(NO_SUCH_REQUEST)
+    request.person = get_person_for_user(
+        user, request.person_id, purpose="decide a flag request", for_update=for_update
+    )
+    return request
 
 
 def current_shares(person: Person) -> list[PersonShare]:

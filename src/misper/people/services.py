@@ -22,7 +22,7 @@ from django.utils import timezone
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES
 from misper.core.audit import audit_record
-from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed
+from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed, WrongState
 from misper.core.models import AuditAction
 from misper.core.timeline import timeline_record
 from misper.core.validation import (
@@ -47,6 +47,8 @@ from misper.people.models import (
     Alias,
     Associate,
     Flag,
+    FlagRequest,
+    FlagRequestStatus,
     NameKey,
     Person,
     PersonShare,
@@ -56,12 +58,14 @@ from misper.people.models import (
 from misper.people.selectors import (
     NOT_ALLOWED,
     get_flag_for_user,
+    get_flag_request_for_user,
     get_person_for_user,
     get_share_for_user,
 )
 
 SUBJECT = "person"
 MAX_TEXT = 4000
+ADULT_AGE = 18
 
 
 def _is_childrens_services(actor: User) -> bool:
@@ -548,6 +552,154 @@ def place_add(
             changes={"place": description, "postcode": postcode},
         )
     return place
+
+
+# --- What another agency shares with the police (R-RHI-09) ----------------------------------
+#
+# The sharing service of the app that holds the information (a return interview) has
+# checked that its user may share it from the record they opened; these functions land it
+# on the child's record with its source, in that service's transaction. They are the only
+# way such an item reaches the child's record, and they open nothing to the sharer.
+
+
+def shared_associate_land(
+    *,
+    actor: User,
+    person: Person,
+    name: str,
+    relationship: str,
+    age: int | None,
+    notes: str,
+    source: str,
+) -> Associate:
+    associate = Associate.objects.create(
+        person=person,
+        name=name,
+        relationship=relationship,
+        is_adult=None if age is None else age >= ADULT_AGE,
+        notes=notes,
+        last_seen_on=timezone.localdate(),
+        source=source,
+    )
+    _bump(person)
+    timeline_record(
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=person.pk,
+        verb=PeopleVerb.ASSOCIATE_ADDED,
+        changes={"associate": name, "relationship": relationship, "source": source},
+        rule_ids=["R-RHI-09"],
+    )
+    return associate
+
+
+def shared_place_land(
+    *, actor: User, person: Person, description: str, postcode: str, source: str
+) -> Place:
+    place = Place.objects.create(
+        person=person,
+        description=description,
+        postcode=postcode,
+        last_seen_on=timezone.localdate(),
+        source=source,
+    )
+    _bump(person)
+    timeline_record(
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=person.pk,
+        verb=PeopleVerb.PLACE_ADDED,
+        changes={"place": description, "postcode": postcode, "source": source},
+        rule_ids=["R-RHI-09"],
+    )
+    return place
+
+
+def flag_request_land(
+    *, actor: User, person: Person, kind: str, reason: str, source: str, force: Organisation
+) -> FlagRequest:
+    """A request to the police to place a flag (R-FLG-02): it waits on the force's missing
+    person coordinators' list (selectors.flag_requests_for_user)."""
+    kind = _choice(kind, FlagKind, "flag_kind")
+    if actor.organisation is None:
+        raise PermissionDenied("You must belong to an organisation to request a flag")
+    request = FlagRequest.objects.create(
+        person=person,
+        kind=kind,
+        reason=reason,
+        source=source,
+        force=force,
+        requested_by=actor,
+        requested_by_org=actor.organisation,
+    )
+    timeline_record(
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=person.pk,
+        verb=PeopleVerb.FLAG_REQUESTED,
+        changes={"flag": kind, "source": source},
+        rationale=reason,
+        rule_ids=["R-FLG-02", "R-RHI-09"],
+    )
+    return request
+
+
+def flag_request_decide(
+    *,
+    actor: User,
+    request_id: int,
+    accept: bool,
+    reason: str = "",
+    review_on: date | None = None,
+) -> FlagRequest:
+    """A coordinator accepts a flag request (the flag is raised by their force with the
+    request as its evidence, R-FLG-01/03) or declines it with a reason."""
+    with transaction.atomic():
+        request = get_flag_request_for_user(actor, request_id, for_update=True)
+        if request.status != FlagRequestStatus.PENDING:
+            raise WrongState("This request has already been decided", field="request")
+        reason = _text(reason, "reason", required=not accept, max_len=MAX_TEXT, multiline=True)
+        now = timezone.now()
+        person = request.person
+        if accept:
+            review_on = review_on or shift_years(timezone.localdate(), FLAG_REVIEW_YEARS)
+            if review_on <= timezone.localdate():
+                raise ValidationFailed("Review date must be in the future", field="review_on")
+            if review_on > shift_years(timezone.localdate(), FLAG_REVIEW_YEARS):
+                raise ValidationFailed(
+                    "Review date must be within the next 12 months", field="review_on"
+                )
+            evidence = (
+                f"{request.reason}\n\nRequested by {request.requested_by_org} ({request.source})."
+            )
+            if reason:
+                evidence += f"\n\n{reason}"
+            request.flag = Flag.objects.create(
+                person=person,
+                kind=request.kind,
+                raised_by=actor,
+                raised_by_org=request.force,
+                evidence=evidence,
+                review_on=review_on,
+            )
+            request.status = FlagRequestStatus.ACCEPTED
+        else:
+            request.status = FlagRequestStatus.DECLINED
+        request.decided_by = actor
+        request.decided_at = now
+        request.decision_reason = reason
+        request.save()
+        _bump(person)
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            verb=(PeopleVerb.FLAG_REQUEST_ACCEPTED if accept else PeopleVerb.FLAG_REQUEST_DECLINED),
+            changes={"flag": request.kind},
+            rationale=reason,
+            rule_ids=["R-FLG-02"] + (["R-FLG-01", "R-FLG-03"] if accept else []),
+        )
+    return request
 
 
 # --- Sharing the record ------------------------------------------------------------------

@@ -81,11 +81,18 @@ def store_state(episode: Episode, ep: PolicyEpisode, *, absconder: bool) -> None
     episode.status = Status.CLOSED if ep.closed else (Status.FOUND if ep.found_at else Status.OPEN)
 
 
+# Deadlines of the engine's that another app keeps on its own record: the return
+# interview's 72 hours are the returns app's referral's (returns/referral.py).
+KEPT_ELSEWHERE = frozenset({"rhi_due"})
+
+
 def sync_deadlines(episode: Episode, decision: Decision) -> None:
     deadlines_sync(
         owner=OWNER,
         subject=episode,
-        wanted=[(d.kind, d.due, d.rule) for d in decision.deadlines],
+        wanted=[
+            (d.kind, d.due, d.rule) for d in decision.deadlines if d.kind not in KEPT_ELSEWHERE
+        ],
     )
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    name = "misper.returns"
+    label = "returns"
+    verbose_name = "Return home interviews: referral, triage, interview, what the police learn"
+
+    def ready(self) -> None:
+        # its timeline verbs, and the referral made when a child is found (a handler of the
+        # episode's events)
+        from misper.returns import events, referral  # noqa: F401
