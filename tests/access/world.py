@@ -1,5 +1,6 @@
 """The world the access tests run in: two forces, two councils, two children's homes, a
-return-interview provider, a safeguarding board, one user for each persona of the access
+return-interview providers (one commissioned by the child's council, with a referral taken
+through to a shared interview), a safeguarding board, one user for each persona of the access
 matrix, a looked-after child with an ordinary and a restricted episode, and one of each
 object a route can name (flag, transfer, message, token, webhook endpoint).
 
@@ -28,7 +29,10 @@ from misper.people.services import (
     person_share,
     placement_record,
 )
+from misper.returns import services as returns
+from misper.returns.models import Arrangement, Referral
 from tests.episodes.conftest import NOW, answers, report
+from tests.returns.journey import found_child, interviewed, triage
 
 # Each persona of the matrix, with its role and organisation (keys of the orgs below).
 PERSONAS: dict[str, tuple[str, str]] = {
@@ -41,6 +45,8 @@ PERSONAS: dict[str, tuple[str, str]] = {
     "sw_other": ("social_worker", "harbour_council"),
     "sw_right": ("social_worker", "vale_council"),
     "rhi_worker": ("return_interview_worker", "rhi"),
+    "rhi_manager": ("return_interview_manager", "rhi"),
+    "rhi_other": ("return_interview_worker", "harbour_rhi"),
     "analyst": ("analyst", "vale_police"),
     "board": ("safeguarding_board_member", "board"),
     "admin": ("system_administrator", "vale_police"),
@@ -64,6 +70,7 @@ def _orgs() -> dict[str, Any]:
     org("birch", "childrens_home", "Birch Lodge", local_authority=o["vale_council"])
     org("elm", "childrens_home", "Elm House", local_authority=o["vale_council"])
     org("rhi", "rhi_provider", "Streetwise", local_authority=o["vale_council"])
+    org("harbour_rhi", "rhi_provider", "Harbour Youth", local_authority=o["harbour_council"])
     org("board", "safeguarding_board", "Vale Safeguarding Children Board")
     org("northshire", "local_authority", "Northshire Council")
     return o
@@ -174,6 +181,66 @@ def build() -> dict[str, Any]:
         .order_by("id")
         .first()
     )
+    # A found episode ten days ago, with its return-interview referral to Streetwise (Vale's
+    # commissioned provider): triaged amber, information asked and received, triaged red,
+    # offered, interviewed; a disclosure, a recommendation, and an associate and a flag
+    # request shared with the police.
+    Arrangement.objects.create(authority=w["vale_council"], provider=w["rhi"])
+    found_at = NOW - timedelta(days=10)
+    referral = found_child(police=w["call_handler"], person=child, found_at=found_at)
+    assert referral is not None
+    referral = triage(w["rhi_worker"], referral, {}, "amber")
+    w["info_request"] = returns.information_request(
+        actor=w["rhi_worker"],
+        referral_id=referral.pk,
+        version=referral.version,
+        agency_id=w["vale_council"].pk,
+        asked="Who does the child spend time with?",
+    )
+    returns.information_received(
+        actor=w["rhi_worker"],
+        request_id=w["info_request"].pk,
+        version=referral.version + 1,
+        answer="An older boyfriend, Jay",
+    )
+    referral = interviewed(
+        w["rhi_worker"],
+        Referral.objects.get(pk=referral.pk),
+        held_at=found_at + timedelta(hours=30),
+    )
+    w["disclosure"] = returns.disclosure_add(
+        actor=w["rhi_worker"],
+        referral_id=referral.pk,
+        summary="Jay gives her alcohol",
+        step="police",
+        due=NOW + timedelta(days=1),
+    )
+    w["recommendation"] = returns.recommendation_add(
+        actor=w["rhi_worker"],
+        referral_id=referral.pk,
+        text="Review the placement's evening routine",
+        owner_id=w["vale_council"].pk,
+        due_on=date.today() + timedelta(days=14),
+    )
+    w["shared"] = returns.item_share(
+        actor=w["rhi_worker"],
+        referral_id=referral.pk,
+        item=returns.ItemInput(
+            kind="associate", text="Jay", relationship="boyfriend", age=19, legal_basis="cda_s115"
+        ),
+    )
+    w["flag_request"] = returns.item_share(
+        actor=w["rhi_worker"],
+        referral_id=referral.pk,
+        item=returns.ItemInput(
+            kind="flag_request",
+            text="",
+            flag_kind="cse",
+            detail="Older boyfriend supplying alcohol",
+            legal_basis="ca2004_s11",
+        ),
+    ).flag_request
+    w["referral"] = Referral.objects.get(pk=referral.pk)
     w["token"] = api_token_create(actor=w["inspector"], name="script").token
     w["endpoint"] = webhook_endpoint_add(
         actor=w["admin"], organisation_id=w["vale_council"].pk, url="https://hooks.vale.test/misper"

@@ -14,10 +14,10 @@ from misper.agencies.models import Organisation
 from misper.episodes.services import episode_found, episode_grade_risk, episode_report
 from misper.episodes.services.record import FoundInput
 from misper.notifications.models import Message
-from misper.returns.models import Arrangement
 from misper.notifications.services import arrangement_save
 from misper.people.models import AllocatedWorker
 from misper.people.services import placement_record
+from misper.returns.models import Arrangement
 
 from .conftest import NOW, answers, report
 
