@@ -118,3 +118,46 @@ def test_who_may_see_the_table_and_bad_periods_name_the_field(region):
     with pytest.raises(ValidationFailed) as exc:
         coverage_table(r["manager"], start=today, end=today, group="postcode")
     assert exc.value.field == "group"
+
+
+@pytest.mark.django_db
+def test_an_administrator_sets_who_holds_an_authoritys_interviews(region, make_user):
+    """R-RHI-12, R-OOA-04: one arrangement per authority, each change on its timeline."""
+    from misper.core.models import TimelineEvent
+    from misper.returns.arrangements import arrangement_set
+
+    r = region
+    admin = make_user("system_administrator", organisation=r["force"])
+    with pytest.raises(PermissionDenied):
+        arrangement_set(
+            actor=r["manager"],
+            authority_id=r["vale"].pk,
+            provider_id=None,
+            out_of_area="host",
+            provider_takes_out_of_area=False,
+        )
+    with pytest.raises(ValidationFailed) as exc:
+        arrangement_set(
+            actor=admin,
+            authority_id=r["vale"].pk,
+            provider_id=r["vale"].pk,  # an authority is not a provider
+            out_of_area="host",
+            provider_takes_out_of_area=False,
+        )
+    assert exc.value.field == "provider"
+    a = arrangement_set(
+        actor=admin,
+        authority_id=r["vale"].pk,
+        provider_id=r["other_provider"].pk,
+        out_of_area="host",
+        provider_takes_out_of_area=True,
+    )
+    assert (a.provider, a.out_of_area, a.provider_takes_out_of_area) == (
+        r["other_provider"],
+        "host",
+        True,
+    )
+    assert Arrangement.objects.filter(authority=r["vale"]).count() == 1
+    assert TimelineEvent.objects.filter(
+        subject_type="organisation", subject_id=str(r["vale"].pk), verb="rhi_arrangement_set"
+    ).exists()

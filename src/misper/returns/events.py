@@ -51,6 +51,11 @@ class ReturnsVerb(TimelineVerb):
     REMINDED = "rhi_reminded", "Reminder: interview due within 24 hours", ("due",)
     OVERDUE = "rhi_overdue", "72 hours passed without an interview: escalated", ("due",)
     DEADLINE_DUE = "rhi_deadline_due", "Deadline passed: escalated", ("kind", "due")
+    ARRANGEMENT_SET = (
+        "rhi_arrangement_set",
+        "Return-interview arrangement set",
+        ("provider", "out_of_area", "provider_takes_out_of_area"),
+    )
 
 
 register(ReturnsVerb)
