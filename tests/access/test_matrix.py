@@ -53,6 +53,8 @@ SUPERVISORS = frozenset({"sergeant", "inspector", "other_force"})
 SIGNED_IN = frozenset(PERSONAS)
 POLICY_READERS = POLICE | {"analyst", "board", "admin"}
 NOBODY: frozenset[str] = frozenset()
+# Who counts return interviews (returns/coverage.py): a provider's manager, analysts, boards.
+COUNTERS = frozenset({"rhi_manager", "analyst", "board"})
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ _API_PARAM = {
     "area": "area_id",
     "org": "organisation_id",
     "share": "share_id",
+    "referral": "referral_id",
+    "request": "request_id",
+    "disclosure": "disclosure_id",
+    "recommendation": "recommendation_id",
+    "flag_request": "request_id",
 }
 
 # --- Bodies --------------------------------------------------------------------------------
@@ -443,12 +450,98 @@ PAGE_ROWS: list[Row] = [
         method="POST",
         object="endpoint",
     ),
+    # Return home interviews (pages). Streetwise (rhi_worker, rhi_manager) holds the world's
+    # referral; Vale Council (sw_right) is the responsible authority and reads it; nobody
+    # else sees it. The referral is closed: an action page the state no longer offers sends
+    # the interviewer back to the referral (302), a POST with nothing in it answers 400.
+    page("returns:queue", "/returns/", SIGNED_IN),
+    page(
+        "returns:detail",
+        "/returns/{referral}/",
+        frozenset({"rhi_worker", "rhi_manager", "sw_right"}),
+        object="referral",
+    ),
+    *[
+        page(
+            f"returns:{name}",
+            f"/returns/{{referral}}/{name}/",
+            ok,
+            forbid=frozenset({"rhi_worker", "rhi_manager", "sw_right"}) - ok,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="referral",
+        )
+        for name, ok in (
+            ("allocate", frozenset({"rhi_manager"})),
+            ("triage", frozenset({"rhi_worker", "rhi_manager"})),
+            ("information", frozenset({"rhi_worker", "rhi_manager"})),
+            ("letter", frozenset({"rhi_worker", "rhi_manager"})),
+            ("offer", frozenset({"rhi_worker", "rhi_manager"})),
+            ("accept", frozenset({"rhi_worker", "rhi_manager"})),
+            ("outcome", frozenset({"rhi_worker", "rhi_manager"})),
+            ("not_required", frozenset({"rhi_worker", "rhi_manager"})),
+            ("not_required_decision", frozenset({"rhi_manager"})),
+            ("interview", frozenset({"rhi_worker", "rhi_manager"})),
+            ("disclosure", frozenset({"rhi_worker", "rhi_manager"})),
+            ("recommendation", frozenset({"rhi_worker", "rhi_manager"})),
+            ("session", frozenset({"rhi_worker", "rhi_manager"})),
+            ("share", frozenset({"rhi_worker", "rhi_manager"})),
+        )
+        for m in ("GET", "POST")
+    ],
+    *[
+        page(
+            "returns:information_answer",
+            "/returns/{referral}/information/{request}/answer/",
+            frozenset({"rhi_worker", "rhi_manager"}),
+            forbid=frozenset({"sw_right"}),
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="request",
+        )
+        for m in ("GET", "POST")
+    ],
+    *[
+        page(
+            f"returns:{name}_done",
+            f"/returns/{{referral}}/{part}/{{{name}}}/done/",
+            frozenset({"rhi_worker", "rhi_manager", "sw_right"}),
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object=name,
+        )
+        for name, part in (("disclosure", "disclosures"), ("recommendation", "recommendations"))
+        for m in ("GET", "POST")
+    ],
+    # Requests to flag a child: the force's coordinators' (no persona is one: their pages are
+    # tested in tests/people/test_flag_requests_pages.py); everyone else, "not found".
+    # Return interviews as a service: the figures (counts, no child) for the providers' and
+    # authorities' managers, analysts and boards; the arrangements for administrators.
+    page("returns:coverage", "/returns/coverage/", COUNTERS),
+    page("returns:arrangements", "/returns/arrangements/", frozenset({"admin"})),
+    page(
+        "returns:arrangements",
+        "/returns/arrangements/",
+        frozenset({"admin"}),
+        method="POST",
+        body=lambda w: {"authority": w["vale_council"].pk, "out_of_area": "host"},
+    ),
+    page("people:flag_requests", "/people/flag-requests/", NOBODY),
+    *[
+        page(
+            "people:flag_request_decide",
+            "/people/flag-requests/{flag_request}/",
+            NOBODY,
+            method=m,
+            body=(lambda w: {"decision": "accept"}) if m == "POST" else None,
+            object="flag_request",
+        )
+        for m in ("GET", "POST")
+    ],
 ]
 
 API_ROWS: list[Row] = [
     api("GET", "/me", SIGNED_IN),
-    api("GET", "/audit", frozenset({"inspector", "other_force", "admin"})),
-    api("GET", "/deliveries", SIGNED_IN),
     api("GET", "/audit", frozenset({"inspector", "other_force", "admin"})),
     api("GET", "/deliveries", SIGNED_IN),
     api("GET", "/organisations", SIGNED_IN),
@@ -690,6 +783,175 @@ API_ROWS: list[Row] = [
     # The inbox.
     api("GET", "/inbox", SIGNED_IN),
     api("POST", "/inbox/{message}/acknowledge", frozenset({"sw_right"}), object="message"),
+    # Return home interviews. Streetwise (rhi_worker, rhi_manager) holds the interview of the
+    # world's referral and acts on it; Vale Council (sw_right) is the responsible authority
+    # and sees it; nobody else does. The referral is closed, so the interviewer's changes of
+    # its state answer 409 (the door opened); additions after the interview are made.
+    api("GET", "/returns/referrals", SIGNED_IN),
+    api(
+        "GET",
+        "/returns/referrals/{referral}",
+        frozenset({"rhi_worker", "rhi_manager", "sw_right"}),
+        object="referral",
+    ),
+    *[
+        api(
+            "POST",
+            f"/returns/referrals/{{referral}}/{part}",
+            ok,
+            forbid=frozenset({"rhi_worker", "rhi_manager", "sw_right"}) - ok,
+            body=body,
+            object="referral",
+        )
+        for part, ok, body in (
+            (
+                "allocate",
+                frozenset({"rhi_manager"}),
+                lambda w: {"version": w["referral"].version, "worker_id": w["rhi_worker"].pk},
+            ),
+            (
+                "triage",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "version": w["referral"].version,
+                    "facts": {},
+                    "rag": "red",
+                    "rationale": "r",
+                },
+            ),
+            (
+                "information-requests",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "version": w["referral"].version,
+                    "agency_id": w["vale_council"].pk,
+                    "asked": "Who does she see?",
+                },
+            ),
+            (
+                "letter",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "version": w["referral"].version,
+                    "to_carer_on": _iso(date.today()),
+                    "to_child_on": _iso(date.today()),
+                },
+            ),
+            (
+                "offer",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {"version": w["referral"].version, "how": "Phone call"},
+            ),
+            (
+                "accept",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {"version": w["referral"].version},
+            ),
+            (
+                "outcome",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "version": w["referral"].version,
+                    "outcome": "unable_to_contact",
+                    "reason": "No answer",
+                },
+            ),
+            (
+                "not-required",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {"version": w["referral"].version, "reason": "r"},
+            ),
+            (
+                "not-required/decision",
+                frozenset({"rhi_manager"}),
+                lambda w: {"version": w["referral"].version, "confirm": True, "reason": "r"},
+            ),
+            (
+                "interview",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "version": w["referral"].version,
+                    "held_at": _iso(NOW),
+                    "interviewer_name": "A Worker",
+                    "independent": True,
+                    "place": "A café",
+                },
+            ),
+            (
+                "disclosures",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "summary": "s",
+                    "step": "police",
+                    "due": _iso(NOW + timedelta(days=1)),
+                },
+            ),
+            (
+                "recommendations",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {
+                    "text": "t",
+                    "owner_id": w["vale_council"].pk,
+                    "due_on": _iso(date.today() + timedelta(days=7)),
+                },
+            ),
+            (
+                "support-sessions",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {"held_on": _iso(date.today()), "topics": "School"},
+            ),
+            (
+                "shared-items",
+                frozenset({"rhi_worker", "rhi_manager"}),
+                lambda w: {"kind": "place", "text": "The park", "legal_basis": "cda_s115"},
+            ),
+        )
+    ],
+    api(
+        "POST",
+        "/returns/information-requests/{request}/answer",
+        frozenset({"rhi_worker", "rhi_manager"}),
+        forbid=frozenset({"sw_right"}),
+        body=lambda w: {"version": w["referral"].version, "answer": "a"},
+        object="request",
+    ),
+    # The responsible authority marks a disclosure's step or a recommendation done too.
+    api(
+        "POST",
+        "/returns/disclosures/{disclosure}/done",
+        frozenset({"rhi_worker", "rhi_manager", "sw_right"}),
+        body=lambda w: {"note": "Reported to the police"},
+        object="disclosure",
+    ),
+    api(
+        "POST",
+        "/returns/recommendations/{recommendation}/done",
+        frozenset({"rhi_worker", "rhi_manager", "sw_right"}),
+        body=lambda w: {"note": "Routine reviewed"},
+        object="recommendation",
+    ),
+    # What return interviews shared with the police: whoever sees the child opens the list
+    # (empty but for the police).
+    api("GET", "/people/{person}/shared-items", CHILD_SEERS, object="person"),
+    # Requests to flag: for the force's coordinators (no persona is one); everyone else's
+    # list is empty and a request is "not found".
+    api("GET", "/flag-requests", SIGNED_IN),
+    api(
+        "POST",
+        "/flag-requests/{flag_request}/decision",
+        NOBODY,
+        body=lambda w: {"accept": True},
+        object="flag_request",
+    ),
+    api("GET", "/returns/coverage", COUNTERS, forbid=SIGNED_IN - COUNTERS),
+    api("GET", "/returns/arrangements", frozenset({"admin"}), forbid=SIGNED_IN - {"admin"}),
+    api(
+        "POST",
+        "/returns/arrangements",
+        frozenset({"admin"}),
+        forbid=SIGNED_IN - {"admin"},
+        body=lambda w: {"authority_id": w["vale_council"].pk, "out_of_area": "host"},
+    ),
 ]
 
 ROWS = PAGE_ROWS + API_ROWS
@@ -765,6 +1027,11 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "org": w["north"].pk,
         "share": w["share"].pk,
         "profile": "west-midlands-2015",
+        "referral": w["referral"].pk,
+        "request": w["info_request"].pk,
+        "disclosure": w["disclosure"].pk,
+        "recommendation": w["recommendation"].pk,
+        "flag_request": w["flag_request"].pk,
     }
     if missing is not None:
         ids[missing] = MISSING_ID

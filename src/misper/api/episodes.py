@@ -48,7 +48,7 @@ class AnswerIn(Schema):
     detail: str = Field(description="What the caller said: a simple yes or no does not suffice")
 
 
-class SearchIn(Schema):
+class SearchStepIn(Schema):
     state: str = Field(description="done | not_safe | not_done")
     detail: str = ""
 
@@ -75,7 +75,7 @@ class ReportIn(Schema):
     last_contact_place: str = ""
     circumstances: str
     answers: dict[str, AnswerIn]
-    searches: dict[str, SearchIn] = {}
+    searches: dict[str, SearchStepIn] = {}
     intelligence_checks: str = ""
     further_enquiries_required: bool = False
     other_factors_suspected: bool = False

@@ -1,7 +1,8 @@
 """API: the child's record. The same capabilities as the record pages, through the same
 selectors and services: search, create, open (audited), change with a version, and add
 aliases, flags, placements, associates and places, and share the record with another
-organisation (and end the share). Every child, flag and share is fetched through the people
+organisation (and end the share); a force's coordinators decide the requests to flag that
+other agencies send (R-FLG-02). Every child, flag and share is fetched through the people
 selectors' choke point, so a missing object and one the user may not see get the same
 answer. Organisations are referred to by id; an unknown id is a 400 naming the field. Dates
 are ISO 8601; closed vocabularies are their code values."""
@@ -19,7 +20,7 @@ from ninja.files import UploadedFile
 
 from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
-from misper.api.schemas import ERRORS, Id, RefId
+from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId
 from misper.core.errors import NotFound, ValidationFailed
 from misper.people import selectors, services
 from misper.people.codes import (
@@ -31,7 +32,17 @@ from misper.people.codes import (
     PlacementType,
     Sex,
 )
-from misper.people.models import Alias, Associate, Flag, Person, PersonShare, Place, Placement
+from misper.people.models import (
+    Alias,
+    Associate,
+    Flag,
+    FlagRequest,
+    FlagRequestStatus,
+    Person,
+    PersonShare,
+    Place,
+    Placement,
+)
 
 router = Router(tags=["people"])
 
@@ -574,3 +585,79 @@ def photo_get(request: HttpRequest, person_id: Id) -> FileResponse:
     response = FileResponse(person.photo.open("rb"))
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Requests to flag (R-FLG-02, R-RHI-09) ---------------------------------------------------
+
+
+class FlagRequestOut(Schema):
+    """Another agency (a return interview, say) asks the police to place a flag: it waits
+    on the force's missing person and CSE coordinators' list until one accepts it (the flag
+    is raised, with the request as its evidence) or declines it with a reason."""
+
+    id: int
+    person: PersonRefOut
+    kind: FlagKind
+    reason: str
+    source: str = Field(description="Where it came from, e.g. the return interview and date")
+    force: OrganisationRef = Field(description="The force asked to place the flag")
+    requested_by_org: OrganisationRef
+    requested_at: datetime
+    status: FlagRequestStatus = Field(description="pending | accepted | declined")
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str
+    flag_id: int | None = Field(description="The flag raised when accepted")
+
+
+class FlagRequestDecisionIn(Schema):
+    accept: bool
+    reason: str = Field(
+        "", max_length=4000, description="Required when declining; added to the evidence"
+    )
+    review_on: date | None = Field(
+        None, description="When the flag is reviewed (accepting; default: in 12 months)"
+    )
+
+
+def _flag_request(r: FlagRequest) -> FlagRequestOut:
+    return FlagRequestOut(
+        id=r.pk,
+        person=PersonRefOut(id=r.person.pk, name=r.person.name),
+        kind=FlagKind(r.kind),
+        reason=r.reason,
+        source=r.source,
+        force=OrganisationRef(id=r.force.pk, name=r.force.name),
+        requested_by_org=OrganisationRef(id=r.requested_by_org.pk, name=r.requested_by_org.name),
+        requested_at=r.requested_at,
+        status=FlagRequestStatus(r.status),
+        decided_by=r.decided_by.full_name if r.decided_by else None,
+        decided_at=r.decided_at,
+        decision_reason=r.decision_reason,
+        flag_id=r.flag_id,
+    )
+
+
+@router.get("/flag-requests", response={200: list[FlagRequestOut], **ERRORS})
+def flag_requests(request: HttpRequest) -> list[FlagRequestOut]:
+    """The requests to flag waiting for your force, newest first: for its missing person
+    and CSE coordinators. An empty list for everyone else (nobody else has a list)."""
+    pending = selectors.flag_requests_for_user(acting_user(request)).select_related("force")
+    return [_flag_request(r) for r in pending]
+
+
+@router.post("/flag-requests/{request_id}/decision", response={200: FlagRequestOut, **ERRORS})
+def flag_request_decide(
+    request: HttpRequest, request_id: Id, body: FlagRequestDecisionIn
+) -> FlagRequestOut:
+    """A coordinator of the force asked accepts the request (the flag is raised by the
+    force, R-FLG-01/03) or declines it with a reason. A request that does not exist and one
+    made to another force, or seen by anyone but its coordinators, are both 404."""
+    decided = services.flag_request_decide(
+        actor=acting_user(request),
+        request_id=request_id,
+        accept=body.accept,
+        reason=body.reason,
+        review_on=body.review_on,
+    )
+    return _flag_request(decided)

@@ -26,6 +26,14 @@ class ErrorOut(Schema):
     missing_fields: list[str] | None = None
 
 
+class PersonRefOut(Schema):
+    """A child named in a list or on another object: their id and name only (the record
+    itself is ``GET /people/{person_id}``, for those who may see it)."""
+
+    id: int
+    name: str
+
+
 class FieldError(Schema):
     field: str | None
     message: str

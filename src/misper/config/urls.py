@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("people/", include("misper.people.urls")),
     path("inbox/", include("misper.notifications.urls")),
+    path("returns/", include("misper.returns.urls")),
     path("", include("misper.episodes.urls")),
     path("", include("misper.web.urls")),
 ]

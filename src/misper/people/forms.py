@@ -369,3 +369,25 @@ class ShareEndForm(forms.Form):
     reason = _text(
         "Reason for ending the share", required=True, max_length=4000, widget=forms.Textarea
     )
+
+
+class FlagRequestDecisionForm(forms.Form):
+    """A coordinator's answer to a request to flag the child (R-FLG-02)."""
+
+    decision = _choice(
+        "Do you place the flag?",
+        [("accept", "Yes: place the flag"), ("decline", "No: decline the request")],
+        widget=forms.RadioSelect,
+    )
+    decision.error_messages["required"] = "Choose whether to place the flag or decline"
+    review_on = DateField(
+        label="Review date",
+        help_text="When the flag must be reviewed: within the next 12 months. For example, "
+        "1 9 2026",
+    )
+    reason = _text(
+        "Reason",
+        max_length=4000,
+        widget=forms.Textarea,
+        help_text="Needed to decline the request",
+    )

@@ -30,12 +30,14 @@ from misper.agencies.selectors import acting_user
 from misper.core.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 from misper.core.events import label as verb_label
 from misper.core.timeline import timeline_for_subject
+from misper.core.validation import FLAG_REVIEW_YEARS, shift_years
 from misper.people import selectors, services
 from misper.people.forms import (
     AliasForm,
     AssociateForm,
     FlagEndForm,
     FlagRaiseForm,
+    FlagRequestDecisionForm,
     PersonEditForm,
     PersonForm,
     PlaceForm,
@@ -45,9 +47,13 @@ from misper.people.forms import (
     ShareForm,
 )
 from misper.people.models import Person
+from misper.people.sections import sections_for
 from misper.people.selectors import (
+    FLAG_REQUEST_DECIDERS,
     current_shares,
+    flag_requests_for_user,
     get_flag_for_user,
+    get_flag_request_for_user,
     get_person_for_user,
     get_share_for_user,
     person_search,
@@ -238,6 +244,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "shares": current_shares(person),
             "can_report": rules.has_perm("episodes.report", user),
             "episodes": episodes,
+            # What other apps show on the record (returns: what interviews shared).
+            "sections": sections_for(user, person),
         },
     )
 
@@ -525,4 +533,69 @@ def my_children(request: HttpRequest) -> HttpResponse:
         request,
         "people/my_children.html",
         {"children": children, "today": timezone.localdate()},
+    )
+
+
+# --- Requests to flag a child (R-FLG-02) ---------------------------------------------------
+
+
+def _coordinator(user: User) -> None:
+    """The flag-request pages are the force's coordinators': "Page not found" for others."""
+    if not user.has_role(*FLAG_REQUEST_DECIDERS):
+        raise Http404("No such page")
+
+
+@login_required
+@require_GET
+def flag_requests(request: HttpRequest) -> HttpResponse:
+    """The requests to flag a child waiting for the user's force."""
+    user = acting_user(request)
+    _coordinator(user)
+    pending = list(flag_requests_for_user(user).order_by("requested_at", "id"))
+    return render(request, "people/flag_requests.html", {"requests": pending})
+
+
+@login_required
+@GET_POST
+def flag_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Accept a request (the flag is placed, with a review date) or decline it."""
+    user = acting_user(request)
+    _coordinator(user)
+    try:
+        flag_request = get_flag_request_for_user(user, request_id)
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404("No such flag request") from exc
+    if request.method == "POST":
+        form = FlagRequestDecisionForm(request.POST)
+    else:
+        review = shift_years(timezone.localdate(), FLAG_REVIEW_YEARS)
+        form = FlagRequestDecisionForm(initial={"review_on": review})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        accept = d["decision"] == "accept"
+        try:
+            decided = services.flag_request_decide(
+                actor=user,
+                request_id=flag_request.pk,
+                accept=accept,
+                reason=d["reason"],
+                review_on=d["review_on"] if accept else None,
+            )
+        except NotFound as exc:
+            raise Http404("No such flag request") from exc
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            kind = decided.get_kind_display()
+            messages.success(
+                request,
+                f"Flag placed: {kind}" if accept else f"Request declined: {kind}",
+            )
+            return redirect("people:flag_requests")
+    return _render_form(
+        request,
+        "people/flag_request_decide.html",
+        form,
+        flag_request=flag_request,
+        can_view_child=rules.has_perm("people.view", user, flag_request.person),
     )

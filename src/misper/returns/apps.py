@@ -7,6 +7,6 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Return home interviews: referral, triage, interview, what the police learn"
 
     def ready(self) -> None:
-        # its timeline verbs, and the referral made when a child is found (a handler of the
-        # episode's events)
-        from misper.returns import events, referral  # noqa: F401
+        # its timeline verbs, the referral made when a child is found (a handler of the
+        # episode's events), and what interviews shared, on the child's record page
+        from misper.returns import events, referral, sections  # noqa: F401

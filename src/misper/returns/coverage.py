@@ -148,6 +148,12 @@ class Table:
         return GROUP_LABELS[self.group]
 
 
+def may_count(user: User) -> bool:
+    return user.has_role(*ALL_REFERRALS) or (
+        user.has_role(*OWN_ORGANISATION) and user.organisation_id is not None
+    )
+
+
 def visible_referrals(user: User) -> QuerySet[Referral]:
     """The referrals the user may count; PermissionDenied for anyone else."""
     base = Referral.objects.filter(episode__restricted=False)

@@ -109,6 +109,14 @@ class Referral(models.Model):
     responsible_authority = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+"
     )
+    placing_authority = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The placing authority, when the host authority is responsible (R-OWN-08).",
+    )
     basis = models.CharField(max_length=8, choices=Basis.choices)
     interviewer = models.ForeignKey(
         Organisation,

@@ -62,6 +62,7 @@ def refer_when_found(event: EpisodeChanged) -> None:
         episode=episode,
         person=person,
         responsible_authority=where.responsible,
+        placing_authority=where.placing,
         basis=where.basis,
         interviewer=where.interviewer,
         routing_note=where.note,

@@ -19,6 +19,9 @@ class Route:
     interviewer: Organisation
     note: str = ""
     in_care: bool = False
+    # The authority that placed the child, when it is not the one responsible for the
+    # interview (a host-authority interview): it keeps sight of its child's referral.
+    placing: Organisation | None = None
 
 
 def placement_on(person: Person, day: date) -> Placement | None:
@@ -61,8 +64,9 @@ def route(person: Person, day: date) -> Route | None:
             host,
             Basis.HOST,
             _held_by(host),
-            note=f"Placed out of area: {placing}'s arrangement gives the interview to {host}",
+            note=f"Placed out of area: the arrangement of {placing} gives the interview to {host}",
             in_care=True,
+            placing=placing,
         )
     provider = arrangement.provider if arrangement else None
     travels = arrangement is not None and arrangement.provider_takes_out_of_area

@@ -8,7 +8,9 @@ Who sees what (R-RHI-09, R-RHI-12):
   staff hold interviews): its return-interview workers and managers, or, for an authority,
   its children's services, see the whole referral and the interview. Only they act on it;
   allocating and confirming "not required" (R-RHI-06) need a manager.
-- The responsible authority's children's services, when it is not the interviewer, see the
+- The responsible authority's children's services (and the placing authority's, when the
+  host authority is responsible for a child placed out of area), when it is not the
+  interviewer, see the
   referral, its triage, outcome, timeliness, disclosures' steps and recommendations, never
   the interview's content (what the child said stays with the interviewer).
 - Nobody else: not another provider, another authority, a carer, an analyst (who counts,
@@ -66,7 +68,10 @@ def view_for(user: User, referral: Referral) -> View | None:
         return None
     if org == referral.interviewer_id and user.has_role(*INTERVIEWER_ROLES):
         return View.INTERVIEWER
-    if org == referral.responsible_authority_id and user.has_role(*CHILDRENS_SERVICES_ROLES):
+    if org in (
+        referral.responsible_authority_id,
+        referral.placing_authority_id,
+    ) and user.has_role(*CHILDRENS_SERVICES_ROLES):
         return View.AUTHORITY
     return None
 
@@ -102,7 +107,7 @@ def referrals_for_user(user: User) -> QuerySet[Referral]:
     if user.has_role(*INTERVIEWER_ROLES):
         q |= Q(interviewer_id=org)
     if user.has_role(*CHILDRENS_SERVICES_ROLES):
-        q |= Q(responsible_authority_id=org)
+        q |= Q(responsible_authority_id=org) | Q(placing_authority_id=org)
     return (
         Referral.objects.filter(q)
         .filter(episode__restricted=False)

@@ -23,7 +23,13 @@ from django.utils import timezone
 
 from misper.agencies.models import Organisation, User
 from misper.core.deadlines import deadline_meet, deadlines_sync
-from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed, WrongState
+from misper.core.errors import (
+    ConcurrentEdit,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    WrongState,
+)
 from misper.core.timeline import timeline_record
 from misper.core.validation import (
     CLOCK_SKEW,
@@ -38,13 +44,13 @@ from misper.episodes.services.common import action, ask, refusal
 from misper.episodes.services.report import policy_role
 from misper.notifications.services import Recipient, notify
 from misper.people.codes import FlagKind
-from misper.policy import Decision
 from misper.people.models import Person
 from misper.people.services import (
     flag_request_land,
     shared_associate_land,
     shared_place_land,
 )
+from misper.policy import Decision
 from misper.returns.events import ReturnsVerb
 from misper.returns.models import (
     DIRECT_OUTCOMES,
@@ -63,6 +69,7 @@ from misper.returns.models import (
     SupportSession,
 )
 from misper.returns.selectors import (
+    NO_SUCH_REFERRAL,
     Do,
     ReferralAccess,
     get_referral_for_user,
@@ -218,6 +225,8 @@ def _ask_engine(
 def _reasons(decision: Any, rules: tuple[str, ...] = TRIAGE_RULES) -> list[dict[str, str]]:
     seen: list[dict[str, str]] = []
     for r in decision.reasons:
+        if r.text.startswith("triage by "):  # the engine's note of the role: no news here
+            continue
         item = {"rule": r.rule, "text": r.text}
         if r.rule in rules and item not in seen:
             seen.append(item)
@@ -370,7 +379,7 @@ def information_received(
         InformationRequest.objects.filter(pk=request_id).values_list("referral_id", flat=True)
     ).first()
     if referral_id is None:
-        raise ValidationFailed("No such request for information", field="request")
+        raise NotFound(NO_SUCH_REFERRAL)
     with transaction.atomic():
         referral = _open(actor, referral_id, version, purpose="record information").referral
         request = referral.information_requests.select_for_update().get(pk=request_id)
@@ -444,7 +453,7 @@ def letter_sent(
             actor,
             referral,
             ReturnsVerb.LETTER_SENT,
-            {k: v.isoformat() for k, v in days.items() if v},
+            {f"letter_{k}": v.isoformat() for k, v in days.items() if v},
             rules=["R-RHI-10"],
         )
     return referral
@@ -845,9 +854,11 @@ def disclosure_done(*, actor: User, disclosure_id: int, note: str) -> Disclosure
         Disclosure.objects.filter(pk=disclosure_id).values_list("referral_id", flat=True).first()
     )
     if referral_id is None:
-        raise ValidationFailed("No such disclosure", field="disclosure")
+        raise NotFound(NO_SUCH_REFERRAL)
     with transaction.atomic():
-        referral = _open(actor, referral_id, None, purpose="disclosure acted on").referral
+        referral = _open(
+            actor, referral_id, None, do=Do.FOLLOW_UP, purpose="disclosure acted on"
+        ).referral
         disclosure = referral.disclosures.select_for_update().get(pk=disclosure_id)
         if disclosure.done_at is not None:
             raise WrongState("This step has already been recorded as done", field="disclosure")
@@ -925,7 +936,7 @@ def recommendation_done(*, actor: User, recommendation_id: int, note: str) -> Re
         .first()
     )
     if referral_id is None:
-        raise ValidationFailed("No such recommendation", field="recommendation")
+        raise NotFound(NO_SUCH_REFERRAL)
     with transaction.atomic():
         referral = _open(
             actor, referral_id, None, do=Do.FOLLOW_UP, purpose="recommendation acted on"
@@ -962,7 +973,7 @@ def support_session_add(
             held_on,
             "held_on",
             required=True,
-            earliest=referral.interview.held_at.date(),
+            earliest=timezone.localtime(referral.interview.held_at).date(),
             latest=timezone.localdate(),
             too_early="A support session follows the interview",
             too_late="The session's date must be today or in the past",

@@ -34,11 +34,9 @@ def _referral(deadline: Deadline) -> Referral:
 @register_deadline_handler(OWNER, "rhi_reminder")
 def remind(deadline: Deadline, now: datetime) -> str:
     referral = _referral(deadline)
-    to = (
-        [Recipient(user=referral.allocated_to)]
-        if referral.allocated_to is not None
-        else [Recipient(organisation=referral.interviewer)]
-    )
+    worker = referral.allocated_to
+    active = worker is not None and worker.is_active
+    to = [Recipient(user=worker)] if active else [Recipient(organisation=referral.interviewer)]
     services.tell(
         referral,
         rule="R-RHI-01",
@@ -54,7 +52,7 @@ def remind(deadline: Deadline, now: datetime) -> str:
         rules=["R-RHI-01"],
         role="system",
     )
-    return "allocated worker reminded" if referral.allocated_to else "interviewer reminded"
+    return "allocated worker reminded" if active else "interviewer reminded"
 
 
 @register_deadline_handler(OWNER, "rhi_due")
@@ -65,7 +63,15 @@ def escalate(deadline: Deadline, now: datetime) -> str:
         rule="R-RHI-01",
         key=f"overdue:{deadline.pk}",
         title=f"Return interview overdue (72 hours passed): referral {referral.pk}",
-        to=[*services.managers(referral), Recipient(organisation=referral.responsible_authority)],
+        to=[
+            *services.managers(referral),
+            Recipient(organisation=referral.responsible_authority),
+            *(
+                [Recipient(organisation=referral.placing_authority)]
+                if referral.placing_authority
+                else []
+            ),
+        ],
     )
     services.timeline(
         None,

@@ -14,7 +14,7 @@ import rules
 from django.urls import NoReverseMatch, reverse
 
 from misper.agencies.models import User
-from misper.agencies.roles import RHI_ROLES, Role
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, RHI_ROLES, Role
 from misper.notifications.selectors import inbox_unread_count
 
 
@@ -49,7 +49,17 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("My cases", "episodes:my_cases", _perm("episodes.report")),
     NavItem("Due and overdue", "episodes:work", _perm("episodes.report")),
     NavItem("My children", "people:my_children", _perm("people.list_my_children")),
-    NavItem("Return interviews", "returns:queue", _any(*RHI_ROLES)),
+    NavItem("Return interviews", "returns:queue", _any(*RHI_ROLES, *CHILDRENS_SERVICES_ROLES)),
+    NavItem(
+        "Return interview figures",
+        "returns:coverage",
+        _any(Role.ANALYST, Role.SAFEGUARDING_BOARD),
+    ),
+    NavItem(
+        "Flag requests",
+        "people:flag_requests",
+        _any(Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR),
+    ),
     NavItem(
         "Repeat missing",
         "interventions:triggers",
@@ -62,6 +72,7 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Audit log", "web:audit_log", _perm("agencies.view_audit")),
     NavItem("Users", "web:admin_users", _perm("agencies.manage_users")),
     NavItem("Sharing", "notifications:arrangements", _perm("notifications.administer")),
+    NavItem("Interview arrangements", "returns:arrangements", _any(Role.SYSTEM_ADMIN)),
     NavItem("Deliveries", "notifications:deliveries", _perm("notifications.administer")),
 )
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from misper.agencies.demo import DEMO_PASSWORD, build_agencies
 from misper.episodes.demo import build_children_and_episodes
 from misper.notifications.demo import build_sharing
+from misper.returns.demo import build_arrangements, build_return_interviews
 
 
 class Command(BaseCommand):
@@ -20,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         logins = build_agencies()
         build_sharing()  # before the episodes, so their messages go by email too
+        build_arrangements()  # before the episodes, so found children go to the providers
         children = build_children_and_episodes()
+        build_return_interviews()
         if options["quiet"]:
             return
         if children:
