@@ -40,7 +40,13 @@ from misper.episodes.models import Episode, Transfer
 from misper.people.models import Flag, PersonShare
 from misper.notifications.models import Message
 from misper.agencies.models import Organisation
+from misper.returns.models import Disclosure, InformationRequest, Recommendation, Referral, State
 ep = Episode.objects.filter(status='open', restricted=False).order_by('pk').first()
+# An open referral of the demo provider's, so that the returns operations reach the services.
+ref = Referral.objects.exclude(state=State.CLOSED).filter(interviewer__code='safe-return').order_by('pk').first()
+def first(model):
+    row = model.objects.order_by('pk').first()
+    return row.pk if row else 1
 ids = {
     'episode_id': ep.pk,
     'person_id': ep.person_id,
@@ -50,6 +56,10 @@ ids = {
     'message_id': Message.objects.order_by('pk').first().pk,
     'transfer_id': (Transfer.objects.order_by('pk').first().pk if Transfer.objects.exists() else 1),
     'share_id': (PersonShare.objects.order_by('pk').first().pk if PersonShare.objects.exists() else 1),
+    'referral_id': ref.pk,
+    'request_id': first(InformationRequest),
+    'disclosure_id': first(Disclosure),
+    'recommendation_id': first(Recommendation),
 }
 print('[parameters]')
 for name, value in ids.items():
@@ -58,9 +68,9 @@ for name, value in ids.items():
 cat "$work/schemathesis.toml"
 
 status=0
-# A duty inspector (reaches every police operation) and a social worker (the partner's
-# view, placements and sharing).
-for email in inspector@vale-police.demo socialworker@vale-cc.demo; do
+# A duty inspector (reaches every police operation), a social worker (the partner's view,
+# placements and sharing) and a return-interview worker (the referrals).
+for email in inspector@vale-police.demo socialworker@vale-cc.demo rhi@safe-return.demo; do
   echo "== fuzz: the API as $email, ${seconds}s =="
   token="$(token_for "$email" | tail -n 1 | tr -d "[:space:]")"
   "$bin/schemathesis" --config-file "$work/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
