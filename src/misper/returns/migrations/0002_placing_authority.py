@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0009_move_to_core'),
-        ('returns', '0001_initial'),
+        ("agencies", "0009_move_to_core"),
+        ("returns", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='referral',
-            name='placing_authority',
-            field=models.ForeignKey(blank=True, help_text='The placing authority, when the host authority is responsible (R-OWN-08).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.organisation'),
+            model_name="referral",
+            name="placing_authority",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The placing authority, when the host authority is responsible (R-OWN-08).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agencies.organisation",
+            ),
         ),
     ]
