@@ -848,33 +848,60 @@ def disclosure_add(
     return disclosure
 
 
-def disclosure_done(*, actor: User, disclosure_id: int, note: str) -> Disclosure:
+FollowUp = Disclosure | Recommendation
+
+
+def _mark_done(
+    actor: User,
+    model: type[Disclosure] | type[Recommendation],
+    item_id: int,
+    note: str,
+    *,
+    deadline: str,
+    verb: ReturnsVerb,
+    rule: str,
+    already: str,
+) -> FollowUp:
+    """A disclosure's step or a recommendation was acted on: by the interviewer or the
+    responsible authority (Do.FOLLOW_UP); its deadline is met. An item that does not exist
+    and one of a referral the user may not see are the same "No such referral"."""
     note = clean_free_text(note, "note", required=True)
-    referral_id = (
-        Disclosure.objects.filter(pk=disclosure_id).values_list("referral_id", flat=True).first()
-    )
+    referral_id = model.objects.filter(pk=item_id).values_list("referral_id", flat=True).first()
     if referral_id is None:
         raise NotFound(NO_SUCH_REFERRAL)
+    field = model.__name__.lower()
     with transaction.atomic():
         referral = _open(
-            actor, referral_id, None, do=Do.FOLLOW_UP, purpose="disclosure acted on"
+            actor, referral_id, None, do=Do.FOLLOW_UP, purpose=f"{field} acted on"
         ).referral
-        disclosure = referral.disclosures.select_for_update().get(pk=disclosure_id)
-        if disclosure.done_at is not None:
-            raise WrongState("This step has already been recorded as done", field="disclosure")
-        disclosure.done_at = timezone.now()
-        disclosure.done_note = note
-        disclosure.save()
-        deadline_meet(owner=OWNER, subject=disclosure, kind="disclosure_step", reason="step taken")
-        timeline(
-            actor,
-            referral,
-            ReturnsVerb.DISCLOSURE_ACTED,
-            {"step": disclosure.step},
-            rationale=note,
-            rules=["R-RHI-07"],
+        item = model.objects.select_for_update().get(pk=item_id, referral=referral)
+        if item.done_at is not None:
+            raise WrongState(already, field=field)
+        item.done_at = timezone.now()
+        item.done_note = note
+        item.save()
+        deadline_meet(owner=OWNER, subject=item, kind=deadline, reason="acted on")
+        changes = (
+            {"step": item.step} if isinstance(item, Disclosure) else {"owner": item.owner.name}
         )
-    return disclosure
+        timeline(actor, referral, verb, changes, rationale=note, rules=[rule])
+    return item
+
+
+def disclosure_done(*, actor: User, disclosure_id: int, note: str) -> Disclosure:
+    """The step a disclosure needed was taken (R-RHI-07)."""
+    done = _mark_done(
+        actor,
+        Disclosure,
+        disclosure_id,
+        note,
+        deadline="disclosure_step",
+        verb=ReturnsVerb.DISCLOSURE_ACTED,
+        rule="R-RHI-07",
+        already="This step has already been recorded as done",
+    )
+    assert isinstance(done, Disclosure)
+    return done
 
 
 def recommendation_add(
@@ -927,38 +954,19 @@ def recommendation_add(
 
 
 def recommendation_done(*, actor: User, recommendation_id: int, note: str) -> Recommendation:
-    """The recommendation was acted on (R-RHI-14): by the interviewer or the responsible
-    authority."""
-    note = clean_free_text(note, "note", required=True)
-    referral_id = (
-        Recommendation.objects.filter(pk=recommendation_id)
-        .values_list("referral_id", flat=True)
-        .first()
+    """The recommendation was acted on (R-RHI-14)."""
+    done = _mark_done(
+        actor,
+        Recommendation,
+        recommendation_id,
+        note,
+        deadline="recommendation_due",
+        verb=ReturnsVerb.RECOMMENDATION_DONE,
+        rule="R-RHI-14",
+        already="This recommendation is already recorded as done",
     )
-    if referral_id is None:
-        raise NotFound(NO_SUCH_REFERRAL)
-    with transaction.atomic():
-        referral = _open(
-            actor, referral_id, None, do=Do.FOLLOW_UP, purpose="recommendation acted on"
-        ).referral
-        rec = referral.recommendations.select_for_update().get(pk=recommendation_id)
-        if rec.done_at is not None:
-            raise WrongState(
-                "This recommendation is already recorded as done", field="recommendation"
-            )
-        rec.done_at = timezone.now()
-        rec.done_note = note
-        rec.save()
-        deadline_meet(owner=OWNER, subject=rec, kind="recommendation_due", reason="acted on")
-        timeline(
-            actor,
-            referral,
-            ReturnsVerb.RECOMMENDATION_DONE,
-            {"owner": rec.owner.name},
-            rationale=note,
-            rules=["R-RHI-14"],
-        )
-    return rec
+    assert isinstance(done, Recommendation)
+    return done
 
 
 def support_session_add(

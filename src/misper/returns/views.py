@@ -34,6 +34,7 @@ from misper.agencies.selectors import acting_user
 from misper.core.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
 from misper.core.events import label as verb_label
 from misper.core.timeline import timeline_for_subject
+from misper.episodes.views import render_form
 from misper.policy.calendar import LONDON  # one statement of UK local time
 from misper.returns import forms, selectors, services
 from misper.returns.coverage import may_count
@@ -89,15 +90,6 @@ def apply_error(form: django_forms.Form, exc: DomainError) -> None:
     the referral's state)."""
     name = exc.field if exc.field in form.fields and exc.field != "version" else None
     form.add_error(name, exc.message)
-
-
-def render_form(
-    request: HttpRequest, template: str, form: django_forms.Form, **ctx: Any
-) -> HttpResponse:
-    status = 400 if form.errors else 200
-    return render(
-        request, template, {"form": form, "error_count": len(form.errors), **ctx}, status=status
-    )
 
 
 def _yes_no(value: Any) -> str:
