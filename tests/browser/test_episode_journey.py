@@ -321,6 +321,8 @@ def test_one_episode_from_the_call_to_closure_by_four_people(desks, region):  # 
     expected = [
         ("Case closed", "Grace Okafor"),
         ("Found report recorded", "Tom Hughes"),
+        # made by Misper in the found report's transaction (returns/referral.py)
+        ("Return interview referral made", "Misper"),
         ("Risk lowered", "Martin Dale"),
         ("Investigation log entry", "Tom Hughes"),
         ("Report taken", "Priya Shah"),
