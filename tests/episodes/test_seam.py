@@ -12,10 +12,12 @@ import pytest
 from django.utils import timezone
 
 import misper.episodes.tasks  # noqa: F401  the worker's handlers, as the worker loads them
+import misper.interventions.tasks  # noqa: F401
 from misper.core.deadline_sweep import sweep_due_deadlines
 from misper.core.deadlines import deadlines_sync
 from misper.core.models import Deadline, TimelineEvent
 from misper.episodes.models import Episode
+from misper.interventions.models import TriggerRecord
 from misper.episodes.services import (
     episode_close,
     episode_found,
@@ -151,8 +153,8 @@ def test_a_third_missing_episode_in_90_days_puts_the_intervention_meeting_on_the
     wmc14, make_user
 ):
     """West Mercia level 1 (R-TRG-10): the trigger's deadline was in the recommendation but
-    never became a row. Now it is a deadline of the case, and the worker tells the force's
-    missing person coordinators when it falls due."""
+    never became a row. Now it is a trigger record with its meeting, whose deadline the
+    worker acts on when it falls due, telling the force's missing person coordinators."""
     coordinator = make_user("missing_person_coordinator", organisation=wmc14["force"])
     for days in (40, 20):
         missing_case(wmc14, days_ago=days, found_after=timedelta(hours=3))
@@ -178,18 +180,27 @@ def test_a_third_missing_episode_in_90_days_puts_the_intervention_meeting_on_the
     )
     assert r.status_code == 201, r.json()
     ep = Episode.objects.get(pk=r.json()["id"])
-    meeting = Deadline.objects.of(ep).get(kind="intervention_meeting_due", status="open")
-    assert meeting.owner == "episodes" and meeting.rule.startswith("R-TRG")
+    # The trigger is a record of the interventions app, with its meeting and the meeting's
+    # deadline (not the case's).
+    trigger = TriggerRecord.objects.get(episode=ep, kind="wm_individual_3_in_90", level=1)
+    meeting = Deadline.objects.of(trigger.meeting).get(
+        kind="intervention_meeting_due", status="open"
+    )
+    assert meeting.owner == "interventions" and meeting.rule.startswith("R-TRG")
+    assert not Deadline.objects.of(ep).filter(kind="intervention_meeting_due").exists()
     evaluation = client_for(wmc14["inspector"]).get(f"/api/v1/episodes/{ep.pk}/evaluation").json()
     assert ("wm_individual_3_in_90", 1) in {
         (t["kind"], t.get("level")) for t in evaluation["triggers"]
     }
     # The worker acts on it when it falls due: the coordinator is told, once.
     assert sweep_due_deadlines(meeting.due + timedelta(seconds=1), "w") >= 1
+    assert sweep_due_deadlines(meeting.due + timedelta(seconds=2), "w2") == 0
     meeting.refresh_from_db()
     assert meeting.status == "acted"
-    told = Message.objects.filter(event_key=f"deadline:{meeting.pk}", recipient_user=coordinator)
-    assert told.count() == 1 and told.get().title.startswith("Intervention meeting due")
+    told = Message.objects.filter(
+        event_key=f"trigger:{trigger.pk}:overdue:{meeting.pk}", recipient_user=coordinator
+    )
+    assert told.count() == 1 and told.get().title.startswith("Intervention meeting overdue")
 
 
 def test_an_episode_found_after_30_hours_reaches_the_engine_with_its_duration(wmp15):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "misper.people",
     "misper.episodes",
     "misper.returns",
+    "misper.interventions",
     "misper.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -182,31 +182,6 @@ def tell_owner(
     )
 
 
-def tell_coordinators(episode: Episode, *, rule: str, event_key: str, title: str) -> int:
-    """Tell the owning force's missing person coordinators (a repeat-missing trigger's
-    meeting is theirs to convene, R-TRG-*); a restricted case's title names nothing."""
-    area = episode.owning_area
-    coordinators = User.objects.filter(
-        organisation_id__in=[area.pk, area.parent_id],
-        is_active=True,
-        role_assignments__role=Role.MISSING_PERSON_COORDINATOR,
-    ).distinct()
-    if episode.restricted:
-        readers = {u.pk for u in restricted_readers(episode)}
-        coordinators = coordinators.filter(pk__in=readers)
-    return len(
-        notify(
-            rule=rule,
-            event_key=event_key,
-            subject_type="episode",
-            subject_id=episode.pk,
-            title=RESTRICTED_TITLE if episode.restricted else title,
-            link=f"/episodes/{episode.pk}/",
-            recipients=[Recipient(user=u) for u in coordinators],
-        )
-    )
-
-
 def withdraw_on_restriction(episode: Episode) -> int:
     """A case has just been restricted: what was said about it leaves every inbox but
     those of the officers who may open it."""

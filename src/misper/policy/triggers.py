@@ -536,6 +536,8 @@ def _build_hit(
         rule=rule.rule,
         reasons=tuple(reasons),
         deadline=deadline,
+        counts=rule.counts,
+        window_start=start,
     )
 
 

@@ -9,7 +9,7 @@ every instant in them is a timezone-aware ``datetime`` in UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,10 @@ class TriggerHit:
     rule: str
     reasons: tuple[Reason, ...] = ()
     deadline: Deadline | None = None
+    # What was counted, for the app to name the episodes (not part of the scenario output):
+    # the categories counted (C-05) and the first UK local date of the window.
+    counts: str = "missing"
+    window_start: date | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"kind": self.kind}

@@ -82,8 +82,9 @@ def store_state(episode: Episode, ep: PolicyEpisode, *, absconder: bool) -> None
 
 
 # Deadlines of the engine's that another app keeps on its own record: the return
-# interview's 72 hours are the returns app's referral's (returns/referral.py).
-KEPT_ELSEWHERE = frozenset({"rhi_due"})
+# interview's 72 hours are the returns app's referral's (returns/referral.py); a
+# repeat-missing trigger's meeting is the interventions app's (interventions/records.py).
+KEPT_ELSEWHERE = frozenset({"rhi_due", "intervention_meeting_due"})
 
 
 def sync_deadlines(episode: Episode, decision: Decision) -> None:

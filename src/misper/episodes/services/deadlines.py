@@ -9,9 +9,8 @@ the deadline acted in the same transaction, so the action and the mark commit to
   told.
 - ``callback``, ``absent_review``, ``nar_review``, ``risk_review``, ``tour_of_duty_update``:
   a reminder on the timeline and to the owning area (reviews also to its inspectors).
-- ``intervention_meeting_due`` (R-TRG-*, C-07): a repeat-missing trigger's meeting is due:
-  on the timeline, and the owning force's missing person coordinators are told (they
-  convene it). The interventions app, when it comes, takes these deadlines over.
+- ``intervention_meeting_due`` and ``rhi_due`` are kept, and acted on, by the
+  interventions and returns apps on their own records.
 - Every other kind has no handler: the sweep records ``deadline_due`` and closes it.
 """
 
@@ -31,7 +30,7 @@ from misper.episodes.codes import Category, Status
 from misper.episodes.events import EpisodeVerb
 from misper.episodes.lifecycle import Act, allows
 from misper.episodes.models import Episode, FoundReport
-from misper.episodes.notify import tell_coordinators, tell_owner
+from misper.episodes.notify import tell_owner
 from misper.episodes.policy_bridge import iso
 from misper.episodes.services.common import SUBJECT
 from misper.episodes.services.decisions import record_category
@@ -46,7 +45,7 @@ SYSTEM_NAME = "Misper (automatic)"
 ESCALATION_RULES = ["R-CLS-09", "C-09"]
 
 REVIEW_KINDS = ("absent_review", "nar_review", "risk_review")
-REMINDER_KINDS = ("callback", *REVIEW_KINDS, "tour_of_duty_update", "intervention_meeting_due")
+REMINDER_KINDS = ("callback", *REVIEW_KINDS, "tour_of_duty_update")
 ABSENT_CATEGORIES = (Category.ABSENT, Category.UNAUTHORISED_ABSENCE)
 
 
@@ -148,19 +147,11 @@ def episode_deadline_reminder(deadline: Deadline, now: datetime) -> str:
         rule_ids=rules,
         at=now,
     )
-    if deadline.kind == "intervention_meeting_due":
-        tell_coordinators(
-            episode,
-            rule=deadline.rule or "R-TRG-09",
-            event_key=f"deadline:{deadline.pk}",
-            title=f"{label} on case {episode.pk}",
-        )
-    else:
-        tell_owner(
-            episode,
-            rule=deadline.rule or "R-REV-01",
-            event_key=f"deadline:{deadline.pk}",
-            title=f"{label} on case {episode.pk}",
-            inspectors=deadline.kind in REVIEW_KINDS,
-        )
+    tell_owner(
+        episode,
+        rule=deadline.rule or "R-REV-01",
+        event_key=f"deadline:{deadline.pk}",
+        title=f"{label} on case {episode.pk}",
+        inspectors=deadline.kind in REVIEW_KINDS,
+    )
     return f"reminder sent ({deadline.rule or 'no rule'})"

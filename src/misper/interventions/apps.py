@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class InterventionsConfig(AppConfig):
+    name = "misper.interventions"
+    label = "interventions"
+    verbose_name = "Repeat missing: trigger records, intervention meetings, the coordinator's desk"
+
+    def ready(self) -> None:
+        # its timeline verbs, and the records made from the engine's trigger hits (a
+        # handler of the episode's events)
+        from misper.interventions import events, records  # noqa: F401

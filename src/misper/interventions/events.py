@@ -1,0 +1,32 @@
+"""The interventions app's timeline verbs."""
+
+from misper.core.events import TimelineVerb, register
+
+
+class InterventionsVerb(TimelineVerb):
+    TRIGGERED = (
+        "trigger_recorded",
+        "Repeat-missing trigger",
+        ("kind", "level", "count", "window", "owner", "trigger", "reference"),
+    )
+    RAISED = "trigger_raised", "Intervention raised by hand", ("level", "owner", "trigger")
+    ALLOCATED = "trigger_allocated", "Trigger allocated", ("allocated_to",)
+    CLOSED = "trigger_closed", "Trigger closed", ()
+    MEETING_ARRANGED = (
+        "meeting_arranged",
+        "Intervention meeting arranged",
+        ("scheduled_for", "place", "invited"),
+    )
+    MEETING_HELD = "meeting_held", "Intervention meeting held", ("held_at", "attended")
+    MEETING_DEFERRED = (
+        "meeting_deferred",
+        "Intervention meeting deferred",
+        ("status", "partner"),
+    )
+    ACTION_AGREED = "meeting_action", "Action agreed", ("owner", "due_on")
+    ACTION_DONE = "meeting_action_done", "Action done", ("owner",)
+    MEETING_OVERDUE = "meeting_overdue", "Intervention meeting overdue", ("due",)
+    ACTION_OVERDUE = "meeting_action_overdue", "Action overdue: owner reminded", ("due_on",)
+
+
+register(InterventionsVerb)

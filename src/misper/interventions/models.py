@@ -1,0 +1,215 @@
+"""Repeat missing (policy-rules §14, R-TRG-01..21): one record per trigger the policy
+engine fires for a child, a place or an establishment, with the episodes it counted, who
+acts on it and what they did; the intervention meeting a trigger calls for, its invitees,
+what it decided and the actions with owners and due dates. Written only by
+interventions/services.py and interventions/records.py; read through selectors.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from misper.agencies.models import Organisation
+
+
+class Owner(models.TextChoices):
+    """Who acts on a trigger (§14.5)."""
+
+    COORDINATOR = "coordinator", "Missing person coordinator"
+    MASE = "mase", "Multi-agency sexual exploitation meeting (MASE)"
+    CHILDRENS_SERVICES = "childrens_services", "Children's services (organisational review)"
+    SENIOR_MANAGEMENT = "senior_management", "Policing area senior management team"
+
+
+class TriggerStatus(models.TextChoices):
+    NEW = "new", "New"
+    IN_HAND = "in_hand", "In hand"
+    CLOSED = "closed", "Closed"
+
+
+class Scope(models.TextChoices):
+    PERSON = "person", "A child"
+    LOCATION = "location", "A place"
+    ESTABLISHMENT = "establishment", "A care establishment"
+
+
+class TriggerRecord(models.Model):
+    """A trigger hit: exactly what the engine said for one episode (never twice for the
+    same hit), or a trigger raised by hand with a rationale (R-TRG-14)."""
+
+    kind = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    subject_key = models.CharField(max_length=200, blank=True)
+    rule = models.CharField(max_length=16)
+    action = models.TextField()
+    roles = models.JSONField(default=list, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    window = models.CharField(max_length=40, blank=True)
+    reasons = models.JSONField(default=list, blank=True)  # [{"rule", "text"}]
+    counted = models.JSONField(default=list, blank=True)  # episode ids, oldest first
+    episode = models.ForeignKey(
+        "episodes.Episode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trigger_records",
+        help_text="The episode that fired it; empty for one raised by hand.",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trigger_records",
+        help_text="The child, for a child's trigger (and the triggering child otherwise).",
+    )
+    establishment = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The child's responsible authority, or the establishment's host authority.",
+    )
+    owner = models.CharField(max_length=20, choices=Owner.choices)
+    status = models.CharField(max_length=10, choices=TriggerStatus.choices, default="new")
+    reference = models.CharField(
+        max_length=40, blank=True, help_text="West Midlands non-crime reference (R-TRG-05)."
+    )
+    allocated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rationale = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "kind", "scope", "subject_key"],
+                condition=models.Q(episode__isnull=False, level__isnull=True),
+                name="trigger_once_per_hit",
+            ),
+            models.UniqueConstraint(
+                fields=["episode", "kind", "level", "scope", "subject_key"],
+                condition=models.Q(episode__isnull=False, level__isnull=False),
+                name="trigger_level_once_per_hit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Trigger {self.pk}"
+
+    @property
+    def title(self) -> str:
+        level = f"Level {self.level}: " if self.level else ""
+        return f"{level}{self.count} in {self.window}" if self.count else f"{level}raised by hand"
+
+
+class MeetingStatus(models.TextChoices):
+    TO_ARRANGE = "to_arrange", "To arrange"
+    ARRANGED = "arranged", "Arranged"
+    HELD = "held", "Held"
+    DEFERRED = "deferred", "Deferred"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Meeting(models.Model):
+    """The intervention meeting a trigger calls for (R-TRG-09..15), due within the
+    profile's time (seven days, C-07): convened by the police or children's services,
+    chaired by children's services, always with the police."""
+
+    trigger = models.OneToOneField(TriggerRecord, on_delete=models.PROTECT, related_name="meeting")
+    due = models.DateTimeField()
+    rule = models.CharField(max_length=16, blank=True)
+    status = models.CharField(
+        max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.TO_ARRANGE
+    )
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    place = models.CharField(max_length=300, blank=True)
+    chair = models.CharField(max_length=200, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    discussion = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    care_plan = models.CharField(
+        max_length=300, blank=True, help_text="Where the care plan reflects it (R-TRG-19)."
+    )
+    deferral_reason = models.TextField(blank=True)
+    deferral_partner = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    police_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    childrens_services_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return f"Meeting for trigger {self.trigger_id}"
+
+
+class Invitee(models.Model):
+    """Who the meeting invites (the level's attendee list, R-TRG-10..12, R-RHI-15), and
+    whether they came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
+    role = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    told_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or self.role
+
+
+class MeetingAction(models.Model):
+    """An action the meeting agreed, with an owner and a due date (a deadline)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    text = models.TextField()
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Action for {self.owner}"

@@ -1,0 +1,149 @@
+"""Trigger records from the engine's hits (R-TRG-*): a handler of the episode's typed event
+(episodes/events.py), in the transaction of the report or the change of category.
+
+The engine evaluates the triggers at every report and change of category, and an
+episode's hits are the same at every evaluation (C-06): each becomes one record, once
+(a unique constraint per episode, kind, level, scope and subject). The record names the
+episodes the trigger counted, who acts on it, and, where the profile gives a meeting
+deadline (R-TRG-09, C-07), its meeting with that deadline, which this app keeps (the
+episodes app leaves ``intervention_meeting_due`` to it). A trigger fired by a restricted
+case is not recorded: the case exists only for its owning officers (R-RES-01)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.db import IntegrityError, transaction
+
+from misper.core.timeline import timeline_record
+from misper.episodes.events import Change, EpisodeChanged, on_change
+from misper.episodes.models import Episode
+from misper.interventions.events import InterventionsVerb
+from misper.interventions.models import Meeting, Owner, Scope, TriggerRecord
+from misper.interventions.services import responsible_authority, sync_meeting, tell_of_trigger
+from misper.policy.calendar import LONDON
+from misper.policy.types import TriggerHit
+
+COUNTED = {
+    "missing": ("missing",),
+    "absent": ("absent",),
+    "missing_and_absent": ("missing", "absent"),
+}
+REFERENCE_KINDS = ("wmp_repeat_absent_person", "wmp_repeat_absent_location")  # R-TRG-05
+LISTENS = (Change.REPORTED, Change.CATEGORY_CHANGED, Change.ESCALATED)
+
+
+def owner_of(kind: str, level: int | None) -> Owner:
+    if kind == "mase_3_in_3_months":
+        return Owner.MASE  # R-TRG-07, R-CSE-02
+    if kind == "wm_establishment_over_20":
+        return Owner.CHILDRENS_SERVICES  # R-TRG-16
+    if kind == "wm_individual_year" and level == 4:
+        return Owner.SENIOR_MANAGEMENT  # R-TRG-13
+    return Owner.COORDINATOR  # R-TRG-01/05/10..12
+
+
+def counted_episodes(episode: Episode, hit: TriggerHit) -> list[int]:
+    """The episodes the trigger counted: its scope's episodes of the counted categories
+    whose UK local date is inside the window, up to the triggering one (C-02..C-05)."""
+    qs = Episode.objects.filter(
+        category__in=COUNTED.get(hit.counts, ("missing",)),
+        reported_at__lte=episode.reported_at,
+    )
+    if hit.scope == "person":
+        qs = qs.filter(person_id=episode.person_id)
+    elif hit.scope == "location":
+        qs = qs.filter(location_key=hit.subject)
+    else:
+        qs = qs.filter(establishment__code=hit.subject)
+    if hit.window_start is not None:
+        qs = qs.filter(reported_at__gte=datetime.combine(hit.window_start, time.min, LONDON))
+    return list(qs.order_by("reported_at", "id").values_list("id", flat=True))
+
+
+def next_reference(force_code: str, year: int) -> str:
+    prefix = f"NCR-{force_code.upper()}-{year}-"
+    n = TriggerRecord.objects.filter(reference__startswith=prefix).count() + 1
+    return f"{prefix}{n:05d}"
+
+
+def record_hit(episode: Episode, hit: TriggerHit) -> TriggerRecord | None:
+    """One record for one hit, once; None when it is already recorded."""
+    subject = hit.subject or ""
+    if TriggerRecord.objects.filter(
+        episode=episode, kind=hit.kind, level=hit.level, scope=hit.scope, subject_key=subject
+    ).exists():
+        return None
+    establishment = episode.establishment if hit.scope == Scope.ESTABLISHMENT else None
+    authority = (
+        establishment.local_authority
+        if establishment is not None
+        else responsible_authority(episode)
+    )
+    owner = owner_of(hit.kind, hit.level)
+    record = TriggerRecord(
+        kind=hit.kind,
+        level=hit.level,
+        scope=hit.scope,
+        subject_key=subject,
+        rule=hit.rule,
+        action=hit.action,
+        roles=list(hit.roles),
+        count=hit.count,
+        window=hit.window,
+        reasons=[{"rule": r.rule, "text": r.text} for r in hit.reasons],
+        counted=counted_episodes(episode, hit),
+        episode=episode,
+        person=episode.person,
+        establishment=establishment,
+        force=episode.force,
+        authority=authority,
+        owner=owner,
+    )
+    if hit.kind in REFERENCE_KINDS:
+        record.reference = next_reference(
+            episode.force.code, episode.reported_at.astimezone(LONDON).year
+        )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # recorded meanwhile by another evaluation of the same episode
+        return None
+    if hit.deadline is not None:
+        meeting = Meeting.objects.create(
+            trigger=record, due=hit.deadline.due, rule=hit.deadline.rule
+        )
+        sync_meeting(meeting)
+    changes = {
+        "kind": hit.kind,
+        "level": hit.level,
+        "count": hit.count,
+        "window": hit.window,
+        "owner": owner.value,
+        "trigger": record.pk,
+        "reference": record.reference,
+    }
+    rules = sorted({hit.rule, *(r.rule for r in hit.reasons)})
+    subjects = [("episode", episode.pk)]
+    if hit.scope == Scope.PERSON:
+        subjects.append(("person", episode.person_id))
+    for subject_type, subject_id in subjects:
+        timeline_record(
+            actor=None,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            verb=InterventionsVerb.TRIGGERED,
+            changes=changes,
+            rationale=hit.action,
+            rule_ids=rules,
+        )
+    tell_of_trigger(record)
+    return record
+
+
+@on_change
+def record_triggers(event: EpisodeChanged) -> None:
+    if event.change not in LISTENS or event.episode.restricted:
+        return
+    for hit in event.decision.triggers:
+        record_hit(event.episode, hit)

@@ -1,0 +1,184 @@
+"""Reading trigger records and meetings. Every record comes through
+``get_trigger_for_user``: "No such trigger" for whoever may not see it, then the action,
+then the audit row (a trigger names a child).
+
+- The force's missing person and CSE coordinators see its trigger records and act on them
+  (allocate, raise by hand, close, arrange and record meetings).
+- Its superintendents see them (level 4 goes to the policing area's senior management
+  team, R-TRG-13).
+- The responsible authority's children's services (social workers, team managers, IROs)
+  see the triggers about their children and the establishments in their area, and arrange,
+  record and defer the meetings, which children's services chair (R-TRG-09).
+- A person invited to a meeting sees it and marks their actions done.
+- Nobody else; a trigger fired by a restricted case is never recorded (R-RES-01).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from misper.agencies.models import User
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, Role
+from misper.core.audit import audit_record
+from misper.core.errors import NotFound, PermissionDenied
+from misper.episodes.models import Episode
+from misper.interventions.models import (
+    Meeting,
+    MeetingAction,
+    MeetingStatus,
+    Owner,
+    TriggerRecord,
+    TriggerStatus,
+)
+
+NO_SUCH_TRIGGER = "No such trigger"
+COORDINATORS = (Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR)
+FORCE_READERS = (*COORDINATORS, Role.SUPERINTENDENT)
+
+
+class Do(StrEnum):
+    READ = "read"
+    COORDINATE = "coordinate"  # allocate, raise, close: the force's coordinators
+    MEET = "meet"  # arrange, record, defer a meeting; agree actions: coordinators and CS
+
+
+def force_id_of(user: User) -> int | None:
+    org = user.organisation
+    force = org.force if org is not None else None
+    return force.pk if force is not None else None
+
+
+def _who(user: User, t: TriggerRecord) -> set[Do]:
+    org = getattr(user, "organisation_id", None)
+    if org is None:
+        return set()
+    may: set[Do] = set()
+    if user.has_role(*FORCE_READERS) and force_id_of(user) == t.force_id:
+        may.add(Do.READ)
+        if user.has_role(*COORDINATORS):
+            may |= {Do.COORDINATE, Do.MEET}
+    if t.authority_id == org and user.has_role(*CHILDRENS_SERVICES_ROLES):
+        may |= {Do.READ, Do.MEET}
+    if (
+        Do.READ not in may
+        and hasattr(t, "meeting")
+        and t.meeting.invitees.filter(user=user).exists()
+    ):
+        may.add(Do.READ)
+    return may
+
+
+def triggers_for_user(user: User) -> QuerySet[TriggerRecord]:
+    """The trigger records the user sees (see the module's docstring)."""
+    org = getattr(user, "organisation_id", None)
+    if org is None:
+        return TriggerRecord.objects.none()
+    q = Q(pk__in=[])
+    force = force_id_of(user)
+    if force is not None and user.has_role(*FORCE_READERS):
+        q |= Q(force_id=force)
+    if user.has_role(*CHILDRENS_SERVICES_ROLES):
+        q |= Q(authority_id=org)
+    q |= Q(meeting__invitees__user=user)
+    return (
+        TriggerRecord.objects.filter(q)
+        .distinct()
+        .select_related("person", "establishment", "force", "authority", "allocated_to")
+    )
+
+
+def get_trigger_for_user(
+    user: User, trigger_id: int, *, do: Do = Do.READ, purpose: str, for_update: bool = False
+) -> TriggerRecord:
+    qs = TriggerRecord.objects.select_related(
+        "person", "establishment", "force", "authority", "allocated_to", "episode"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    t = qs.filter(pk=trigger_id).first()
+    if t is None:
+        raise NotFound(NO_SUCH_TRIGGER)
+    may = _who(user, t)
+    if Do.READ not in may:
+        raise NotFound(NO_SUCH_TRIGGER)
+    if do not in may:
+        raise PermissionDenied(
+            "Only the force's missing person coordinators may do this"
+            if do == Do.COORDINATE
+            else "Only the coordinators and the child's children's services may do this"
+        )
+    audit_record(user=user, action="read", subject_type="trigger", subject_id=t.pk, purpose=purpose)
+    return t
+
+
+def may_do(user: User, t: TriggerRecord, do: Do) -> bool:
+    return do in _who(user, t)
+
+
+def get_meeting_for_user(
+    user: User, meeting_id: int, *, do: Do = Do.READ, purpose: str, for_update: bool = False
+) -> Meeting:
+    trigger_id = Meeting.objects.filter(pk=meeting_id).values_list("trigger_id", flat=True).first()
+    if trigger_id is None:
+        raise NotFound(NO_SUCH_TRIGGER)
+    get_trigger_for_user(user, trigger_id, do=do, purpose=purpose)
+    qs = Meeting.objects.select_related("trigger", "deferral_partner")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=meeting_id)
+
+
+# --- The coordinator's desk ---------------------------------------------------------------
+
+NEAR_THRESHOLD = 15  # an establishment this close to R-TRG-16's 21 in a year is shown
+
+
+def desk(user: User) -> dict[str, object]:
+    """One page for a coordinator (issue 12 §6): new triggers, meetings due and overdue,
+    actions overdue, the MASE list, and the establishments nearing their threshold."""
+    if not user.has_role(*COORDINATORS, *CHILDRENS_SERVICES_ROLES, Role.SUPERINTENDENT):
+        raise PermissionDenied("The desk is the coordinators'")
+    now = timezone.now()
+    mine = triggers_for_user(user)
+    meetings = Meeting.objects.filter(trigger__in=mine).select_related(
+        "trigger", "trigger__person", "trigger__establishment"
+    )
+    force = force_id_of(user)
+    near: list[dict[str, object]] = []
+    if force is not None:
+        since = now - timedelta(days=365)
+        near = list(
+            Episode.objects.filter(
+                force_id=force,
+                category="missing",
+                reported_at__gte=since,
+                establishment__isnull=False,
+                restricted=False,
+            )
+            .values("establishment__name", "establishment_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=NEAR_THRESHOLD)
+            .order_by("-n")
+        )
+    return {
+        "new": list(mine.filter(status=TriggerStatus.NEW).order_by("-created_at")[:100]),
+        "in_hand": list(mine.filter(status=TriggerStatus.IN_HAND).order_by("-created_at")[:100]),
+        "mase": list(mine.filter(owner=Owner.MASE).exclude(status=TriggerStatus.CLOSED)[:100]),
+        "meetings_due": list(
+            meetings.filter(status=MeetingStatus.TO_ARRANGE).order_by("due")[:100]
+        ),
+        "meetings_arranged": list(
+            meetings.filter(status=MeetingStatus.ARRANGED).order_by("scheduled_for")[:100]
+        ),
+        "actions_overdue": list(
+            MeetingAction.objects.filter(
+                meeting__in=meetings, done_at__isnull=True, due_on__lt=timezone.localdate()
+            ).select_related("meeting", "owner")[:100]
+        ),
+        "establishments": near,
+        "now": now,
+    }
