@@ -19,6 +19,7 @@ from PIL import Image
 
 from misper.agencies.services import api_token_create, organisation_create, user_create
 from misper.episodes.services import episode_report, episode_restrict, transfer_propose
+from misper.interventions import services as interventions
 from misper.notifications.models import Message
 from misper.notifications.services import webhook_endpoint_add
 from misper.people.services import (
@@ -241,6 +242,50 @@ def build() -> dict[str, Any]:
         ),
     ).flag_request
     w["referral"] = Referral.objects.get(pk=referral.pk)
+    # A repeat-missing intervention raised by hand by the force's coordinator (not a persona:
+    # the coordinators' own doors are tested in tests/interventions), its meeting held with
+    # the police and an action for the child's council.
+    w["coordinator"] = user_create(
+        actor=None,
+        email="coordinator@access.test",
+        full_name="Missing Person Coordinator",
+        organisation=w["vale_police"],
+        roles=["missing_person_coordinator"],
+        password=PASSWORD,
+    )
+    w["trigger"] = interventions.trigger_raise(
+        actor=w["coordinator"],
+        person_id=child.pk,
+        level=1,
+        rationale="A single episode with very high risk: an adult of concern (R-TRG-14)",
+        now=NOW,
+    )
+    meeting = interventions.meeting_arrange(
+        actor=w["coordinator"],
+        meeting_id=w["trigger"].meeting.pk,
+        version=w["trigger"].meeting.version,
+        scheduled_for=NOW + timedelta(hours=1),
+        place="Vale House",
+        now=NOW,
+    )
+    police = meeting.invitees.get(user=w["coordinator"])
+    w["meeting"] = interventions.meeting_record(
+        actor=w["coordinator"],
+        meeting_id=meeting.pk,
+        version=meeting.version,
+        held_at=NOW + timedelta(hours=1),
+        attended=[police.pk],
+        discussion="Push and pull factors",
+        plan="Weekly visits",
+        now=NOW + timedelta(hours=2),
+    )
+    w["action"] = interventions.action_add(
+        actor=w["coordinator"],
+        meeting_id=meeting.pk,
+        text="Review the placement's evening routine",
+        owner_id=w["vale_council"].pk,
+        due_on=date.today() + timedelta(days=7),
+    )
     w["token"] = api_token_create(actor=w["inspector"], name="script").token
     w["endpoint"] = webhook_endpoint_add(
         actor=w["admin"], organisation_id=w["vale_council"].pk, url="https://hooks.vale.test/misper"
