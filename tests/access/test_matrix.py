@@ -128,6 +128,9 @@ _API_PARAM = {
     "disclosure": "disclosure_id",
     "recommendation": "recommendation_id",
     "flag_request": "request_id",
+    "trigger": "trigger_id",
+    "meeting": "meeting_id",
+    "action": "action_id",
 }
 
 # --- Bodies --------------------------------------------------------------------------------
@@ -160,6 +163,18 @@ def version(w: dict[str, Any], which: str = "episode") -> int:
     from misper.episodes.models import Episode
 
     return Episode.objects.get(pk=w[which].pk).version
+
+
+def trigger_version(w: dict[str, Any]) -> int:
+    from misper.interventions.models import TriggerRecord
+
+    return TriggerRecord.objects.get(pk=w["trigger"].pk).version
+
+
+def meeting_version(w: dict[str, Any]) -> int:
+    from misper.interventions.models import Meeting
+
+    return Meeting.objects.get(pk=w["meeting"].pk).version
 
 
 def person_body(w: dict[str, Any]) -> dict[str, Any]:
@@ -535,6 +550,62 @@ PAGE_ROWS: list[Row] = [
             method=m,
             body=(lambda w: {"decision": "accept"}) if m == "POST" else None,
             object="flag_request",
+        )
+        for m in ("GET", "POST")
+    ],
+    # Repeat missing (pages). The world's trigger, raised by hand by Vale Police's coordinator
+    # (no persona), is about a child of Vale Council: its social worker (sw_right) reads it,
+    # convenes its meeting (held already: a page that changes the meeting's state sends her
+    # back to the trigger, an action with nothing in it answers 400) and marks the council's
+    # action done. Only coordinators allocate, close or raise one: "not found" for her as for
+    # everyone. The desk is for children's services (and coordinators and superintendents).
+    page("interventions:triggers", "/interventions/", CS),
+    page(
+        "interventions:detail",
+        "/interventions/{trigger}/",
+        frozenset({"sw_right"}),
+        object="trigger",
+    ),
+    *[
+        page(
+            f"interventions:{name}",
+            f"/interventions/{{trigger}}/{name}/",
+            ok,
+            forbid=frozenset({"sw_right"}) - ok,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="trigger",
+        )
+        for name, ok in (
+            ("allocate", NOBODY),
+            ("close", NOBODY),
+            ("arrange", frozenset({"sw_right"})),
+            ("record", frozenset({"sw_right"})),
+            ("defer", frozenset({"sw_right"})),
+            ("action", frozenset({"sw_right"})),
+        )
+        for m in ("GET", "POST")
+    ],
+    *[
+        page(
+            "interventions:action_done",
+            "/interventions/{trigger}/actions/{action}/done/",
+            frozenset({"sw_right"}),
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="action",
+        )
+        for m in ("GET", "POST")
+    ],
+    *[
+        page(
+            "interventions:raise",
+            "/interventions/raise/{person}/",
+            NOBODY,
+            forbid=CHILD_SEERS,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="person",
         )
         for m in ("GET", "POST")
     ],
@@ -952,6 +1023,95 @@ API_ROWS: list[Row] = [
         forbid=SIGNED_IN - {"admin"},
         body=lambda w: {"authority_id": w["vale_council"].pk, "out_of_area": "host"},
     ),
+    # Repeat missing. The world's trigger (raised by hand by Vale Police's coordinator, who
+    # is no persona) is about a child of Vale Council: its social worker (sw_right) reads it
+    # and convenes its meeting (held, so changing the meeting's state answers 409; an action
+    # is agreed) and marks the council's action done; only the force's coordinators
+    # allocate, close or raise one (403 for her, and for everyone raising one: the role is
+    # asked before the child); nobody else sees it. The desk is for children's services
+    # (and coordinators and superintendents): 403 for everyone else.
+    api("GET", "/interventions/triggers", SIGNED_IN),
+    api("GET", "/interventions/triggers/{trigger}", frozenset({"sw_right"}), object="trigger"),
+    api(
+        "POST",
+        "/interventions/triggers/{trigger}/allocate",
+        NOBODY,
+        forbid=frozenset({"sw_right"}),
+        body=lambda w: {"version": trigger_version(w), "user_id": w["sergeant"].pk},
+        object="trigger",
+    ),
+    api(
+        "POST",
+        "/interventions/triggers/{trigger}/close",
+        NOBODY,
+        forbid=frozenset({"sw_right"}),
+        body=lambda w: {"version": trigger_version(w), "outcome": "Placement stable"},
+        object="trigger",
+    ),
+    api(
+        "POST",
+        "/interventions/raise",
+        NOBODY,
+        forbid=SIGNED_IN,
+        body=lambda w: {"person_id": w["child"].pk, "level": 1, "rationale": "Very high risk"},
+    ),
+    api(
+        "POST",
+        "/interventions/meetings/{meeting}/arrange",
+        frozenset({"sw_right"}),
+        body=lambda w: {
+            "version": meeting_version(w),
+            "scheduled_for": _iso(NOW + timedelta(days=1)),
+            "place": "Vale House",
+        },
+        object="meeting",
+    ),
+    api(
+        "POST",
+        "/interventions/meetings/{meeting}/record",
+        frozenset({"sw_right"}),
+        body=lambda w: {
+            "version": meeting_version(w),
+            "held_at": _iso(NOW),
+            "attended": [w["meeting"].invitees.get(user=w["coordinator"]).pk],
+            "discussion": "Push and pull factors",
+            "plan": "Weekly visits",
+        },
+        object="meeting",
+    ),
+    api(
+        "POST",
+        "/interventions/meetings/{meeting}/defer",
+        frozenset({"sw_right"}),
+        body=lambda w: {
+            "version": meeting_version(w),
+            "status": "deferred",
+            "reason": "Streetwise already works with her",
+            "partner_id": w["rhi"].pk,
+            "police_agreed_by_id": w["coordinator"].pk,
+            "childrens_services_agreed_by_id": w["sw_right"].pk,
+        },
+        object="meeting",
+    ),
+    api(
+        "POST",
+        "/interventions/meetings/{meeting}/actions",
+        frozenset({"sw_right"}),
+        body=lambda w: {
+            "text": "Visit weekly",
+            "owner_id": w["vale_council"].pk,
+            "due_on": _iso(date.today() + timedelta(days=7)),
+        },
+        object="meeting",
+    ),
+    api(
+        "POST",
+        "/interventions/actions/{action}/done",
+        frozenset({"sw_right"}),
+        body=lambda w: {"note": "Routine reviewed"},
+        object="action",
+    ),
+    api("GET", "/interventions/desk", CS, forbid=SIGNED_IN - CS),
 ]
 
 ROWS = PAGE_ROWS + API_ROWS
@@ -1032,6 +1192,9 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "disclosure": w["disclosure"].pk,
         "recommendation": w["recommendation"].pk,
         "flag_request": w["flag_request"].pk,
+        "trigger": w["trigger"].pk,
+        "meeting": w["meeting"].pk,
+        "action": w["action"].pk,
     }
     if missing is not None:
         ids[missing] = MISSING_ID

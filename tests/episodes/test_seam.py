@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-import misper.episodes.tasks  # noqa: F401  the worker's handlers, as the worker loads them
+# The worker's deadline handlers, as the worker loads them.
+import misper.episodes.tasks
 import misper.interventions.tasks  # noqa: F401
 from misper.core.deadline_sweep import sweep_due_deadlines
 from misper.core.deadlines import deadlines_sync
 from misper.core.models import Deadline, TimelineEvent
 from misper.episodes.models import Episode
-from misper.interventions.models import TriggerRecord
 from misper.episodes.services import (
     episode_close,
     episode_found,
@@ -25,6 +25,7 @@ from misper.episodes.services import (
     episode_report,
 )
 from misper.episodes.services.record import FoundInput
+from misper.interventions.models import TriggerRecord
 from misper.notifications.models import Message
 from tests.access.world import client_for
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("misper.people.urls")),
     path("inbox/", include("misper.notifications.urls")),
     path("returns/", include("misper.returns.urls")),
+    path("interventions/", include("misper.interventions.urls")),
     path("", include("misper.episodes.urls")),
     path("", include("misper.web.urls")),
 ]

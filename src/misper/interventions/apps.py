@@ -7,6 +7,6 @@ class InterventionsConfig(AppConfig):
     verbose_name = "Repeat missing: trigger records, intervention meetings, the coordinator's desk"
 
     def ready(self) -> None:
-        # its timeline verbs, and the records made from the engine's trigger hits (a
-        # handler of the episode's events)
-        from misper.interventions import events, records  # noqa: F401
+        # its timeline verbs, the records made from the engine's trigger hits (a handler
+        # of the episode's events), and the child's triggers on the child's record page
+        from misper.interventions import events, records, sections  # noqa: F401

@@ -67,8 +67,11 @@ def next_reference(force_code: str, year: int) -> str:
     return f"{prefix}{n:05d}"
 
 
-def record_hit(episode: Episode, hit: TriggerHit) -> TriggerRecord | None:
-    """One record for one hit, once; None when it is already recorded."""
+def record_hit(
+    episode: Episode, hit: TriggerHit, at: datetime | None = None
+) -> TriggerRecord | None:
+    """One record for one hit, once; None when it is already recorded. ``at``: when the
+    change that fired it was made (the service's clock), which the record is dated."""
     subject = hit.subject or ""
     if TriggerRecord.objects.filter(
         episode=episode, kind=hit.kind, level=hit.level, scope=hit.scope, subject_key=subject
@@ -100,6 +103,8 @@ def record_hit(episode: Episode, hit: TriggerHit) -> TriggerRecord | None:
         authority=authority,
         owner=owner,
     )
+    if at is not None:
+        record.created_at = at
     if hit.kind in REFERENCE_KINDS:
         record.reference = next_reference(
             episode.force.code, episode.reported_at.astimezone(LONDON).year
@@ -124,7 +129,7 @@ def record_hit(episode: Episode, hit: TriggerHit) -> TriggerRecord | None:
         "reference": record.reference,
     }
     rules = sorted({hit.rule, *(r.rule for r in hit.reasons)})
-    subjects = [("episode", episode.pk)]
+    subjects = [("trigger", record.pk), ("episode", episode.pk)]
     if hit.scope == Scope.PERSON:
         subjects.append(("person", episode.person_id))
     for subject_type, subject_id in subjects:
@@ -146,4 +151,4 @@ def record_triggers(event: EpisodeChanged) -> None:
     if event.change not in LISTENS or event.episode.restricted:
         return
     for hit in event.decision.triggers:
-        record_hit(event.episode, hit)
+        record_hit(event.episode, hit, event.at)

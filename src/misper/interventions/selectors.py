@@ -10,6 +10,7 @@ then the audit row (a trigger names a child).
   see the triggers about their children and the establishments in their area, and arrange,
   record and defer the meetings, which children's services chair (R-TRG-09).
 - A person invited to a meeting sees it and marks their actions done.
+- The officer a trigger is allocated to sees it and closes it (R-TRG-05).
 - Nobody else; a trigger fired by a restricted case is never recorded (R-RES-01).
 """
 
@@ -63,6 +64,8 @@ def _who(user: User, t: TriggerRecord) -> set[Do]:
             may |= {Do.COORDINATE, Do.MEET}
     if t.authority_id == org and user.has_role(*CHILDRENS_SERVICES_ROLES):
         may |= {Do.READ, Do.MEET}
+    if t.allocated_to_id is not None and t.allocated_to_id == user.pk:
+        may.add(Do.READ)  # the officer it is allocated to reviews and closes it (R-TRG-05)
     if (
         Do.READ not in may
         and hasattr(t, "meeting")
@@ -83,7 +86,7 @@ def triggers_for_user(user: User) -> QuerySet[TriggerRecord]:
         q |= Q(force_id=force)
     if user.has_role(*CHILDRENS_SERVICES_ROLES):
         q |= Q(authority_id=org)
-    q |= Q(meeting__invitees__user=user)
+    q |= Q(meeting__invitees__user=user) | Q(allocated_to=user)
     return (
         TriggerRecord.objects.filter(q)
         .distinct()
@@ -169,10 +172,14 @@ def desk(user: User) -> dict[str, object]:
         "in_hand": list(mine.filter(status=TriggerStatus.IN_HAND).order_by("-created_at")[:100]),
         "mase": list(mine.filter(owner=Owner.MASE).exclude(status=TriggerStatus.CLOSED)[:100]),
         "meetings_due": list(
-            meetings.filter(status=MeetingStatus.TO_ARRANGE).order_by("due")[:100]
+            meetings.filter(status=MeetingStatus.TO_ARRANGE)
+            .exclude(trigger__status=TriggerStatus.CLOSED)
+            .order_by("due")[:100]
         ),
         "meetings_arranged": list(
-            meetings.filter(status=MeetingStatus.ARRANGED).order_by("scheduled_for")[:100]
+            meetings.filter(status=MeetingStatus.ARRANGED)
+            .exclude(trigger__status=TriggerStatus.CLOSED)
+            .order_by("scheduled_for")[:100]
         ),
         "actions_overdue": list(
             MeetingAction.objects.filter(

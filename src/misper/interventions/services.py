@@ -229,6 +229,7 @@ def trigger_raise(
             status=TriggerStatus.IN_HAND,
             raised_by=actor,
             rationale=rationale,
+            created_at=now,
         )
         meeting = Meeting.objects.create(
             trigger=t, due=now + timedelta(days=MEETING_DAYS), rule="R-TRG-14"
@@ -316,6 +317,16 @@ def trigger_close(
         t.closed_at = now
         t.closed_by = actor
         _bump(t)
+        # A closed trigger's meeting not yet held is no longer due (the worker would
+        # otherwise tell everyone it is overdue).
+        meeting = Meeting.objects.filter(trigger=t).first()
+        if meeting is not None:
+            deadline_meet(
+                owner=OWNER,
+                subject=meeting,
+                kind="intervention_meeting_due",
+                reason="trigger closed",
+            )
         event(actor, t, InterventionsVerb.CLOSED, rationale=outcome, rules=[t.rule])
     return t
 
@@ -613,6 +624,9 @@ def meeting_defer(
         meeting.police_agreed_by = police
         meeting.childrens_services_agreed_by = cs
         _bump(meeting)
+        if t.status == TriggerStatus.NEW:  # agreed by both agencies: in hand, as arranged
+            t.status = TriggerStatus.IN_HAND
+            _bump(t)
         deadline_meet(
             owner=OWNER,
             subject=meeting,
@@ -638,10 +652,12 @@ def action_add(
     owner_id: int | None,
     owner_user_id: int | None = None,
     due_on: date | None,
+    now: datetime | None = None,
 ) -> MeetingAction:
     """An action the meeting agreed, with its owner and due date: a deadline."""
+    now = now or timezone.now()
     text = clean_free_text(text, "text", required=True)
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     clean_day(
         due_on,
         "due_on",
@@ -675,6 +691,7 @@ def action_add(
             owner_user=owner_user,
             due_on=due_on,
             recorded_by=actor,
+            recorded_at=now,
         )
         due = datetime.combine(due_on, time(23, 59), LONDON)
         deadlines_sync(

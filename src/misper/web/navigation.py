@@ -63,7 +63,12 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem(
         "Repeat missing",
         "interventions:triggers",
-        _any(Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR),
+        _any(
+            Role.MISSING_PERSON_COORDINATOR,
+            Role.CSE_COORDINATOR,
+            Role.SUPERINTENDENT,
+            *CHILDRENS_SERVICES_ROLES,
+        ),
     ),
     NavItem("Inbox", "notifications:inbox", _everyone, count=inbox_unread_count),
     NavItem("Patterns", "insights:home", _any(Role.ANALYST, Role.SAFEGUARDING_BOARD)),

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from misper.agencies.demo import DEMO_PASSWORD, build_agencies
 from misper.episodes.demo import build_children_and_episodes
+from misper.interventions.demo import build_interventions
 from misper.notifications.demo import build_sharing
 from misper.returns.demo import build_arrangements, build_return_interviews
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         build_arrangements()  # before the episodes, so found children go to the providers
         children = build_children_and_episodes()
         build_return_interviews()
+        build_interventions()  # the trigger records the episodes fired, worked on
         if options["quiet"]:
             return
         if children:

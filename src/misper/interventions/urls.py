@@ -1,0 +1,23 @@
+"""The repeat-missing pages. Only numeric ids appear in these addresses; every form is a
+POST."""
+
+from django.urls import path
+
+from misper.interventions import views
+
+app_name = "interventions"
+
+urlpatterns = [
+    path("", views.triggers, name="triggers"),
+    path("raise/<id:person_id>/", views.raise_intervention, name="raise"),
+    path("<id:trigger_id>/", views.detail, name="detail"),
+    path(
+        "<id:trigger_id>/actions/<id:action_id>/done/",
+        views.action_done,
+        name="action_done",
+    ),
+    *[
+        path(f"<id:trigger_id>/{name}/", views.action_view(name), name=name)
+        for name in views.ACTIONS
+    ],
+]
