@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0009_move_to_core"),
         ("episodes", "0005_decisions_keep_the_engines_answer"),
-        ("people", "0005_search_keys"),
+        ("people", "0004_shared_items_and_flag_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
