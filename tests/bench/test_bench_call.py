@@ -24,6 +24,7 @@ from misper.agencies.services import organisation_create, user_create
 from misper.episodes.codes import QUESTION_KEYS, SEARCHES
 from misper.episodes.models import Episode
 from misper.episodes.services import ReportInput, episode_report
+from misper.people import search
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import Flag, NameKey, Person
 from misper.people.selectors import person_search
@@ -283,6 +284,7 @@ def scaled_region(db):
             )
         )
     NameKey.objects.bulk_create(keys, batch_size=5000)
+    search.reindex()  # the search keys the services keep for every record (people/search.py)
     flags = [
         Flag(
             person=p,

@@ -165,6 +165,14 @@ class MatchOut(Schema):
     active_flags: list[FlagKind]
     score: float
     reasons: list[str]
+    strength: str = Field(
+        description="How far what was entered agrees with this child: only a strong match "
+        "may be taken for the child; none strong means no confident match"
+    )
+    probability: float = Field(description="That this row is the child, the rows competing")
+    duplicates: list[int] = Field(
+        description="Other records that look like the same child (possible duplicates)"
+    )
 
 
 class SearchIn(Schema):
@@ -417,6 +425,9 @@ def people_search(request: HttpRequest, body: SearchIn) -> list[MatchOut]:
             active_flags=[FlagKind(f.kind) for f in m.person.flags.all() if f.active],
             score=m.score,
             reasons=list(m.reasons),
+            strength=m.strength,
+            probability=m.probability,
+            duplicates=list(m.duplicates),
         )
         for m in matches
     ]

@@ -125,6 +125,25 @@ class NameKey(models.Model):
         return self.text
 
 
+class SearchKey(models.Model):
+    """The call handler's search keys (issue 13), kept by people/services.py with every
+    change of a child's name, aliases, date of birth, phone or postcode
+    (``misper.people.search.refresh_search_keys``): each key a 64-bit hash of text such as
+    "n:JTN|AKS" (the sounds of a given and a family name word, and the same with one
+    letter of either left out, for typos), "wd:AKS|2011-04-02" (a name word with the date
+    of birth), "d:2011-04-02", "p:700900123" (the phone's last nine digits),
+    "pc:B12" (postcode district) or "w:oakes" (a name word, counted for how common it
+    is). Candidates come from one indexed statement over this table
+    (``misper.people.search``); the primary key (key, person) is the index it reads."""
+
+    pk = models.CompositePrimaryKey("key", "person")
+    key = models.BigIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="search_keys")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.key}"
+
+
 class Alias(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200)

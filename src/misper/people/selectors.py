@@ -8,24 +8,23 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import rules
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from misper.agencies.models import User
 from misper.agencies.roles import Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied
-from misper.people.matching import name_score, normalise, phonetic, split_name
 from misper.people.models import (
     Flag,
     FlagRequest,
     FlagRequestStatus,
-    NameKey,
     Person,
     PersonShare,
     Placement,
 )
 from misper.people.rules import visible_people_filter
+from misper.people.search import FieldMatch, Strength, search
 
 
 def people_for_user(user: User) -> QuerySet[Person]:
@@ -213,9 +212,32 @@ def current_shares(person: Person) -> list[PersonShare]:
 
 @dataclass(frozen=True)
 class Match:
+    """One row of the call handler's search: a child (``person``, the record that matched
+    best) with the other records that look like the same child (``duplicates``: "possible
+    duplicate records: 1 + len(duplicates)"), ``score`` (the match weight in bits: the
+    evidence for this child against a stranger), ``probability`` (that this row is the
+    child, the rows competing), ``strength`` ("strong", "possible" or "weak") and the
+    ``reasons`` (what agreed) with every field's comparison in ``fields`` (what agreed
+    and what differed, each with its weight)."""
+
     person: Person
     score: float
     reasons: tuple[str, ...] = field(default=())
+    strength: str = Strength.WEAK
+    probability: float = 0.0
+    duplicates: tuple[int, ...] = field(default=())
+    fields: tuple[FieldMatch, ...] = field(default=())
+
+    @property
+    def records(self) -> int:
+        """How many records this row stands for (1 when there are no duplicates)."""
+        return 1 + len(self.duplicates)
+
+
+def confident(matches: list[Match]) -> bool:
+    """Whether any row is a strong match; when none is, the page says "no confident
+    match" above the rows."""
+    return any(m.strength == Strength.STRONG for m in matches)
 
 
 def person_search(
@@ -225,89 +247,42 @@ def person_search(
     date_of_birth: date | None = None,
     age: int | None = None,
     phone: str = "",
+    postcode: str = "",
     limit: int = 20,
 ) -> list[Match]:
-    """Candidates for the child on the call, best first: fuzzy and phonetic matching on
-    the name and every alias, exact date of birth, age within a year, phone number."""
+    """The child on the call, best first: one row per child (duplicate records
+    collapsed), each with its strength and reasons (misper.people.search: search keys in
+    one indexed statement, a Fellegi–Sunter scorer). The caller's words may come in any
+    order ("Smith Jayden"); nicknames, sound-alike spellings, typos and a date of birth
+    with day and month swapped, a year, a day or a digit out are all found. Only the
+    children the user may see; the search is audited without what was typed."""
     if not rules.has_perm("people.search", user):
         raise NotFound("No such page")
-    name = normalise(name)
-    phone_digits = "".join(ch for ch in phone if ch.isdigit())
-    if not (name or date_of_birth or age is not None or phone_digits):
-        return []
-    # Candidates come from a few narrow, indexed queries, strongest first, so that the
-    # right child is always among them however common the name.
-    visible = people_for_user(user)
-    ids: list[int] = []
-
-    def take(qs: QuerySet[Person] | QuerySet[NameKey], field: str, cap: int) -> None:
-        for pk in qs.values_list(field, flat=True)[:cap]:
-            if pk not in ids:
-                ids.append(pk)
-
-    if date_of_birth:
-        take(visible.filter(date_of_birth=date_of_birth), "pk", limit * 5)
-    if phone_digits and len(phone_digits) >= 6:
-        # The end of the number: the caller may give it with or without the area code.
-        take(visible.filter(phone_digits__endswith=phone_digits[-9:]), "pk", limit * 5)
-    if name:
-        given, family = split_name(name)
-        first_given = given.split()[0] if given else ""
-        visible_keys = NameKey.objects.filter(person__in=visible)
-        take(visible_keys.filter(normalised=name), "person_id", limit * 5)
-        if first_given:
-            take(
-                visible_keys.filter(
-                    family_phonetic=phonetic(family), given_phonetic=phonetic(first_given)
-                ),
-                "person_id",
-                limit * 10,
-            )
-        take(visible_keys.filter(normalised__startswith=name), "person_id", limit * 5)
-        take(visible_keys.filter(family_phonetic=phonetic(family)), "person_id", limit * 10)
-        if first_given:
-            take(visible_keys.filter(given_phonetic=phonetic(first_given)), "person_id", limit * 5)
-    today = timezone.localdate()
-    if age is not None and not name and not date_of_birth and not phone_digits:
-        earliest = date(today.year - age - 2, today.month, 1)
-        latest = date(today.year - age + 1, 12, 28)
-        take(
-            visible.filter(
-                Q(date_of_birth__range=(earliest, latest))
-                | Q(estimated_age__range=(age - 1, age + 1))
-            ),
-            "pk",
-            limit * 10,
+    flt = visible_people_filter(user)
+    found = search(
+        visible=None if flt is None else Person.objects.filter(flt),
+        name=name,
+        date_of_birth=date_of_birth,
+        age=age,
+        phone=phone,
+        postcode=postcode,
+        today=timezone.localdate(),
+        limit=limit,
+    )
+    people = Person.objects.in_bulk([f.person_id for f in found])
+    result = [
+        Match(
+            person=people[f.person_id],
+            score=round(f.weight, 2),
+            reasons=f.reasons,
+            strength=f.strength,
+            probability=round(f.probability, 4),
+            duplicates=tuple(f.duplicates),
+            fields=f.fields,
         )
-    candidates = Person.objects.filter(pk__in=ids).prefetch_related("name_keys")
-    matches: list[Match] = []
-    for person in candidates:
-        score = 0.0
-        reasons: list[str] = []
-        if name:
-            best = max(
-                ((name_score(name, k.text), k) for k in person.name_keys.all()),
-                key=lambda pair: pair[0],
-                default=(0.0, None),
-            )
-            score += best[0]
-            if best[1] is not None and best[0] >= 60:
-                reasons.append(f"alias '{best[1].text}'" if best[1].is_alias else "name")
-        if date_of_birth and person.date_of_birth == date_of_birth:
-            score += 100
-            reasons.append("date of birth")
-        if age is not None:
-            actual = person.age_on(today)
-            if actual is not None and abs(actual - age) <= 1:
-                score += 30
-                reasons.append("age")
-        if phone_digits and person.phone_digits and person.phone_digits.endswith(phone_digits[-9:]):
-            score += 80
-            reasons.append("phone")
-        if reasons:
-            matches.append(Match(person, score, tuple(reasons)))
-    matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.pk))
-    result = matches[:limit]
+        for f in found
+        if f.person_id in people
+    ]
     audit_record(
         user=user,
         action="read",

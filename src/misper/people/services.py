@@ -55,6 +55,7 @@ from misper.people.models import (
     Place,
     Placement,
 )
+from misper.people.search import refresh_search_keys
 from misper.people.selectors import (
     NOT_ALLOWED,
     get_flag_for_user,
@@ -119,6 +120,9 @@ def _required_past_date(value: date | None, field: str) -> date:
 
 
 def _refresh_name_keys(person: Person) -> None:
+    """The name keys and the call handler's search keys (issue 13) of the record as it is
+    now; every service that changes a name, an alias, the date of birth, the phone or the
+    postcode calls this."""
     person.name_keys.all().delete()
     names = [(f"{person.given_name} {person.family_name}", False)] + [
         (a.name, True) for a in person.aliases.all()
@@ -137,6 +141,7 @@ def _refresh_name_keys(person: Person) -> None:
             )
         )
     NameKey.objects.bulk_create(keys)
+    refresh_search_keys(person)
 
 
 @dataclass(frozen=True)

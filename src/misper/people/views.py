@@ -50,6 +50,7 @@ from misper.people.models import Person
 from misper.people.sections import sections_for
 from misper.people.selectors import (
     FLAG_REQUEST_DECIDERS,
+    confident,
     current_shares,
     flag_requests_for_user,
     get_flag_for_user,
@@ -145,6 +146,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "people/search.html",
         form,
         matches=matches,
+        confident=confident(matches or []),
         prefill=prefill,
         can_create=rules.has_perm("people.create", user),
         today=timezone.localdate(),

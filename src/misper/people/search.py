@@ -1,0 +1,844 @@
+"""Finding the child on the call (issue 13): the search keys, the candidates in one indexed
+statement, and a Fellegi–Sunter scorer that weighs the evidence field by field.
+
+1. **Keys** (``person_keys``): kept in ``SearchKey`` by people/services.py with every
+   change of a record. Each key is a 64-bit hash of a text:
+
+   - for every given-name word with every family-name word, of the record's name and
+     each alias: ``n:<given code>|<family code>`` (both double metaphone codes),
+     ``x:<given>|<family>`` (the spellings) and ``t:<given with a letter left out>|<family
+     code>``, ``u:<given code>|<family with a letter left out>`` (typos: a symmetric
+     deletion index);
+   - ``wd:<code>|<date of birth>`` for every name word (a surname alone with the date of
+     birth), ``d:<date of birth>``, ``p:<last nine digits of the phone>``,
+     ``pc:<postcode district>``, and ``w:<word>`` for every name word (counted, for how
+     common the word is; a candidate key only for rare words).
+
+   A search asks for the keys of both orders of the caller's words (``Smith Jayden``),
+   the nicknames and variants of each (name_variants.txt: Tom for Thomas), and each date
+   the recorded date of birth may be (day and month swapped, a year out, a day or two
+   out, one digit out, 1 January of the year). One statement sums a rough weight per
+   child over the keys it shares with the search and keeps the best ``CANDIDATES``.
+
+2. **Scorer** (``_score``): for each candidate (values only, no model objects) each field
+   is compared on graded levels (exact, variant, phonetic, close, partial, different;
+   missing on either side weighs nothing) and weighs log2(m/u) bits from
+   match_weights.toml; an exact name's u is its frequency in the data, so a common name
+   counts less than a rare one. The caller's words are given to the given and family
+   name both ways round, the best kept. The prior is one record in the population.
+
+3. **Results**: records that look like one child (the same date of birth or phone and a
+   name alike) collapse into one row with the others as ``duplicates``; each row gets a
+   probability (rows compete: 2^W / (1 + the sum of 2^W)) and a strength: strong,
+   possible or weak. A row that shares no word of the name given is not shown unless its
+   phone matches: a stranger born the same day is not offered as the child.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.models import Case, FloatField, QuerySet, Sum, Value, When
+
+from misper.people.matching import (
+    Level,
+    codes,
+    dob_level,
+    dob_variants,
+    key_hash,
+    phone_key,
+    postcode_district,
+    spelling_deletions,
+    variants,
+    word_level,
+    words,
+)
+from misper.people.models import Alias, Person, SearchKey
+from misper.policy.calendar import age_on
+
+CANDIDATES = 150  # rows the one statement returns for scoring
+RARE_WORD = 300  # a name word on at most this many records is a candidate key by itself
+COUNT_CAP = 20_000  # counting how common a word is stops here
+MAX_WORDS = 4  # the caller's first four words
+EARLIEST_BIRTH = date(1990, 1, 1)
+
+
+class Strength:
+    STRONG = "strong"
+    POSSIBLE = "possible"
+    WEAK = "weak"
+
+
+# --- Keys ----------------------------------------------------------------------------------
+
+NameOption = tuple[tuple[str, ...], tuple[str, ...], str | None]
+
+
+def name_options(given: str, family: str, aliases: Iterable[str] = ()) -> list[NameOption]:
+    """The record's name and each alias as (given words, family words, alias text). An
+    alias of one word is a given name with the record's family name."""
+    family_words = words(family)
+    out: list[NameOption] = [(words(given), family_words, None)]
+    for alias in aliases:
+        parts = words(alias)
+        if len(parts) == 1:
+            out.append(((parts[0],), family_words, alias))
+        elif parts:
+            out.append((tuple(parts[:-1]), (parts[-1],), alias))
+    return out
+
+
+def _pair_texts(given_words: Iterable[str], family_words: Iterable[str]) -> Iterator[str]:
+    """For each given-name word with each family-name word: the sounds of both ("n:",
+    both double metaphone codes), the spellings of both ("x:"), and one spelled with a
+    letter left out and the other's sound ("t:" given, "u:" family), so that a slip of
+    the keyboard on either name meets the recorded spelling (a symmetric deletion index:
+    'Iyv' and 'Ivy' share 'iv'; 'Ibrajim' and 'Ibrahim' share 'ibraim')."""
+    family_words = tuple(family_words)
+    for g in given_words:
+        for f in family_words:
+            yield f"x:{g}|{f}"
+            given_codes, family_codes = codes(g), codes(f)
+            for cg in given_codes:
+                for cf in family_codes:
+                    yield f"n:{cg}|{cf}"
+            # the typo keys carry the other name's first code only (fewer keys)
+            for spelled in (g, *spelling_deletions(g)):
+                yield f"t:{spelled}|{family_codes[0]}"
+            for spelled in (f, *spelling_deletions(f)):
+                yield f"u:{given_codes[0]}|{spelled}"
+
+
+def person_keys(
+    given: str,
+    family: str,
+    date_of_birth: date | None,
+    phone_digits: str,
+    postcode: str,
+    aliases: Iterable[str] = (),
+) -> set[int]:
+    """Every search key of one record (see the module's docstring)."""
+    texts: set[str] = set()
+    for given_words, family_words, _ in name_options(given, family, aliases):
+        every = given_words + family_words
+        texts.update(f"w:{w}" for w in every)
+        texts.update(_pair_texts(given_words, family_words))
+        if date_of_birth is not None:
+            iso = date_of_birth.isoformat()
+            texts.update(f"wd:{c}|{iso}" for w in every for c in codes(w))
+    if date_of_birth is not None:
+        texts.add(f"d:{date_of_birth.isoformat()}")
+    phone = phone_key(phone_digits)
+    if phone:
+        texts.add(f"p:{phone}")
+    district = postcode_district(postcode)
+    if district:
+        texts.add(f"pc:{district}")
+    return {key_hash(t) for t in texts}
+
+
+def search_key_rows(
+    people: Iterable[tuple[int, str, str, date | None, str, str, Iterable[str]]],
+) -> Iterator[tuple[int, int]]:
+    """(person id, key) rows for loading many records at once (a migration, a bulk load):
+    ``people`` yields (id, given name, family name, date of birth, phone digits, postcode,
+    aliases)."""
+    for pk, given, family, dob, phone, postcode, aliases in people:
+        for key in person_keys(given, family, dob, phone, postcode, aliases):
+            yield pk, key
+
+
+def refresh_search_keys(person: Person) -> None:
+    """Replace one record's keys (people/services.py, in the caller's transaction)."""
+    SearchKey.objects.filter(person=person).delete()
+    keys = person_keys(
+        person.given_name,
+        person.family_name,
+        person.date_of_birth,
+        person.phone_digits or person.phone,
+        person.home_postcode,
+        [a.name for a in person.aliases.all()],
+    )
+    SearchKey.objects.bulk_create([SearchKey(person=person, key=k) for k in keys])
+
+
+def reindex(batch: int = 5000) -> int:
+    """Rebuild every record's keys (after a bulk load or a change of the key scheme);
+    returns the number of keys."""
+    SearchKey.objects.all().delete()
+    total = 0
+    last = 0
+    while True:
+        chunk = list(
+            Person.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(
+                "pk", "given_name", "family_name", "date_of_birth", "phone_digits", "home_postcode"
+            )[:batch]
+        )
+        if not chunk:
+            return total
+        last = chunk[-1][0]
+        aliases: dict[int, list[str]] = defaultdict(list)
+        for pk, name in Alias.objects.filter(person_id__in=[c[0] for c in chunk]).values_list(
+            "person_id", "name"
+        ):
+            aliases[pk].append(name)
+        rows = [
+            SearchKey(person_id=pk, key=key)
+            for pk, key in search_key_rows((*c, aliases.get(c[0], [])) for c in chunk)
+        ]
+        SearchKey.objects.bulk_create(rows, batch_size=10000)
+        total += len(rows)
+
+
+# --- Weights -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Weights:
+    version: str
+    population_floor: int
+    strong: float
+    possible: float
+    table: dict[str, dict[str, dict[str, float]]]
+
+    def bits(self, field_name: str, level: str, u: float | None = None) -> float:
+        entry = self.table[field_name][level]
+        if u is None:
+            u = entry["u"]
+        return math.log2(entry["m"] / u)
+
+    def floor(self, field_name: str) -> float:
+        return self.table[field_name]["exact"]["u_floor"]
+
+
+@cache
+def weights() -> Weights:
+    """The weights in force (match_weights.toml)."""
+    text = resources.files("misper.people").joinpath("match_weights.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    thresholds = data.pop("thresholds")
+    prior = data.pop("prior", {})
+    version = data.pop("version")
+    return Weights(
+        version=version,
+        population_floor=int(prior.get("population_floor", 100_000)),
+        strong=float(thresholds["strong"]),
+        possible=float(thresholds["possible"]),
+        table=data,
+    )
+
+
+# --- The search ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    """How one field compared: ``field`` (given_name, family_name, name, date_of_birth,
+    age, phone, postcode), ``level`` (exact, variant, phonetic, close, partial, different),
+    ``weight`` in bits, and ``text``, the reason as the call handler reads it."""
+
+    field: str
+    level: str
+    weight: float
+    text: str
+
+
+@dataclass
+class Found:
+    """One row of the result: a record and the records of the same child."""
+
+    person_id: int
+    weight: float
+    fields: tuple[FieldMatch, ...]
+    reasons: tuple[str, ...]
+    probability: float = 0.0
+    strength: str = Strength.WEAK
+    duplicates: list[int] = field(default_factory=list)
+    # for collapsing duplicates
+    dob: date | None = None
+    phone: str = ""
+    given: tuple[str, ...] = ()
+    family: tuple[str, ...] = ()
+
+
+@dataclass
+class _Query:
+    words: list[str]
+    units: list[tuple[str, ...]]  # the caller's words, a hyphenated name one unit
+    dob: date | None
+    age: int | None
+    phone: str
+    district: str
+    today: date
+    population: int
+    counts: dict[str, int]
+
+    # the best reading of the caller's words for each recorded (given, family) seen
+    readings: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = field(default_factory=dict)
+
+    def tf(self, word: str) -> float:
+        return max(self.counts.get(word, 0), 1) / self.population
+
+
+_POPULATION: list[float] = [0.0, 0.0]  # [value, when it was read]
+
+
+def _population() -> int:
+    """How many records there are: PostgreSQL's estimate (read at most once a minute),
+    or a count."""
+    now = time.monotonic()
+    if _POPULATION[0] and now - _POPULATION[1] < 60:
+        return int(_POPULATION[0])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [Person._meta.db_table],
+            )
+            row = cur.fetchone()
+        if row and row[0] and row[0] > 0:
+            _POPULATION[:] = [float(row[0]), now]
+            return int(row[0])
+    return Person.objects.count()
+
+
+def _word_counts(query_words: list[str]) -> dict[str, int]:
+    """How many records carry each word (capped at COUNT_CAP), in one statement."""
+    unique = list(dict.fromkeys(query_words))
+    if not unique:
+        return {}
+    table = connection.ops.quote_name(SearchKey._meta.db_table)
+    parts = [
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE key = %s LIMIT {COUNT_CAP}) c{i})"  # noqa: S608 - table name and integers only
+        for i in range(len(unique))
+    ]
+    sql = "SELECT " + ", ".join(parts)
+    params = [key_hash(f"w:{w}") for w in unique]
+    if connection.vendor == "postgresql":
+        row = _prepared(sql, params)[0]
+    else:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+    return dict(zip(unique, (int(n) for n in row), strict=True)) if row else {}
+
+
+# Rough weights for ranking the candidates in SQL: the spelling of both names, then a slip
+# of the keyboard on one (a shared spelling with a letter left out), then the sound.
+_PAIR_KEY_WEIGHT = {"x": 4.0, "t": 2.5, "u": 2.5, "n": 2.0}
+
+# A name word with the exact date of birth outranks the spelling of a whole name (as in
+# the scorer: about twelve bits against eight or nine for a common name).
+_DOB_KEY_WEIGHT = {
+    Level.EXACT: 10.0,
+    Level.VARIANT: 4.0,
+    Level.CLOSE: 3.0,
+    Level.PHONETIC: 3.0,
+    Level.PARTIAL: 1.5,
+}
+
+
+def _query_keys(q: _Query) -> dict[int, float]:
+    """The keys to look up, each with a rough weight for ranking the candidates."""
+    keys: dict[int, float] = {}
+
+    def add(text: str, weight: float) -> None:
+        h = key_hash(text)
+        if keys.get(h, 0.0) < weight:
+            keys[h] = weight
+
+    pairs = [  # every word of one of the caller's names with every word of another
+        (a, b)
+        for i, unit_a in enumerate(q.units)
+        for j, unit_b in enumerate(q.units)
+        if i != j
+        for a in unit_a
+        for b in unit_b
+    ]
+    for a, b in pairs:
+        for text in _pair_texts((a,), (b,)):
+            add(text, _PAIR_KEY_WEIGHT[text[0]])
+        # A nickname or variant by its spelling and its sound (no typo keys for these).
+        for form in sorted(variants(a)):
+            add(f"x:{form}|{b}", _PAIR_KEY_WEIGHT["x"] * 0.8)
+            for cg in codes(form):
+                for cb in codes(b):
+                    add(f"n:{cg}|{cb}", _PAIR_KEY_WEIGHT["n"] * 0.8)
+    for w in q.words:
+        if q.counts.get(w, 0) <= RARE_WORD:
+            add(f"w:{w}", 3.0)
+    if q.dob is not None:
+        dates = dob_variants(q.dob, EARLIEST_BIRTH, q.today)
+        # A date one digit out is looked up with each word's first code only; with two
+        # words or more, the alternative code is looked up with the nearer dates only.
+        near = {
+            day: level
+            for day, level in dates.items()
+            if len(q.units) < 2 or level != Level.PARTIAL or (day.month, day.day) == (1, 1)
+        }
+        for w in q.words:
+            for i, c in enumerate(codes(w)):
+                for day, level in (dates if i == 0 else near).items():
+                    add(f"wd:{c}|{day.isoformat()}", _DOB_KEY_WEIGHT[level])
+        if not q.words:
+            for day, level in dates.items():
+                add(f"d:{day.isoformat()}", _DOB_KEY_WEIGHT[level])
+    if q.phone:
+        add(f"p:{q.phone}", 20.0)
+    if q.district and not (q.words or q.dob or q.phone):
+        add(f"pc:{q.district}", 1.0)
+    return keys
+
+
+def _candidate_ids(keys: dict[int, float], visible: QuerySet[Person] | None) -> list[int]:
+    """The one indexed statement: the children sharing the most weight of keys."""
+    if not keys:
+        return []
+    by_weight: dict[float, list[int]] = defaultdict(list)
+    for key, weight in keys.items():
+        by_weight[weight].append(key)
+    rank = Case(
+        *[When(key__in=ks, then=Value(w)) for w, ks in by_weight.items()],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    qs = SearchKey.objects.filter(key__in=list(keys))
+    if visible is not None:
+        qs = qs.filter(person__in=visible.values("pk"))
+    rows = qs.values("person_id").annotate(rank=Sum(rank)).order_by("-rank", "person_id")
+    return [r["person_id"] for r in rows[:CANDIDATES]]
+
+
+_ROW_FIELDS = (
+    "pk",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "estimated_age",
+    "estimated_age_on",
+    "phone_digits",
+    "home_postcode",
+)
+
+
+def _candidate_rows(ids: list[int]) -> list[tuple[dict[str, Any], list[str]]]:
+    """What the scorer reads of each candidate, as values (no model objects)."""
+    if not ids:
+        return []
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for pk, alias in Alias.objects.filter(person_id__in=ids).values_list("person_id", "name"):
+        aliases[pk].append(alias)
+    rows = Person.objects.filter(pk__in=ids).values(*_ROW_FIELDS)
+    return [(dict(row), aliases.get(row["pk"], [])) for row in rows]
+
+
+def _candidates_postgresql(
+    keys: dict[int, float], visible: QuerySet[Person] | None
+) -> list[tuple[dict[str, Any], list[str]]]:
+    """On PostgreSQL the keys go as two arrays and one statement returns the candidates
+    with what the scorer reads (aliases included): an index scan of the key table's
+    primary key for each key, a sum per child, the best CANDIDATES."""
+    if not keys:
+        return []
+    key_table = connection.ops.quote_name(SearchKey._meta.db_table)
+    person_table = connection.ops.quote_name(Person._meta.db_table)
+    alias_table = connection.ops.quote_name(Alias._meta.db_table)
+    params: list[Any] = [list(keys), list(keys.values())]
+    where = ""
+    if visible is not None:
+        visible_sql, visible_params = visible.values("pk").query.sql_with_params()
+        where = f"WHERE k.person_id IN ({visible_sql})"
+        params.extend(visible_params)
+    params.append(CANDIDATES)
+    columns = ", ".join(f"p.{connection.ops.quote_name(f)}" for f in _ROW_FIELDS[1:])
+    # Only quoted table and column names and Django's own SQL are formatted in; every
+    # value is a parameter.
+    sql = (
+        "WITH q(key, w) AS (SELECT * FROM unnest(%s::bigint[], %s::float8[])), "  # noqa: S608
+        f"c AS (SELECT k.person_id, SUM(q.w) AS rank FROM {key_table} k "
+        f"JOIN q ON k.key = q.key {where} "
+        "GROUP BY k.person_id ORDER BY rank DESC, k.person_id LIMIT %s) "
+        f"SELECT p.id, {columns}, "
+        f"ARRAY(SELECT a.name FROM {alias_table} a WHERE a.person_id = p.id) "
+        f"FROM c JOIN {person_table} p ON p.id = c.person_id ORDER BY c.rank DESC, p.id"
+    )
+    fetched = _prepared(sql, params)
+    return [(dict(zip(_ROW_FIELDS, row[:-1], strict=True)), list(row[-1])) for row in fetched]
+
+
+def _prepared(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run a statement of the search with server-side parameters, prepared once per
+    connection (PostgreSQL): the same text every time, so the plan is kept."""
+    connection.ensure_connection()
+    raw = connection.connection
+    with psycopg.Cursor(raw) as cur:
+        cur.execute(sql, params, prepare=True)
+        return list(cur.fetchall())
+
+
+def _age_candidate_ids(q: _Query, visible: QuerySet[Person] | None) -> list[int]:
+    """An age alone: children born in the years that fit, or estimated that old."""
+    from django.db.models import Q
+
+    assert q.age is not None
+    earliest = date(q.today.year - q.age - 2, q.today.month, 1)
+    latest = date(q.today.year - q.age + 1, 12, 28)
+    qs = visible if visible is not None else Person.objects.all()
+    qs = qs.filter(
+        Q(date_of_birth__range=(earliest, latest)) | Q(estimated_age__range=(q.age - 1, q.age + 1))
+    )
+    return list(qs.order_by("pk").values_list("pk", flat=True)[:CANDIDATES])
+
+
+_QUALIFIER = {
+    Level.VARIANT: "a known variant",
+    Level.CLOSE: "one letter out",
+    Level.PHONETIC: "sounds alike",
+    Level.PARTIAL: "similar",
+}
+_LEVEL_NAME = {
+    Level.EXACT: "exact",
+    Level.VARIANT: "variant",
+    Level.PHONETIC: "phonetic",
+    Level.CLOSE: "close",
+    Level.PARTIAL: "partial",
+    Level.DIFFERENT: "different",
+}
+
+
+@lru_cache(maxsize=8192)
+def _name_field_bits(w: Weights, field_name: str, level: Level, tf: float) -> float:
+    if level == Level.EXACT:
+        return w.bits(field_name, "exact", max(tf, w.floor(field_name)))
+    if level in (Level.VARIANT, Level.CLOSE, Level.PHONETIC, Level.PARTIAL):
+        name = _LEVEL_NAME[level]
+        return w.bits(field_name, name, max(w.table[field_name][name]["u"], tf))
+    return w.bits(field_name, "different")
+
+
+def _best_level(word: str, recorded: tuple[str, ...]) -> tuple[Level, str]:
+    best = (Level.MISSING, "")
+    for r in recorded:
+        level = word_level(word, r)
+        if level > best[0]:
+            best = (level, r)
+    return best
+
+
+def _name_score(
+    q: _Query, given: tuple[str, ...], family: tuple[str, ...]
+) -> tuple[float, list[tuple[str, Level, float, str]]]:
+    """The best way of reading the caller's words as this given and family name: each
+    word to the given or the family name, both ways round; further words that match
+    another word of the name (a middle name) add a little."""
+    w = weights()
+    n = len(q.units)
+    as_given = [_unit_level(q, u, given) for u in q.units]
+    as_family = [_unit_level(q, u, family) for u in q.units]
+    options: list[tuple[int | None, int | None]]
+    if n == 1:
+        options = [(0, None), (None, 0)]
+    else:
+        options = [(i, j) for i in range(n) for j in range(n) if i != j]
+    best: tuple[float, list[tuple[str, Level, float, str]]] = (-math.inf, [])
+    for gi, fj in options:
+        total = 0.0
+        detail: list[tuple[str, Level, float, str]] = []
+        used: set[str] = set()
+        if gi is not None and given:
+            level, matched, tf = as_given[gi]
+            bits = _name_field_bits(w, "given_name", level, tf)
+            total += bits
+            detail.append(("given_name", level, bits, " ".join(q.units[gi])))
+            used |= matched
+        if fj is not None and family:
+            level, matched, tf = as_family[fj]
+            bits = _name_field_bits(w, "family_name", level, tf)
+            total += bits
+            detail.append(("family_name", level, bits, " ".join(q.units[fj])))
+            used |= matched
+        for k in range(n):
+            if k in (gi, fj):
+                continue
+            others = tuple(r for r in given + family if r not in used)
+            for word in q.units[k]:
+                level, found = _best_level(word, others)
+                if level >= Level.PHONETIC:
+                    used.add(found)
+                    total += w.bits("other_name_word", "match")
+        if total > best[0]:
+            best = (total, detail)
+    return best
+
+
+def _unit_level(
+    q: _Query, unit: tuple[str, ...], recorded: tuple[str, ...]
+) -> tuple[Level, set[str], float]:
+    """How one of the caller's names compares with a recorded given or family name, the
+    recorded words it matched, and how common it is. A hyphenated name matches at its
+    worst word's level when every word matches (its frequency the product of theirs),
+    and only partly when some do."""
+    if len(unit) == 1:
+        level, word = _best_level(unit[0], recorded)
+        return level, {word}, q.tf(unit[0])
+    found = [_best_level(x, recorded) for x in unit]
+    matched = {word for level, word in found if level >= Level.PHONETIC}
+    if all(level >= Level.PHONETIC for level, _ in found):
+        return min(level for level, _ in found), matched, math.prod(q.tf(x) for x in unit)
+    if any(level >= Level.CLOSE for level, _ in found):
+        return Level.PARTIAL, matched, max(q.tf(x) for x in unit)
+    return max(level for level, _ in found), matched, max(q.tf(x) for x in unit)
+
+
+_DOB_REASON = {
+    Level.EXACT: "date of birth",
+    Level.VARIANT: "date of birth with day and month swapped",
+    Level.PHONETIC: "date of birth a year out",
+    Level.CLOSE: "date of birth a day or two out",
+}
+
+
+def _age(row: Mapping[str, Any], today: date) -> int | None:
+    if row["date_of_birth"] is not None:
+        return age_on(row["date_of_birth"], today)
+    if row["estimated_age"] is not None:
+        since = row["estimated_age_on"]
+        return row["estimated_age"] + ((today - since).days // 365 if since else 0)
+    return None
+
+
+def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | None:
+    w = weights()
+    fields: list[FieldMatch] = []
+    reasons: list[str] = []
+    total = 0.0
+    if q.words:
+        best: tuple[float, list[tuple[str, Level, float, str]], str | None] | None = None
+        for given, family, alias in name_options(row["given_name"], row["family_name"], aliases):
+            reading = q.readings.get((given, family))
+            if reading is None:
+                reading = q.readings[(given, family)] = _name_score(q, given, family)
+            bits, detail = reading
+            if best is None or bits > best[0]:
+                best = (bits, detail, alias)
+        assert best is not None
+        bits, detail, alias = best
+        top = max((d[1] for d in detail), default=Level.MISSING)
+        if top < Level.PHONETIC and not (
+            q.phone and phone_key(row["phone_digits"] or "") == q.phone
+        ):
+            return None  # no word of the name given: not this child
+        total += bits
+        for name, level, b, _word in detail:
+            label = "given name" if name == "given_name" else "family name"
+            text = (
+                label if level == Level.EXACT else f"{label} ({_QUALIFIER.get(level, 'different')})"
+            )
+            if level == Level.DIFFERENT:
+                text = f"{label} differs"
+            fields.append(FieldMatch(name, _LEVEL_NAME[level], round(b, 2), text))
+        matched = [d for d in detail if d[1] >= Level.PHONETIC]
+        if alias is not None and matched:
+            reasons.append(f"alias '{alias}'")
+        elif len(matched) == 2:
+            reasons.append("name")  # how closely: in fields
+        else:
+            reasons.extend(f.text for f in fields if f.weight > 0)
+    if q.dob is not None:
+        if row["date_of_birth"] is not None:
+            level = dob_level(q.dob, row["date_of_birth"])
+            bits = w.bits("date_of_birth", _LEVEL_NAME[level])
+            if level == Level.PARTIAL:
+                rd = row["date_of_birth"]
+                text = (
+                    "year of birth"
+                    if (rd.month, rd.day) == (1, 1)
+                    else "date of birth one digit out"
+                )
+            elif level == Level.DIFFERENT:
+                text = "date of birth differs"
+            else:
+                text = _DOB_REASON[level]
+            fields.append(FieldMatch("date_of_birth", _LEVEL_NAME[level], round(bits, 2), text))
+            total += bits
+            if bits > 0:
+                reasons.append(text)
+        else:
+            age = _age(row, q.today)
+            if age is not None:
+                close = abs(age - age_on(q.dob, q.today)) <= 1
+                bits = w.bits("age", "close" if close else "different")
+                text = "estimated age" if close else "estimated age differs"
+                fields.append(
+                    FieldMatch("age", "close" if close else "different", round(bits, 2), text)
+                )
+                total += bits
+                if close:
+                    reasons.append(text)
+    elif q.age is not None:
+        age = _age(row, q.today)
+        if age is not None:
+            close = abs(age - q.age) <= 1
+            bits = w.bits("age", "close" if close else "different")
+            fields.append(
+                FieldMatch(
+                    "age",
+                    "close" if close else "different",
+                    round(bits, 2),
+                    "age" if close else "age differs",
+                )
+            )
+            total += bits
+            if close:
+                reasons.append("age")
+    phone = phone_key(row["phone_digits"] or "")
+    if q.phone and phone:
+        same = phone == q.phone
+        bits = w.bits("phone", "exact" if same else "different")
+        fields.append(
+            FieldMatch(
+                "phone",
+                "exact" if same else "different",
+                round(bits, 2),
+                "phone" if same else "phone differs",
+            )
+        )
+        total += bits
+        if same:
+            reasons.append("phone")
+    district = postcode_district(row["home_postcode"] or "")
+    if q.district and district:
+        same = district == q.district
+        bits = w.bits("postcode_district", "exact" if same else "different")
+        text = "postcode district" if same else "postcode district differs"
+        fields.append(
+            FieldMatch("postcode", "exact" if same else "different", round(bits, 2), text)
+        )
+        total += bits
+        if same:
+            reasons.append(text)
+    if not reasons:
+        return None
+    return Found(
+        person_id=row["pk"],
+        weight=total - math.log2(q.population),
+        fields=tuple(fields),
+        reasons=tuple(reasons),
+        dob=row["date_of_birth"],
+        phone=phone,
+        given=words(row["given_name"]),
+        family=words(row["family_name"]),
+    )
+
+
+def _alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return bool(a and b) and any(word_level(x, y) >= Level.PHONETIC for x in a for y in b)
+
+
+def _same_child(a: Found, b: Found) -> bool:
+    """Two records that look like one child: the same date of birth (or phone) and
+    names alike, in either order (never twins: their given names differ)."""
+    if not ((a.dob is not None and a.dob == b.dob) or (a.phone and a.phone == b.phone)):
+        return False
+    straight = _alike(a.given[:1], b.given) and _alike(a.family, b.family)
+    swapped = _alike(a.given[:1], b.family) and _alike(a.family, b.given)
+    if not (straight or swapped):
+        return False
+    # the same phone is a household: also require the same date of birth or a missing one
+    return a.dob == b.dob or a.dob is None or b.dob is None
+
+
+def _units(name: str) -> list[tuple[str, ...]]:
+    """The caller's names: each word a name, a hyphenated one ('Smith-Jones',
+    'Al-Sayed') one name of its words; the first MAX_WORDS words."""
+    units: list[tuple[str, ...]] = []
+    total = 0
+    for token in name.split():
+        unit = words(token)[: MAX_WORDS - total]
+        if unit:
+            units.append(unit)
+            total += len(unit)
+    return units
+
+
+def search(
+    *,
+    visible: QuerySet[Person] | None,
+    name: str = "",
+    date_of_birth: date | None = None,
+    age: int | None = None,
+    phone: str = "",
+    postcode: str = "",
+    today: date,
+    limit: int = 20,
+) -> list[Found]:
+    """Rows for the child on the call, best first (see the module's docstring)."""
+    w = weights()
+    units = _units(name)
+    query_words = [word for unit in units for word in unit]
+    q = _Query(
+        words=query_words,
+        units=units,
+        dob=date_of_birth,
+        age=age,
+        phone=phone_key(phone),
+        district=postcode_district(postcode),
+        today=today,
+        population=max(_population(), w.population_floor),
+        counts=_word_counts(query_words),
+    )
+    if not (q.words or q.dob or q.phone or q.district or q.age is not None):
+        return []
+    candidates: list[tuple[dict[str, Any], list[str]]]
+    if q.words or q.dob or q.phone or q.district:
+        keys = _query_keys(q)
+        if connection.vendor == "postgresql":
+            candidates = _candidates_postgresql(keys, visible)
+        else:
+            candidates = _candidate_rows(_candidate_ids(keys, visible))
+    else:
+        candidates = _candidate_rows(_age_candidate_ids(q, visible))
+    if not candidates:
+        return []
+    scored = [f for row, aliases in candidates if (f := _score(q, row, aliases)) is not None]
+    scored.sort(key=lambda f: (-f.weight, f.person_id))
+    found: list[Found] = []
+    by_dob: dict[date, list[int]] = defaultdict(list)  # rows kept, by date of birth
+    by_phone: dict[str, list[int]] = defaultdict(list)  # and by phone
+    for f in scored:
+        near = sorted(set(by_dob.get(f.dob, []) if f.dob else []) | set(by_phone.get(f.phone, [])))
+        for index in near:  # best first
+            kept = found[index]
+            if _same_child(kept, f):
+                kept.duplicates.append(f.person_id)
+                break
+        else:
+            if f.dob is not None:
+                by_dob[f.dob].append(len(found))
+            if f.phone:
+                by_phone[f.phone].append(len(found))
+            found.append(f)
+    # Rows compete for being the child; "1" stands for a child not among them.
+    top = max((f.weight for f in found), default=0.0)
+    scale = max(top, 0.0)
+    denominator = 2.0**-scale + sum(2.0 ** (f.weight - scale) for f in found)
+    for f in found:
+        f.probability = 2.0 ** (f.weight - scale) / denominator
+        if f.probability >= w.strong:
+            f.strength = Strength.STRONG
+        elif f.probability >= w.possible:
+            f.strength = Strength.POSSIBLE
+    return found[:limit]
