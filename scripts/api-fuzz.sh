@@ -41,6 +41,7 @@ from misper.people.models import Flag, PersonShare
 from misper.notifications.models import Message
 from misper.agencies.models import Organisation
 from misper.returns.models import Disclosure, InformationRequest, Recommendation, Referral, State
+from misper.interventions.models import Meeting, MeetingAction, TriggerRecord
 ep = Episode.objects.filter(status='open', restricted=False).order_by('pk').first()
 # An open referral of the demo provider's, so that the returns operations reach the services.
 ref = Referral.objects.exclude(state=State.CLOSED).filter(interviewer__code='safe-return').order_by('pk').first()
@@ -60,6 +61,9 @@ ids = {
     'request_id': first(InformationRequest),
     'disclosure_id': first(Disclosure),
     'recommendation_id': first(Recommendation),
+    'trigger_id': first(TriggerRecord),
+    'meeting_id': first(Meeting),
+    'action_id': first(MeetingAction),
 }
 print('[parameters]')
 for name, value in ids.items():
@@ -69,8 +73,9 @@ cat "$work/schemathesis.toml"
 
 status=0
 # A duty inspector (reaches every police operation), a social worker (the partner's view,
-# placements and sharing) and a return-interview worker (the referrals).
-for email in inspector@vale-police.demo socialworker@vale-cc.demo rhi@safe-return.demo; do
+# placements and sharing), a return-interview worker (the referrals) and a missing person
+# coordinator (the repeat-missing triggers and meetings, flag requests).
+for email in inspector@vale-police.demo socialworker@vale-cc.demo rhi@safe-return.demo coordinator@vale-police.demo; do
   echo "== fuzz: the API as $email, ${seconds}s =="
   token="$(token_for "$email" | tail -n 1 | tr -d "[:space:]")"
   "$bin/schemathesis" --config-file "$work/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \

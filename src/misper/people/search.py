@@ -625,6 +625,16 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
     fields: list[FieldMatch] = []
     reasons: list[str] = []
     total = 0.0
+
+    def agree(name: str, weight: str, text: str, same: bool, *, level: str = "exact") -> float:
+        """A field compared as agreeing or not: its comparison, its reason, its bits."""
+        bits = w.bits(weight, level if same else "different")
+        shown = text if same else f"{text} differs"
+        fields.append(FieldMatch(name, level if same else "different", round(bits, 2), shown))
+        if same:
+            reasons.append(text)
+        return bits
+
     if q.words:
         best: tuple[float, list[tuple[str, Level, float, str]], str | None] | None = None
         for given, family, alias in name_options(row["given_name"], row["family_name"], aliases):
@@ -691,45 +701,13 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
     elif q.age is not None:
         age = _age(row, q.today)
         if age is not None:
-            close = abs(age - q.age) <= 1
-            bits = w.bits("age", "close" if close else "different")
-            fields.append(
-                FieldMatch(
-                    "age",
-                    "close" if close else "different",
-                    round(bits, 2),
-                    "age" if close else "age differs",
-                )
-            )
-            total += bits
-            if close:
-                reasons.append("age")
+            total += agree("age", "age", "age", abs(age - q.age) <= 1, level="close")
     phone = phone_key(row["phone_digits"] or "")
     if q.phone and phone:
-        same = phone == q.phone
-        bits = w.bits("phone", "exact" if same else "different")
-        fields.append(
-            FieldMatch(
-                "phone",
-                "exact" if same else "different",
-                round(bits, 2),
-                "phone" if same else "phone differs",
-            )
-        )
-        total += bits
-        if same:
-            reasons.append("phone")
+        total += agree("phone", "phone", "phone", phone == q.phone)
     district = postcode_district(row["home_postcode"] or "")
     if q.district and district:
-        same = district == q.district
-        bits = w.bits("postcode_district", "exact" if same else "different")
-        text = "postcode district" if same else "postcode district differs"
-        fields.append(
-            FieldMatch("postcode", "exact" if same else "different", round(bits, 2), text)
-        )
-        total += bits
-        if same:
-            reasons.append(text)
+        total += agree("postcode", "postcode_district", "postcode district", district == q.district)
     if not reasons:
         return None
     return Found(
