@@ -28,7 +28,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from misper.agencies.models import User
@@ -52,7 +51,7 @@ from misper.interventions.models import (
 )
 from misper.interventions.selectors import COORDINATORS, Do, force_id_of
 from misper.people.selectors import get_person_for_user
-from misper.policy.calendar import LONDON  # one statement of UK local time
+from misper.returns.views import apply_error, day_text, when_text
 
 GET_POST = require_http_methods(["GET", "POST"])
 NOT_FOUND = "No such trigger"
@@ -88,13 +87,6 @@ def _meeting_of(t: TriggerRecord) -> Meeting | None:
         .filter(trigger=t)
         .first()
     )
-
-
-def apply_error(form: django_forms.Form, exc: DomainError) -> None:
-    """Put a service's error on the field it names (or at the top of the form: the version,
-    the trigger's or the meeting's state)."""
-    name = exc.field if exc.field in form.fields and exc.field != "version" else None
-    form.add_error(name, exc.message)
 
 
 def _is_coordinator(user: User) -> bool:
@@ -133,19 +125,6 @@ def who(invite: Any) -> str:
 # --- Words for the timeline ---------------------------------------------------------------------
 
 
-def _when(value: Any) -> str:
-    """An instant the timeline holds as ISO text, as the pages show it: UK local time."""
-    parsed = parse_datetime(str(value)) if value else None
-    if parsed is None or timezone.is_naive(parsed):
-        return str(value or "")
-    return parsed.astimezone(LONDON).strftime("%-d %B %Y at %H:%M")
-
-
-def _day(value: Any) -> str:
-    parsed = parse_date(str(value)) if value else None
-    return parsed.strftime("%-d %B %Y") if parsed else str(value or "")
-
-
 CHANGES: dict[str, tuple[str, Callable[[Any], str]]] = {
     "kind": ("What fired", lambda v: words.kind(str(v))),
     "level": ("Level", words.level),
@@ -154,15 +133,15 @@ CHANGES: dict[str, tuple[str, Callable[[Any], str]]] = {
     "owner": ("Who acts on it", lambda v: words.owner(str(v))),
     "reference": ("Non-crime reference", str),
     "allocated_to": ("Allocated to", str),
-    "scheduled_for": ("When", _when),
+    "scheduled_for": ("When", when_text),
     "place": ("Where", str),
     "invited": ("People invited", str),
-    "held_at": ("Held", _when),
+    "held_at": ("Held", when_text),
     "attended": ("People who attended", str),
     "status": ("Now", lambda v: words.meeting_status(str(v))),
     "partner": ("Partner agency", str),
-    "due_on": ("Due", _day),
-    "due": ("Was due", _when),
+    "due_on": ("Due", day_text),
+    "due": ("Was due", when_text),
 }
 HIDDEN_CHANGES = {"trigger"}  # the record itself
 

@@ -87,7 +87,7 @@ def _referral_for(user: User, referral_id: int, *, do: Do, purpose: str) -> Refe
 
 def apply_error(form: django_forms.Form, exc: DomainError) -> None:
     """Put a service's error on the field it names (or at the top of the form: the version,
-    the referral's state)."""
+    the record's state). The interventions pages use it too."""
     name = exc.field if exc.field in form.fields and exc.field != "version" else None
     form.add_error(name, exc.message)
 
@@ -106,7 +106,7 @@ def _label(choices: Any, value: Any) -> str:
 # --- Words for the timeline ---------------------------------------------------------------------
 
 
-def _when(value: Any) -> str:
+def when_text(value: Any) -> str:
     """An instant the timeline holds as ISO text, as the pages show it: UK local time."""
     parsed = parse_datetime(str(value)) if value else None
     if parsed is None or timezone.is_naive(parsed):
@@ -114,7 +114,7 @@ def _when(value: Any) -> str:
     return parsed.astimezone(LONDON).strftime("%-d %B %Y at %H:%M")
 
 
-def _day(value: Any) -> str:
+def day_text(value: Any) -> str:
     parsed = parse_date(str(value)) if value else None
     return parsed.strftime("%-d %B %Y") if parsed else str(value or "")
 
@@ -135,27 +135,27 @@ CHANGES: dict[str, tuple[str, Callable[[Any], str]]] = {
     "interviewer": ("Interviewer", str),
     "responsible_authority": ("Responsible authority", str),
     "basis": ("Basis", lambda v: _label(Basis, v)),
-    "due": ("Due", _when),
+    "due": ("Due", when_text),
     "rag": ("Rating", lambda v: _label(Rag, v) if v else "Not triaged"),
     "engine_rag": ("The policy's rating", lambda v: _label(Rag, v) if v else "None"),
     "routing_note": ("Routing note", str),
     "allocated_to": ("Allocated to", str),
     "facts": ("Triage", _facts),
     "agency": ("Agency", str),
-    "letter_to_carer_on": ("Letter to the parent or carer", _day),
-    "letter_to_child_on": ("Letter to the young person", _day),
-    "to_carer_on": ("Letter to the parent or carer", _day),
-    "to_child_on": ("Letter to the young person", _day),
+    "letter_to_carer_on": ("Letter to the parent or carer", day_text),
+    "letter_to_child_on": ("Letter to the young person", day_text),
+    "to_carer_on": ("Letter to the parent or carer", day_text),
+    "to_child_on": ("Letter to the young person", day_text),
     "offered_how": ("Offered by", str),
     "outcome": ("Outcome", lambda v: _label(Outcome, v)),
     "hours_to_outcome": ("Time from found", _hours),
     "within_72_hours": ("Within 72 hours", _yes_no),
-    "held_at": ("Held", _when),
+    "held_at": ("Held", when_text),
     "independent": ("Independent interviewer", _yes_no),
     "step": ("Step", lambda v: _label(Step, v)),
     "owner": ("Owner", str),
-    "due_on": ("Due", _day),
-    "held_on": ("Held on", _day),
+    "due_on": ("Due", day_text),
+    "held_on": ("Held on", day_text),
     "topics": ("Topics", str),
     "kind": ("What", lambda v: _label(ItemKind, v)),
     "legal_basis": ("Legal basis", lambda v: _label(LegalBasis, v)),
