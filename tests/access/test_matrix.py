@@ -131,6 +131,10 @@ _API_PARAM = {
     "trigger": "trigger_id",
     "meeting": "meeting_id",
     "action": "action_id",
+    "carer_report": "report_id",
+    "assessment": "number",
+    "allocation": "allocation_id",
+    "worker": "user_id",
 }
 
 # --- Bodies --------------------------------------------------------------------------------
@@ -200,6 +204,29 @@ def photo_file() -> Any:
     return SimpleUploadedFile("photo.jpg", out.getvalue(), content_type="image/jpeg")
 
 
+def assessment_body(w: dict[str, Any]) -> dict[str, Any]:
+    from tests.care.factories import assessment_values
+
+    return {
+        "values": assessment_values(),
+        "completed_with": "Birch Lodge manager",
+        "change_note": "Reviewed after the last episode",
+        "based_on": w["assessment"].number,
+    }
+
+
+def carer_report_body(w: dict[str, Any]) -> dict[str, Any]:
+    from tests.care.factories import carer_values
+
+    return {
+        "kind": "missing",
+        "last_seen_at": _iso(NOW - timedelta(hours=1)),
+        "values": carer_values(),
+        "completed_by": "Carer Right",
+        "designation": "Residential worker",
+    }
+
+
 FOUND = {
     "found_where": "Larch Park",
     "found_by": "PC Okafor",
@@ -213,6 +240,10 @@ CASE_READERS = OWNING | {"other_force"} | PARTNERS
 CASE_SEERS_NOT_WORKERS = frozenset({"other_force"}) | PARTNERS
 CHILD_SEERS = POLICE | PARTNERS
 CHILD_CHANGERS = POLICE | {"sw_right"}
+# R-FLG-01/04: the world's flag was placed by Vale Council: its social worker ends it, and
+# police at the profile's flag_end_min_role (inspector) or above; not a call handler or a
+# sergeant.
+FLAG_ENDERS = frozenset({"sw_right", "inspector", "other_force"})
 
 PAGE_ROWS: list[Row] = [
     page("home", "/", SIGNED_IN),
@@ -292,6 +323,8 @@ PAGE_ROWS: list[Row] = [
         body=lambda w: {},
         object="person",
     ),
+    # The page lets in whoever may flag the child and shows the policy's refusal with its
+    # reasons on the form (400: R-FLG-01, R-FLG-04 for a call handler and a CSE flag).
     page(
         "people:flag_end",
         "/people/{person}/flags/{flag}/end/",
@@ -354,6 +387,69 @@ PAGE_ROWS: list[Row] = [
         forbid=frozenset({"carer_right"}),
         object="person",
     ),
+    # Allocated workers: made and ended by a team manager of the responsible authority (no
+    # persona is one: tests/care/test_pages.py); "not found" for everyone else.
+    *[
+        page(
+            name,
+            path,
+            NOBODY,
+            forbid=CHILD_SEERS,
+            method=m,
+            body=body if m == "POST" else None,
+            object=obj,
+        )
+        for name, path, obj, body in (
+            (
+                "people:allocation_add",
+                "/people/{person}/allocations/new/",
+                "person",
+                lambda w: {"role": "social_worker", "user": w["sw_right"].pk},
+            ),
+            (
+                "people:allocation_end",
+                "/people/{person}/allocations/{allocation}/end/",
+                "allocation",
+                lambda w: {"reason": "Moved team"},
+            ),
+        )
+        for m in ("GET", "POST")
+    ],
+    # The pre-placement assessment (pages): read by whoever sees the child (police,
+    # children's services, the child's carers), printed and downloaded by them too; the form
+    # is the responsible authority's (sw_right). Caseloads for social workers (and IROs);
+    # the team pages for team managers (no persona is one).
+    page("care:assessment", "/care/children/{person}/assessment/", CHILD_SEERS, object="person"),
+    *[
+        page(
+            "care:new_version",
+            "/care/children/{person}/assessment/new/",
+            frozenset({"sw_right"}),
+            forbid=POLICE | {"carer_right"},
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="person",
+        )
+        for m in ("GET", "POST")
+    ],
+    page(
+        "care:compare",
+        "/care/children/{person}/assessment/compare/?from={assessment}&to={assessment}",
+        CHILD_SEERS,
+        object="person",
+    ),
+    *[
+        page(
+            name,
+            f"/care/children/{{person}}/assessment/{{assessment}}/{part}",
+            CHILD_SEERS,
+            object="assessment",
+        )
+        for name, part in (("care:version", ""), ("care:print", "print/"), ("care:pdf", "pdf/"))
+    ],
+    page("care:caseload", "/care/caseload/", CS),
+    page("care:team", "/care/team/", NOBODY),
+    page("care:team_worker", "/care/team/{worker}/", NOBODY, object="worker"),
     # Reports and cases.
     page("episodes:report_start", "/episodes/report/", POLICE),
     page("episodes:report", "/people/{person}/report/", POLICE, object="person"),
@@ -369,6 +465,52 @@ PAGE_ROWS: list[Row] = [
     page("episodes:dmm", "/episodes/dmm/", POLICE),
     page("episodes:my_cases", "/episodes/mine/", POLICE),
     page("episodes:work", "/episodes/work/", POLICE),
+    # The carer's own report (R-PPA-03) and the police taking it.
+    page(
+        "episodes:carer_report_new",
+        "/people/{person}/carer-report/new/",
+        frozenset({"carer_right"}),
+        forbid=POLICE | {"sw_right"},
+        object="person",
+    ),
+    page(
+        "episodes:carer_report_new",
+        "/people/{person}/carer-report/new/",
+        frozenset({"carer_right"}),
+        forbid=POLICE | {"sw_right"},
+        method="POST",
+        body=lambda w: {},
+        object="person",
+    ),
+    page("episodes:carer_reports", "/episodes/carer-reports/", POLICE | CARERS | CS),
+    page(
+        "episodes:carer_report",
+        "/episodes/carer-reports/{carer_report}/",
+        OWNING | PARTNERS,
+        object="carer_report",
+    ),
+    page(
+        "episodes:carer_report_return",
+        "/episodes/carer-reports/{carer_report}/return/",
+        frozenset({"carer_right"}),
+        forbid=OWNING | {"sw_right"},
+        object="carer_report",
+    ),
+    page(
+        "episodes:carer_report_return",
+        "/episodes/carer-reports/{carer_report}/return/",
+        frozenset({"carer_right"}),
+        forbid=OWNING | {"sw_right"},
+        method="POST",
+        body=lambda w: {},
+        object="carer_report",
+    ),
+    page(
+        "episodes:report",
+        "/people/{person}/report/?carer_report={carer_report}",
+        OWNING,
+        object="carer_report",
+    ),
     page(
         "episodes:detail",
         "/episodes/{episode}/",
@@ -675,8 +817,8 @@ API_ROWS: list[Row] = [
     api(
         "POST",
         "/flags/{flag}/end",
-        CHILD_CHANGERS,
-        forbid=frozenset({"carer_right"}),
+        FLAG_ENDERS,
+        forbid=CHILD_CHANGERS - FLAG_ENDERS | {"carer_right"},
         body=lambda w: {"reason": "over"},
         object="flag",
     ),
@@ -1112,6 +1254,102 @@ API_ROWS: list[Row] = [
         object="action",
     ),
     api("GET", "/interventions/desk", CS, forbid=SIGNED_IN - CS),
+    # Children's services and carers (issue 10). The pre-placement assessment: read by
+    # whoever sees the child (police, children's services, the child's carers); saved by the
+    # responsible authority (sw_right), whose form it is.
+    api("GET", "/people/{person}/assessment", CHILD_SEERS, object="person"),
+    api(
+        "GET",
+        "/people/{person}/assessment/form",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        object="person",
+    ),
+    api("GET", "/people/{person}/assessment/{assessment}", CHILD_SEERS, object="assessment"),
+    api("GET", "/people/{person}/assessment/{assessment}/diff", CHILD_SEERS, object="assessment"),
+    api("GET", "/people/{person}/assessment/{assessment}/pdf", CHILD_SEERS, object="assessment"),
+    api(
+        "POST",
+        "/people/{person}/assessment",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        body=assessment_body,
+        object="person",
+    ),
+    # Allocations: seen by whoever sees the child; made and ended by a team manager of the
+    # responsible authority (no persona is one).
+    api("GET", "/people/{person}/allocations", CHILD_SEERS, object="person"),
+    api(
+        "POST",
+        "/people/{person}/allocations",
+        NOBODY,
+        forbid=CHILD_SEERS,
+        body=lambda w: {"role": "social_worker", "user_id": w["sw_right"].pk},
+        object="person",
+    ),
+    api(
+        "POST",
+        "/allocations/{allocation}/end",
+        NOBODY,
+        forbid=CHILD_SEERS,
+        body=lambda w: {"reason": "Moved team"},
+        object="allocation",
+    ),
+    # Caseloads: social workers' own (403 for those who have none); a worker's caseload is
+    # their own or, for a team manager, their team's ("No such worker" for anyone else).
+    api("GET", "/caseload", CS, forbid=SIGNED_IN - CS),
+    api("GET", "/team", NOBODY, forbid=SIGNED_IN),
+    api(
+        "GET",
+        "/team/{worker}/caseload",
+        frozenset({"sw_right"}),
+        forbid=SIGNED_IN - CS,
+        object="worker",
+    ),
+    # Asking the police to flag the child (R-FLG-01): children's services; the police place
+    # flags themselves.
+    api(
+        "POST",
+        "/people/{person}/flag-requests",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        body=lambda w: {
+            "kind": "cse",
+            "evidence": "e",
+            "review_on": _iso(date.today() + timedelta(days=30)),
+        },
+        object="person",
+    ),
+    api("GET", "/people/{person}/flag-requests", CHILD_SEERS, object="person"),
+    # The carer's own report: for carers (403 for anyone else before the child is looked
+    # up); the world's report is open, so the child's carer's new one is a 409.
+    api(
+        "POST",
+        "/people/{person}/carer-reports",
+        frozenset({"carer_right"}),
+        forbid=SIGNED_IN - CARERS,
+        body=carer_report_body,
+        object="person",
+    ),
+    api(
+        "GET",
+        "/people/{person}/carer-reports/form",
+        frozenset({"carer_right"}),
+        forbid=SIGNED_IN - CARERS,
+        object="person",
+    ),
+    api("GET", "/carer-reports", SIGNED_IN),
+    api("GET", "/carer-reports/{carer_report}", OWNING | PARTNERS, object="carer_report"),
+    api(
+        "POST",
+        "/carer-reports/{carer_report}/return",
+        frozenset({"carer_right"}),
+        forbid=SIGNED_IN - CARERS,
+        body=lambda w: {"returned_at": _iso(NOW)},
+        object="carer_report",
+    ),
+    # The directory of organisations one may name: every member of an organisation.
+    api("GET", "/organisations/directory", SIGNED_IN),
 ]
 
 ROWS = PAGE_ROWS + API_ROWS
@@ -1195,6 +1433,10 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "trigger": w["trigger"].pk,
         "meeting": w["meeting"].pk,
         "action": w["action"].pk,
+        "carer_report": w["carer_report"].pk,
+        "assessment": w["assessment"].number,
+        "allocation": w["allocation"].pk,
+        "worker": w["sw_right"].pk,
     }
     if missing is not None:
         ids[missing] = MISSING_ID

@@ -18,12 +18,19 @@ from django.test import Client
 from PIL import Image
 
 from misper.agencies.services import api_token_create, organisation_create, user_create
-from misper.episodes.services import episode_report, episode_restrict, transfer_propose
+from misper.care.services import assessment_save
+from misper.episodes.services import (
+    carer_report_make,
+    episode_report,
+    episode_restrict,
+    transfer_propose,
+)
 from misper.interventions import services as interventions
 from misper.notifications.models import Message
-from misper.notifications.services import webhook_endpoint_add
+from misper.notifications.services import arrangement_save, webhook_endpoint_add
 from misper.people.services import (
     PersonDetails,
+    allocation_set,
     flag_raise,
     person_create,
     person_photo_set,
@@ -32,6 +39,7 @@ from misper.people.services import (
 )
 from misper.returns import services as returns
 from misper.returns.models import Arrangement, Referral
+from tests.care.factories import assessment_values, carer_values
 from tests.episodes.conftest import NOW, answers, report
 from tests.returns.journey import found_child, interviewed, triage
 
@@ -62,12 +70,18 @@ def _orgs() -> dict[str, Any]:
         o[key] = organisation_create(actor=None, kind=kind, name=name, code=key, **kw)
 
     org("vale_police", "police_force", "Vale Police", policy_profile="west-midlands-2015")
-    org("north", "policing_area", "North", parent=o["vale_police"])
+    org("vale_council", "local_authority", "Vale Council")
+    org("harbour_council", "local_authority", "Harbour Council")
+    org(
+        "north",
+        "policing_area",
+        "North",
+        parent=o["vale_police"],
+        local_authority=o["vale_council"],
+    )
     org("south", "policing_area", "South", parent=o["vale_police"])
     org("harbour_police", "police_force", "Harbour Police", policy_profile="west-midlands-2015")
     org("harbour_area", "policing_area", "Harbour Central", parent=o["harbour_police"])
-    org("vale_council", "local_authority", "Vale Council")
-    org("harbour_council", "local_authority", "Harbour Council")
     org("birch", "childrens_home", "Birch Lodge", local_authority=o["vale_council"])
     org("elm", "childrens_home", "Elm House", local_authority=o["vale_council"])
     org("rhi", "rhi_provider", "Streetwise", local_authority=o["vale_council"])
@@ -120,6 +134,14 @@ def build() -> dict[str, Any]:
     Image.new("RGB", (16, 16), "teal").save(image, "JPEG")
     person_photo_set(
         actor=w["sw_right"], person_id=child.pk, content=image.getvalue(), taken_on=date.today()
+    )
+    # Vale Council places flags with Vale Police directly (R-FLG-01).
+    arrangement_save(
+        actor=w["admin"],
+        from_org=w["vale_council"],
+        to_org=w["vale_police"],
+        channels=[],
+        flag_placement="direct",
     )
     w["flag"] = flag_raise(
         actor=w["sw_right"],
@@ -285,6 +307,36 @@ def build() -> dict[str, Any]:
         text="Review the placement's evening routine",
         owner_id=w["vale_council"].pk,
         due_on=date.today() + timedelta(days=7),
+    )
+    # Children's services: a team manager (not a persona) allocates the persona social
+    # worker; the assessment has a version; the carer's report of another absence.
+    w["team_manager"] = user_create(
+        actor=None,
+        email="team_manager@access.test",
+        full_name="Team Manager",
+        organisation=w["vale_council"],
+        roles=["team_manager"],
+        password=PASSWORD,
+    )
+    w["allocation"] = allocation_set(
+        actor=w["team_manager"], person_id=child.pk, role="social_worker", user_id=w["sw_right"].pk
+    )
+    w["assessment"] = assessment_save(
+        actor=w["sw_right"],
+        person_id=child.pk,
+        values=assessment_values(),
+        completed_with="Birch Lodge manager",
+        based_on=None,
+    )
+    w["carer_report"] = carer_report_make(
+        actor=w["carer_right"],
+        person_id=child.pk,
+        kind="missing",
+        last_seen_at=NOW - timedelta(hours=1),
+        values=carer_values(),
+        completed_by="Carer Right",
+        designation="Residential worker",
+        now=NOW,
     )
     w["token"] = api_token_create(actor=w["inspector"], name="script").token
     w["endpoint"] = webhook_endpoint_add(

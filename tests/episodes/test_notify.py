@@ -44,6 +44,9 @@ def place_out_of_area(region, make_org):
         host_authority=host,
         started_on=date(2026, 1, 1),
     )
+    # The placement itself told the host authority (R-OOA-01, tests/care): these tests
+    # are about what an episode tells.
+    Message.objects.filter(subject_type="person").delete()
     return host, home
 
 

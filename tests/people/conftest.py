@@ -12,8 +12,8 @@ def region(make_org, make_user):
     """A small region: a force with an area, two local authorities, a children's home in
     the first authority's area, and one user for each kind of access."""
     force = make_org("police_force", name="Force", code="force")
-    area = make_org("policing_area", name="Area", code="area", parent=force)
     vale = make_org("local_authority", name="Vale", code="vale")
+    area = make_org("policing_area", name="Area", code="area", parent=force, local_authority=vale)
     harbour = make_org("local_authority", name="Harbour", code="harbour")
     home = make_org("childrens_home", name="Birch Lodge", code="birch", local_authority=vale)
     other_home = make_org("childrens_home", name="Elm House", code="elm", local_authority=vale)

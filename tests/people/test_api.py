@@ -400,7 +400,8 @@ def test_flag_end_records_the_reason(region, child, mfa_client):
         evidence="e",
         review_on=date.fromisoformat(FUTURE),
     )
-    client = mfa_client(region["vale_sw"])
+    # R-FLG-01: the organisation that placed it (the officer's force) ends it.
+    client = mfa_client(region["officer"])
     bad = client.post(f"/api/v1/flags/{flag.pk}/end", {"reason": ""}, content_type=JSON)
     assert bad.status_code == 400 and bad.json()["field"] == "reason"
     response = client.post(f"/api/v1/flags/{flag.pk}/end", {"reason": "Reviewed"}, JSON)

@@ -509,7 +509,9 @@ FORMS = {
         {
             "placement_type": "children_home",
             "address": "1 Birch Lane",
-            "postcode": "ab1 2cd",
+            # A real postcode outside the districts Misper's table covers: the host
+            # authority named on the form stands (agencies/geography.py).
+            "postcode": "sw1a 1aa",
             "placing_authority": "vale",
             "host_authority": "harbour",
             "provider": "home",
@@ -631,8 +633,12 @@ def test_ending_a_flag_from_the_record(region, child, mfa_client):
     flag = flag_raise(
         actor=region["officer"], person_id=child.pk, kind="cse", evidence="e", review_on=FUTURE
     )
-    client = mfa_client(region["vale_sw"])
     url = reverse("people:flag_end", args=[child.pk, flag.pk])
+    # The End form is offered to the organisation that placed the flag, and to police
+    # (R-FLG-01): not to a social worker for a flag the police placed.
+    record = mfa_client(region["vale_sw"]).get(reverse("people:detail", args=[child.pk]))
+    assert f'action="{url}"' not in record.content.decode()
+    client = mfa_client(region["officer"])
     record = client.get(reverse("people:detail", args=[child.pk])).content.decode()
     assert f'action="{url}"' in record
     response = client.post(url, {"reason": ""})

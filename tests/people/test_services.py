@@ -12,6 +12,7 @@ from django.utils import timezone
 from misper.core.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
 from misper.core.models import TimelineEvent
 from misper.core.validation import shift_years
+from misper.notifications.services import arrangement_save
 from misper.people.models import Flag, Person, Placement
 from misper.people.services import (
     PersonDetails,
@@ -159,7 +160,15 @@ def test_flag_needs_evidence_and_a_future_review_date(region, child):
 
 
 def test_police_and_childrens_services_both_raise_flags(region, child):
-    """R-FLG-01: children's services may place a flag, as may the police."""
+    """R-FLG-01: children's services may place a flag directly where their arrangement
+    with the force says so, as may the police."""
+    arrangement_save(
+        actor=region["admin"],
+        from_org=region["vale"],
+        to_org=region["area"].force,
+        channels=[],
+        flag_placement="direct",
+    )
     placement_record(
         actor=region["vale_sw"],
         person_id=child.pk,

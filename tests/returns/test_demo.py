@@ -119,7 +119,7 @@ def test_the_demo_providers_queues_show_every_state_and_outcome():
 
     # The demo's four open cases stay four; the children are the same eight.
     assert Episode.objects.exclude(status="closed").count() == 4
-    assert Person.objects.count() == 8
+    assert Person.objects.count() == 9
     assert summary() == EXPECTED
 
 

@@ -358,7 +358,7 @@ def test_a_cse_flag_on_the_record_makes_the_first_rating_red(rhi):
     """R-RHI-10 (CSE indicators), R-RHI-04 criterion 6: the record's CSE flag is known to
     the triage."""
     flag_raise(
-        actor=rhi["social_worker"],
+        actor=rhi["call_handler"],
         person_id=rhi["child"].pk,
         kind="cse",
         evidence="Strategy meeting",

@@ -19,11 +19,11 @@ def test_demo_region_has_the_agencies_and_a_login_for_every_role(capsys):
     call_command("demo")
     out = capsys.readouterr().out
     kinds = list(Organisation.objects.values_list("kind", flat=True))
-    assert kinds.count(OrganisationKind.POLICE_FORCE) == 1
-    assert kinds.count(OrganisationKind.POLICING_AREA) == 3
-    assert kinds.count(OrganisationKind.LOCAL_AUTHORITY) == 3
+    assert kinds.count(OrganisationKind.POLICE_FORCE) == 2
+    assert kinds.count(OrganisationKind.POLICING_AREA) == 4
+    assert kinds.count(OrganisationKind.LOCAL_AUTHORITY) == 4
     assert kinds.count(OrganisationKind.RHI_PROVIDER) == 2
-    assert kinds.count(OrganisationKind.CHILDRENS_HOME) == 4
+    assert kinds.count(OrganisationKind.CHILDRENS_HOME) == 5
     assert kinds.count(OrganisationKind.FOSTER_CARER) >= 2
     assert kinds.count(OrganisationKind.SEMI_INDEPENDENT) == 1
     held = {r for u in User.objects.all() for r in u.role_codes}
@@ -95,8 +95,8 @@ def test_demo_children_and_episodes_give_every_role_work():
     from misper.people.selectors import my_children
 
     call_command("demo", "--quiet")
-    assert Person.objects.count() == 8
-    assert Person.objects.filter(care_status="looked_after").count() == 5
+    assert Person.objects.count() == 9
+    assert Person.objects.filter(care_status="looked_after").count() == 6
     assert any(
         p.placements.filter(ended_on=None).first().out_of_area
         for p in Person.objects.filter(care_status="looked_after")
@@ -109,7 +109,7 @@ def test_demo_children_and_episodes_give_every_role_work():
     carer = User.objects.get(email="carer@birch-lodge.demo")
     assert [p.given_name for p in my_children(carer)] == ["Amira"]
     call_command("demo", "--quiet")  # a second run adds nothing
-    assert Person.objects.count() == 8
+    assert Person.objects.count() == 9
 
 
 def test_the_demo_sends_emails_whose_links_follow_the_address_served_on(settings):
@@ -128,6 +128,7 @@ def test_the_demo_sends_emails_whose_links_follow_the_address_served_on(settings
     assert emails.exists()
     assert deliver_due(worker_id="test", limit=500) >= 1
     assert mail.outbox
-    assert all("http://127.0.0.1:9123/episodes/" in m.body for m in mail.outbox)
+    assert all("http://127.0.0.1:9123/" in m.body for m in mail.outbox)
+    assert any("http://127.0.0.1:9123/episodes/" in m.body for m in mail.outbox)
     run = (Path(__file__).resolve().parents[2] / "scripts" / "run.sh").read_text()
     assert 'export SITE_URL="${SITE_URL:-http://$host:$port}"' in run

@@ -61,6 +61,15 @@ class Organisation(models.Model):
         max_length=64, blank=True, help_text="Policy profile id, for a police force."
     )
     postcode = models.CharField(max_length=10, blank=True)
+    ons_code = models.CharField(
+        "ONS code",
+        max_length=9,
+        blank=True,
+        db_index=True,
+        help_text="For a local authority, the ONS code of the area whose children's services "
+        "it runs (E10000034); for a police force, its police force area (E23000016). "
+        "Placement postcodes are matched to these (agencies/geography.py).",
+    )
     notification_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -4,13 +4,16 @@ endpoint cannot forget them. A thing the user may not see is reported as not fou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import rules
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from misper.agencies.models import ApiToken, Organisation, User
+from misper.agencies.geography import Located, locate
+from misper.agencies.models import ApiToken, Organisation, OrganisationKind, User
 from misper.agencies.rules import is_system_admin
-from misper.core.errors import NotFound, PermissionDenied
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
 from misper.core.models import AuditEvent
 
 
@@ -73,3 +76,88 @@ def acting_user(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied("sign in first")
     return user
+
+
+# The kinds a social worker names when recording a placement or an arrangement: care
+# providers, local authorities, police forces and their areas (issue 10).
+DIRECTORY_KINDS = (
+    OrganisationKind.LOCAL_AUTHORITY,
+    OrganisationKind.POLICE_FORCE,
+    OrganisationKind.POLICING_AREA,
+    OrganisationKind.CHILDRENS_HOME,
+    OrganisationKind.FOSTERING_AGENCY,
+    OrganisationKind.FOSTER_CARER,
+    OrganisationKind.SEMI_INDEPENDENT,
+    OrganisationKind.RHI_PROVIDER,
+)
+
+
+def organisation_directory(
+    user: User, *, kind: str = "", q: str = "", limit: int = 200
+) -> QuerySet[Organisation]:
+    """The organisations a user may name (a placement's provider, an authority, a force):
+    names and kinds only, nothing about children. Every signed-in member of an organisation
+    may read it; ``kind`` and ``q`` (part of the name) narrow it."""
+    if not getattr(user, "is_authenticated", False) or (
+        user.organisation_id is None and not is_system_admin(user)
+    ):
+        raise PermissionDenied("sign in as a member of an organisation first")
+    qs = Organisation.objects.filter(kind__in=DIRECTORY_KINDS).select_related(
+        "parent", "local_authority"
+    )
+    if kind:
+        if kind not in DIRECTORY_KINDS:
+            raise ValidationFailed(
+                "Choose a kind of organisation: "
+                + ", ".join(str(k.value) for k in DIRECTORY_KINDS),
+                field="kind",
+            )
+        qs = qs.filter(kind=kind)
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip()[:100])
+    return qs.order_by("kind", "name")[:limit]
+
+
+@dataclass(frozen=True)
+class Covering:
+    """The organisations in Misper that cover a postcode: the children's services
+    authority, the police force, and the policing area of that force for the authority
+    (None where Misper has no such organisation)."""
+
+    located: Located
+    authority: Organisation | None
+    force: Organisation | None
+    area: Organisation | None
+
+
+def covering(postcode: str) -> Covering:
+    """Who covers ``postcode`` (agencies/geography.py): PostcodeError if it is not a
+    postcode in the ONS directory."""
+    located = locate(postcode)
+    authority = force = area = None
+    if located.area is not None:
+        authority = Organisation.objects.filter(
+            kind=OrganisationKind.LOCAL_AUTHORITY, ons_code=located.area.authority
+        ).first()
+        force = Organisation.objects.filter(
+            kind=OrganisationKind.POLICE_FORCE, ons_code=located.area.force
+        ).first()
+    if force is not None:
+        areas = Organisation.objects.filter(kind=OrganisationKind.POLICING_AREA, parent=force)
+        area = (
+            areas.filter(local_authority=authority).order_by("name").first()
+            if authority is not None
+            else None
+        ) or areas.order_by("name").first()
+    return Covering(located, authority, force, area)
+
+
+def force_covering_authority(authority: Organisation) -> Organisation | None:
+    """The police force with a policing area in ``authority``'s area, if any."""
+    area = (
+        Organisation.objects.filter(kind=OrganisationKind.POLICING_AREA, local_authority=authority)
+        .select_related("parent")
+        .order_by("name")
+        .first()
+    )
+    return area.parent if area is not None else None

@@ -37,6 +37,7 @@ def organisation_create(
     policy_profile: str = "",
     postcode: str = "",
     notification_email: str = "",
+    ons_code: str = "",
 ) -> Organisation:
     if kind not in OrganisationKind.values:
         raise ValidationFailed(f"unknown organisation kind {kind!r}", field="kind")
@@ -58,6 +59,7 @@ def organisation_create(
             policy_profile=policy_profile,
             postcode=postcode,
             notification_email=notification_email,
+            ons_code=ons_code,
         )
         timeline_record(
             actor=actor,

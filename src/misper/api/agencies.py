@@ -1,11 +1,12 @@
-"""API: who am I, organisations, health of the audit chain."""
+"""API: who am I, organisations (and the directory of those a user may name), health of
+the audit chain."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from misper.agencies import selectors
 from misper.api.schemas import ERRORS, Id
@@ -59,6 +60,57 @@ def me(request: HttpRequest) -> MeOut:
 def organisations(request: HttpRequest) -> list[OrganisationOut]:
     user = selectors.acting_user(request)
     return [_org(o) for o in selectors.organisations_for_user(user).order_by("name")]
+
+
+class DirectoryFilters(Schema):
+    kind: str = Field(
+        "",
+        max_length=40,
+        description="local_authority | police_force | policing_area | childrens_home | "
+        "fostering_agency | foster_carer | semi_independent | rhi_provider ('': all)",
+    )
+    q: str = Field("", max_length=200, description="Part of the name")
+
+
+class DirectoryEntryOut(Schema):
+    """An organisation a user may name: its name and kind only, nothing about children."""
+
+    id: int
+    name: str
+    kind: str
+    kind_label: str = Field(description="The kind in words")
+    ons_code: str = Field(
+        description="The ONS code of an authority's or a force's area ('' when none)"
+    )
+    parent_id: int | None = Field(description="A policing area's force; an agency's parent")
+    local_authority_id: int | None = Field(
+        description="The authority whose area it is in (a care provider, a policing area)"
+    )
+
+
+@router.get("/organisations/directory", response={200: list[DirectoryEntryOut], **ERRORS})
+def organisation_directory(
+    request: HttpRequest, filters: Query[DirectoryFilters]
+) -> list[DirectoryEntryOut]:
+    """The authorities, forces, policing areas, care providers and return-interview
+    providers a user may name (a placement's provider, placing and host authority), by
+    kind then name, at most 200: for every signed-in member of an organisation. An
+    unknown ``kind`` is a 400 naming it."""
+    rows = selectors.organisation_directory(
+        selectors.acting_user(request), kind=filters.kind, q=filters.q
+    )
+    return [
+        DirectoryEntryOut(
+            id=o.pk,
+            name=o.name,
+            kind=o.kind,
+            kind_label=o.get_kind_display(),
+            ons_code=o.ons_code,
+            parent_id=o.parent_id,
+            local_authority_id=o.local_authority_id,
+        )
+        for o in rows
+    ]
 
 
 @router.get("/organisations/{organisation_id}", response={200: OrganisationDetailOut, **ERRORS})

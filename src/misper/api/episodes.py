@@ -2,7 +2,9 @@
 through the same selectors and services, so the same permission checks: the policy's
 recommendation for a report, the report itself, the case (a restricted one opens only with
 a reason in the ``X-Misper-Reason`` header, which is audited), every decision and record,
-transfers, the supervision list and the daily management meeting.
+transfers, the supervision list and the daily management meeting; and the carer's own
+report of a child placed with them (R-PPA-03, R-CLS-10/11), which the police take as a
+report (``carer_report_id``).
 
 Times are ISO 8601 with a time zone (a time without one is refused, naming the field).
 Closed vocabularies are their code values and are checked by the services, so an unknown
@@ -20,22 +22,27 @@ from ninja import Field, Header, Router, Schema, Status
 from pydantic import AwareDatetime
 
 from misper.agencies.models import Organisation
+from misper.agencies.roles import Role
 from misper.agencies.selectors import acting_user
-from misper.api.schemas import ERRORS, Id, RefId
-from misper.core.errors import NotFound, ValidationFailed
+from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId
+from misper.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from misper.core.events import label as verb_label
-from misper.core.models import Deadline
+from misper.core.models import Deadline, DeadlineStatus
 from misper.core.timeline import timeline_for_subject
-from misper.episodes import access, selectors, services
+from misper.episodes import access, carer_form, selectors, services
+from misper.episodes.codes import QUESTIONS
 from misper.episodes.models import (
+    CarerReport,
     CategoryDecision,
     Episode,
     InvestigationEntry,
     RiskGrading,
     Transfer,
 )
+from misper.episodes.services.carer import LIMIT_KIND, police_answers
 from misper.episodes.services.common import ask
 from misper.episodes.services.record import FoundInput
+from misper.people.selectors import get_person_for_user
 
 router = Router(tags=["episodes"])
 
@@ -86,6 +93,11 @@ class ReportCreateIn(ReportIn):
     risk: str | None = Field(None, description="no_apparent_risk | low | medium | high")
     rationale: str = ""
     latest_review_at: AwareDatetime | None = None
+    carer_report_id: RefId | None = Field(
+        None,
+        description="The carer's report this report takes (GET /carer-reports): it is "
+        "attached to the episode (R-PPA-03)",
+    )
 
 
 class ReasonOut(Schema):
@@ -550,16 +562,33 @@ def recommendation(request: HttpRequest, person_id: Id, body: ReportIn) -> Recom
 )
 def episode_report(request: HttpRequest, person_id: Id, body: ReportCreateIn) -> Status[EpisodeOut]:
     """Record a report with the category and (for missing) the initial risk. A category or
-    risk the profile forbids is a 400 naming the field and the rule."""
-    episode = services.episode_report(
-        actor=acting_user(request),
-        person_id=person_id,
-        report=_report(body),
-        category=body.category,
-        risk=body.risk,
-        rationale=body.rationale,
-        latest_review_at=body.latest_review_at,
-    )
+    risk the profile forbids is a 400 naming the field and the rule. For the police only:
+    carers report through ``POST /people/{person_id}/carer-reports``. With
+    ``carer_report_id`` the report takes a carer's report (R-PPA-03)."""
+    actor = acting_user(request)
+    try:
+        episode = services.episode_report(
+            actor=actor,
+            person_id=person_id,
+            report=_report(body),
+            category=body.category,
+            risk=body.risk,
+            rationale=body.rationale,
+            latest_review_at=body.latest_review_at,
+            carer_report_id=body.carer_report_id,
+        )
+    except PermissionDenied as exc:
+        if actor.has_role(Role.CARER):
+            exc.message = (
+                "Carers report a child missing or absent through "
+                f"POST /api/v1/people/{person_id}/carer-reports: the police take the "
+                "report from there"
+            )
+        raise
+    except DomainError as exc:
+        if exc.field == "carer_report":
+            exc.field = "carer_report_id"
+        raise
     return Status(201, _changed(request, episode))
 
 
@@ -876,3 +905,244 @@ def close(request: HttpRequest, episode_id: Id, body: CloseIn, reason: str = REA
             actor=user, episode_id=episode_id, version=body.version
         ),
     )
+
+
+# --- The carer's own report (R-PPA-03, R-CLS-10/11) -----------------------------------------
+
+
+class CarerReportIn(Schema):
+    """A carer reports a child placed with them (the per-episode part of Appendix A)."""
+
+    kind: str = Field(
+        description="unauthorised_absence (held by the carer, reported to the police at the "
+        "policy's limit, where the policy and the pre-placement assessment allow it: "
+        "R-CLS-10/11) | missing (to the police at once)"
+    )
+    last_seen_at: AwareDatetime
+    last_contact_at: AwareDatetime | None = Field(
+        None, description="The last contact with the child since they were last seen"
+    )
+    values: dict[str, Any] = Field(
+        description="The per-episode form's answers by key (GET .../carer-reports/form): a "
+        "text, or {answer: yes|no|unknown, detail}; a yes needs the detail"
+    )
+    completed_by: str = Field(description="Who completed it")
+    designation: str = Field(description="Their job title")
+    mobile_checked: bool = Field(
+        False, description="The young person's mobile number checked correct (field 8)"
+    )
+
+
+class CarerReturnIn(Schema):
+    returned_at: AwareDatetime
+    details: str = Field("", description="How the child came back, and anything said")
+
+
+class CarerReportOut(Schema):
+    """A carer's report. ``status``: held (an unauthorised absence the carer holds, until
+    ``police_due``), with_police (waiting for the police to take it), taken (the police
+    took it as ``episode_id``), returned (the child came back before the police were
+    told)."""
+
+    id: int
+    person: PersonRefOut
+    kind: str = Field(description="unauthorised_absence | missing")
+    kind_label: str
+    status: str = Field(description="held | with_police | taken | returned")
+    status_label: str
+    provider: Ref = Field(description="The carer's organisation")
+    force: Ref = Field(description="The force of the placement's address")
+    area: Ref = Field(description="Its policing area, which takes the report")
+    placement_id: int
+    last_seen_at: datetime
+    last_contact_at: datetime | None
+    reported_at: datetime = Field(description="When the carer recorded it")
+    reported_to_police_at: datetime | None
+    police_due: datetime | None = Field(
+        description="When an absence the carer holds is reported to the police as missing "
+        "(R-CLS-10)"
+    )
+    completed_by: str
+    designation: str
+    mobile_checked: bool
+    rules: list[str] = Field(description="The rules of the policy's answer to an absence")
+    returned_at: datetime | None
+    return_details: str
+    episode_id: int | None = Field(description="The police's episode that took it")
+    version: int
+
+
+class CarerLineOut(Schema):
+    number: str = Field(description="The field's number on Appendix A's per-episode part")
+    label: str
+    value: str = Field(description="The answer in words")
+
+
+class PoliceAnswerOut(Schema):
+    question: str = Field(description="The police question's key (R-RPT-03)")
+    label: str
+    answer: str | None = Field(
+        description="yes | no | unknown as the carer's form answers it; null when it does "
+        "not (the call handler asks)"
+    )
+    detail: str
+
+
+class CarerReportDetailOut(CarerReportOut):
+    values: dict[str, Any] = Field(description="The per-episode form's answers by key")
+    lines: list[CarerLineOut] = Field(description="Every field in form order, in words")
+    police_answers: list[PoliceAnswerOut] = Field(
+        description="The twelve questions as the carer's form (and the child's record) "
+        "answer them: what the police report opens with"
+    )
+
+
+class CarerFieldOut(Schema):
+    number: str
+    key: str
+    label: str = Field(description="The question as printed")
+    kind: str = Field(description="answer ({answer, detail}) | text")
+    choices: list[dict[str, str]] = Field(description="For an answer: the codes to send")
+    question: str | None = Field(description="The police question (R-RPT-03) it answers")
+
+
+def _police_due(report: CarerReport) -> datetime | None:
+    open_ = [
+        d.due
+        for d in report.deadlines.all()
+        if d.kind == LIMIT_KIND and d.status == DeadlineStatus.OPEN
+    ]
+    return min(open_) if open_ else None
+
+
+def _carer_fields(r: CarerReport) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "person": PersonRefOut(id=r.person.pk, name=r.person.name),
+        "kind": r.kind,
+        "kind_label": r.get_kind_display(),
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "provider": Ref(id=r.provider.pk, name=r.provider.name),
+        "force": Ref(id=r.force.pk, name=r.force.name),
+        "area": Ref(id=r.area.pk, name=r.area.name),
+        "placement_id": r.placement_id,
+        "last_seen_at": r.last_seen_at,
+        "last_contact_at": r.last_contact_at,
+        "reported_at": r.reported_at,
+        "reported_to_police_at": r.reported_to_police_at,
+        "police_due": _police_due(r),
+        "completed_by": r.completed_by,
+        "designation": r.designation,
+        "mobile_checked": r.mobile_checked,
+        "rules": list((r.decision or {}).get("rules", [])),
+        "returned_at": r.returned_at,
+        "return_details": r.return_details,
+        "episode_id": r.episode_id,
+        "version": r.version,
+    }
+
+
+def _carer_detail(r: CarerReport) -> CarerReportDetailOut:
+    answers = police_answers(r.person, r.values)
+    return CarerReportDetailOut(
+        **_carer_fields(r),
+        values=dict(r.values),
+        lines=[
+            CarerLineOut(number=n, label=label, value=v)
+            for n, label, v in carer_form.lines(r.values)
+        ],
+        police_answers=[
+            PoliceAnswerOut(
+                question=key,
+                label=label,
+                answer=(answers.get(key) or {}).get("answer") or None,
+                detail=(answers.get(key) or {}).get("detail", ""),
+            )
+            for key, label in QUESTIONS
+        ],
+    )
+
+
+@router.get("/people/{person_id}/carer-reports/form", response={200: list[CarerFieldOut], **ERRORS})
+def carer_report_form(request: HttpRequest, person_id: Id) -> list[CarerFieldOut]:
+    """The per-episode form's fields in form order, so that a client can build it: for
+    carers (403 for anyone else, before the child is looked up); 404 for a child you may
+    not see."""
+    user = acting_user(request)
+    if not user.has_role(Role.CARER):
+        raise PermissionDenied("Only carers of the child's placement make a carer's report")
+    get_person_for_user(user, person_id, purpose="open the carer's report form (API)")
+    return [
+        CarerFieldOut(
+            number=f.number,
+            key=f.key,
+            label=f.label,
+            kind=f.kind,
+            choices=[{"code": c, "label": label} for c, label in carer_form.ANSWERS]
+            if f.kind == carer_form.ANSWER
+            else [],
+            question=f.question or None,
+        )
+        for f in carer_form.FIELDS
+    ]
+
+
+@router.post("/people/{person_id}/carer-reports", response={201: CarerReportDetailOut, **ERRORS})
+def carer_report_make(
+    request: HttpRequest, person_id: Id, body: CarerReportIn
+) -> Status[CarerReportDetailOut]:
+    """A carer of the child's placement reports the child missing (the police of the
+    placement's address are told at once, R-PPA-03) or records an unauthorised absence,
+    which the policy may refuse (400 with the ``rules``: field 20 of the pre-placement
+    assessment, "missing and never absent", is R-CLS-11) and which is reported to the
+    police as missing at the policy's limit (R-CLS-10). 403 for anyone but a carer; 409
+    while another report for the child is open."""
+    report = services.carer_report_make(
+        actor=acting_user(request),
+        person_id=person_id,
+        kind=body.kind,
+        last_seen_at=body.last_seen_at,
+        last_contact_at=body.last_contact_at,
+        values=body.values,
+        completed_by=body.completed_by,
+        designation=body.designation,
+        mobile_checked=body.mobile_checked,
+    )
+    return Status(201, _carer_detail(report))
+
+
+@router.get("/carer-reports", response={200: list[CarerReportOut], **ERRORS})
+def carer_reports(request: HttpRequest) -> list[CarerReportOut]:
+    """The carers' reports you may see, at most 500: a carer's organisation's own (open
+    ones first); for the police, their force's reports waiting to be taken (the child last
+    seen longest ago first); for children's services, those about the children they see.
+    Empty for anyone else."""
+    rows = selectors.carer_reports_for_user(acting_user(request)).prefetch_related("deadlines")
+    return [CarerReportOut(**_carer_fields(r)) for r in rows[:500]]
+
+
+@router.get("/carer-reports/{report_id}", response={200: CarerReportDetailOut, **ERRORS})
+def carer_report_detail(request: HttpRequest, report_id: Id) -> CarerReportDetailOut:
+    """One carer's report with the carer's answers, in words, and as the twelve questions
+    the police report opens with. The read is audited; a report you may not see is 404
+    "No such report"."""
+    report = services.get_carer_report_for_user(
+        acting_user(request), report_id, purpose="view carer's report (API)"
+    )
+    return _carer_detail(report)
+
+
+@router.post("/carer-reports/{report_id}/return", response={200: CarerReportDetailOut, **ERRORS})
+def carer_report_return(
+    request: HttpRequest, report_id: Id, body: CarerReturnIn
+) -> CarerReportDetailOut:
+    """The carer records the child's return: an absence still held ends there; once the
+    police have the report, they are told. 403 for anyone but a carer."""
+    report = services.carer_report_return(
+        actor=acting_user(request),
+        report_id=report_id,
+        returned_at=body.returned_at,
+        details=body.details,
+    )
+    return _carer_detail(report)

@@ -25,8 +25,6 @@ their code values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
@@ -40,8 +38,8 @@ from misper.agencies.selectors import acting_user
 from misper.api.episodes import ReasonOut
 from misper.api.people import OrganisationRef
 from misper.api.returns import CodeLabelOut, DoneIn, UserRefOut
-from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId
-from misper.core.errors import DomainError, NotFound
+from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId, named_as_sent
+from misper.core.errors import NotFound
 from misper.core.validation import MAX_FREE_TEXT, MAX_ID
 from misper.interventions import selectors, services
 from misper.interventions.models import (
@@ -429,18 +427,6 @@ def _answer(request: HttpRequest, trigger_id: int) -> TriggerOut:
     return _trigger(user, t, may)
 
 
-@contextmanager
-def _named(**fields: str) -> Iterator[None]:
-    """The services name some fields as the models do (``partner``); the bodies here name
-    them as they are sent (``partner_id``)."""
-    try:
-        yield
-    except DomainError as exc:
-        if exc.field in fields:
-            exc.field = fields[exc.field]
-        raise
-
-
 # --- Endpoints -----------------------------------------------------------------------------
 
 
@@ -472,7 +458,7 @@ def allocate(request: HttpRequest, trigger_id: Id, body: TriggerAllocateIn) -> T
     """A coordinator allocates the record to an officer of the force (West Midlands: the
     non-crime reference to the safeguarding or child abuse team supervisor, R-TRG-05); it
     is in hand and the officer is told."""
-    with _named(allocated_to="user_id"):
+    with named_as_sent(allocated_to="user_id"):
         t = services.trigger_allocate(
             actor=acting_user(request),
             trigger_id=trigger_id,
@@ -549,7 +535,7 @@ def defer(request: HttpRequest, meeting_id: Id, body: MeetingDeferIn) -> Trigger
     """Defer or suspend the meeting (R-TRG-15, R-AUT-10): the partner agency already working
     on the missing episodes, the police officer and the children's services person who
     agree, one of whom records it. Its deadline stops."""
-    with _named(
+    with named_as_sent(
         partner="partner_id",
         police_agreed_by="police_agreed_by_id",
         childrens_services_agreed_by="childrens_services_agreed_by_id",
@@ -571,7 +557,7 @@ def defer(request: HttpRequest, meeting_id: Id, body: MeetingDeferIn) -> Trigger
 def action_add(request: HttpRequest, meeting_id: Id, body: MeetingActionIn) -> Status[TriggerOut]:
     """An action the held meeting agreed, its owning organisation (and person) and due
     date: the owner is told, and reminded by the worker when it falls overdue."""
-    with _named(owner="owner_id", owner_user="owner_user_id"):
+    with named_as_sent(owner="owner_id", owner_user="owner_user_id"):
         action = services.action_add(
             actor=acting_user(request),
             meeting_id=meeting_id,

@@ -10,9 +10,9 @@ are ISO 8601; closed vocabularies are their code values."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
@@ -20,8 +20,8 @@ from ninja.files import UploadedFile
 
 from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
-from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId
-from misper.core.errors import NotFound, ValidationFailed
+from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId, named_as_sent
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
 from misper.people import selectors, services
 from misper.people.codes import (
     AliasKind,
@@ -34,6 +34,7 @@ from misper.people.codes import (
 )
 from misper.people.models import (
     Alias,
+    AllocatedWorker,
     Associate,
     Flag,
     FlagRequest,
@@ -81,12 +82,24 @@ class PlacementOut(Schema):
     provider: OrganisationRef | None
     address: str
     postcode: str
+    district: str = Field(
+        description="The ONS local authority district of the postcode ('' without one)"
+    )
     placing_authority: OrganisationRef
-    host_authority: OrganisationRef
+    host_authority: OrganisationRef = Field(
+        description="The authority whose area holds the address (from the postcode)"
+    )
+    host_force: OrganisationRef | None = Field(
+        description="The police force whose area holds the address (R-OOA-01, R-NTF-07); "
+        "null where Misper does not hold that force"
+    )
     started_on: date
     ended_on: date | None
     emergency: bool
-    out_of_area: bool
+    out_of_area: bool = Field(
+        description="Placed outside the placing authority's area, or in another force's "
+        "area than the placing authority's (R-OOA-01)"
+    )
 
 
 class ShareOut(Schema):
@@ -237,8 +250,15 @@ class PlacementIn(Schema):
     provider: RefId | None = Field(None, description="Id of a care provider")
     address: str = Field(..., max_length=300)
     postcode: str = Field("", max_length=10)
-    placing_authority: RefId = Field(..., description="Id of a local authority")
-    host_authority: RefId = Field(..., description="Id of a local authority")
+    placing_authority: RefId = Field(
+        ..., description="Id of a local authority: your own (GET /organisations/directory)"
+    )
+    host_authority: RefId | None = Field(
+        None,
+        description="Id of the local authority whose area holds the address: leave it out "
+        "when the postcode says it (one that contradicts the postcode is refused, naming "
+        "both); needed without a postcode, or for a postcode outside Misper's region",
+    )
     started_on: date
     emergency: bool = False
 
@@ -271,6 +291,11 @@ def _organisation(org_id: int | None, field: str) -> Organisation | None:
     if org is None:
         raise ValidationFailed(f"No organisation has the id {org_id}", field=field)
     return org
+
+
+def _is_police(user: Any) -> bool:
+    org = user.organisation
+    return org is not None and org.is_police
 
 
 def _details(body: PersonIn) -> services.PersonDetails:
@@ -339,6 +364,17 @@ def _flag(f: Flag) -> FlagOut:
     )
 
 
+def _out_of_area(p: Placement) -> bool:
+    """Placed by one authority into another's area, or into the area of another force
+    than the placing authority's own (R-OOA-01)."""
+    if p.out_of_area:
+        return True
+    if p.host_force_id is None:
+        return False
+    own = services.placing_force(p)
+    return own is not None and own.pk != p.host_force_id
+
+
 def _placement(p: Placement) -> PlacementOut:
     return PlacementOut(
         id=p.pk,
@@ -346,12 +382,14 @@ def _placement(p: Placement) -> PlacementOut:
         provider=_org_ref(p.provider),
         address=p.address,
         postcode=p.postcode,
+        district=p.district,
         placing_authority=OrganisationRef(id=p.placing_authority.pk, name=p.placing_authority.name),
         host_authority=OrganisationRef(id=p.host_authority.pk, name=p.host_authority.name),
+        host_force=_org_ref(p.host_force),
         started_on=p.started_on,
         ended_on=p.ended_on,
         emergency=p.emergency,
-        out_of_area=p.out_of_area,
+        out_of_area=_out_of_area(p),
     )
 
 
@@ -478,13 +516,26 @@ def alias_add(request: HttpRequest, person_id: Id, body: AliasIn) -> Status[Alia
 
 @router.post("/people/{person_id}/flags", response={201: FlagOut, **ERRORS})
 def flag_raise(request: HttpRequest, person_id: Id, body: FlagIn) -> Status[FlagOut]:
-    flag = services.flag_raise(
-        actor=acting_user(request),
-        person_id=person_id,
-        kind=body.kind.value,
-        evidence=body.evidence,
-        review_on=body.review_on,
-    )
+    """Place a flag or marker on the child's record (R-FLG-01..03): the police, and
+    children's services whose arrangement with the force says they place flags directly.
+    Other children's services are refused (403) and ask the police instead:
+    ``POST /people/{person_id}/flag-requests``."""
+    actor = acting_user(request)
+    try:
+        flag = services.flag_raise(
+            actor=actor,
+            person_id=person_id,
+            kind=body.kind.value,
+            evidence=body.evidence,
+            review_on=body.review_on,
+        )
+    except PermissionDenied as exc:
+        if exc.message != selectors.NOT_ALLOWED and not _is_police(actor):
+            exc.message = (
+                f"{exc.message}: send a request to flag, "
+                f"POST /api/v1/people/{person_id}/flag-requests"
+            )
+        raise
     return Status(201, _flag(flag))
 
 
@@ -523,6 +574,12 @@ def person_share_end(request: HttpRequest, share_id: Id, body: ShareEndIn) -> Sh
 def placement_record(
     request: HttpRequest, person_id: Id, body: PlacementIn
 ) -> Status[PlacementOut]:
+    """A new placement, by children's services of the child's responsible authority, who
+    name their own authority as the placing authority (R-OWN-08); the current one ends the
+    day it starts. With a postcode, the host authority, the police force and the district
+    come from the ONS postcode directory; an out-of-area placement tells the host
+    authority and force (R-OOA-01) and sets the pre-placement assessment's deadline
+    (R-PPA-01)."""
     placement = services.placement_record(
         actor=acting_user(request),
         person_id=person_id,
@@ -672,3 +729,122 @@ def flag_request_decide(
         review_on=body.review_on,
     )
     return _flag_request(decided)
+
+
+class FlagRequestIn(Schema):
+    kind: FlagKind
+    evidence: str = Field(..., max_length=4000, description="Why the child should be flagged")
+    review_on: date = Field(description="When the flag should be reviewed (within 12 months)")
+
+
+@router.post("/people/{person_id}/flag-requests", response={201: FlagRequestOut, **ERRORS})
+def flag_request_make(
+    request: HttpRequest, person_id: Id, body: FlagRequestIn
+) -> Status[FlagRequestOut]:
+    """Children's services ask the police to place a flag (R-FLG-01/02): the request waits
+    on the list of the coordinators of the force policing the child's placement (or home
+    authority), who accept it (the force places the flag) or decline it with a reason.
+    Refused (400, naming ``kind``) where the authority's arrangement with that force says
+    it does not flag children; the police place flags themselves (403)."""
+    made = services.flag_request_make(
+        actor=acting_user(request),
+        person_id=person_id,
+        kind=body.kind.value,
+        evidence=body.evidence,
+        review_on=body.review_on,
+    )
+    return Status(201, _flag_request(made))
+
+
+@router.get("/people/{person_id}/flag-requests", response={200: list[FlagRequestOut], **ERRORS})
+def flag_requests_about(request: HttpRequest, person_id: Id) -> list[FlagRequestOut]:
+    """The requests to flag the child that you may follow, newest first, with their
+    status and decision: those your organisation made, and, for the police, those made to
+    your force. 404 for a child you may not see."""
+    user = acting_user(request)
+    person = selectors.get_person_for_user(user, person_id, purpose="view flag requests (API)")
+    return [_flag_request(r) for r in selectors.flag_requests_about(user, person)]
+
+
+# --- Allocated workers ---------------------------------------------------------------------
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class AllocationOut(Schema):
+    """A social worker or independent reviewing officer allocated to the child: one
+    current allocation per role; a new one ends the one before."""
+
+    id: int
+    role: str = Field(description="social_worker | independent_reviewing_officer")
+    role_label: str
+    worker: UserRef
+    started_on: date
+    ended_on: date | None = Field(description="null while current")
+    current: bool
+    allocated_by: str | None
+
+
+class AllocationIn(Schema):
+    role: Literal["social_worker", "independent_reviewing_officer"]
+    user_id: RefId = Field(description="A worker of the child's responsible authority")
+
+
+class AllocationEndIn(Schema):
+    reason: str = Field("", description="Why the allocation ends; required")
+
+
+def _allocation(a: AllocatedWorker) -> AllocationOut:
+    return AllocationOut(
+        id=a.pk,
+        role=a.role,
+        role_label=services.ALLOCATABLE.get(a.role, a.role).capitalize(),
+        worker=UserRef(id=a.user.pk, name=a.user.full_name),
+        started_on=a.started_on,
+        ended_on=a.ended_on,
+        current=a.ended_on is None,
+        allocated_by=a.allocated_by.full_name if a.allocated_by else None,
+    )
+
+
+@router.get("/people/{person_id}/allocations", response={200: list[AllocationOut], **ERRORS})
+def allocations(request: HttpRequest, person_id: Id) -> list[AllocationOut]:
+    """The child's allocated social workers and IROs: the current ones first, then those
+    ended, latest first. For everyone who sees the child (the read is audited)."""
+    person = selectors.get_person_for_user(
+        acting_user(request), person_id, purpose="view allocated workers (API)"
+    )
+    rows = person.allocations.select_related("user", "allocated_by").order_by(
+        F("ended_on").desc(nulls_first=True), "-started_on", "-id"
+    )
+    return [_allocation(a) for a in rows]
+
+
+@router.post("/people/{person_id}/allocations", response={201: AllocationOut, **ERRORS})
+def allocation_set(
+    request: HttpRequest, person_id: Id, body: AllocationIn
+) -> Status[AllocationOut]:
+    """A team manager of the child's responsible authority allocates a social worker or an
+    IRO of that authority; whoever held that role for the child is ended the same day. The
+    worker is told. 403 for anyone else who sees the child."""
+    with named_as_sent(user="user_id"):
+        allocation = services.allocation_set(
+            actor=acting_user(request),
+            person_id=person_id,
+            role=body.role,
+            user_id=body.user_id,
+        )
+    return Status(201, _allocation(allocation))
+
+
+@router.post("/allocations/{allocation_id}/end", response={200: AllocationOut, **ERRORS})
+def allocation_end(request: HttpRequest, allocation_id: Id, body: AllocationEndIn) -> AllocationOut:
+    """A team manager ends an allocation, with a reason. An allocation that does not
+    exist and one of a child you may not see are both 404 "No such allocation"."""
+    ended = services.allocation_end(
+        actor=acting_user(request), allocation_id=allocation_id, reason=body.reason
+    )
+    return _allocation(ended)

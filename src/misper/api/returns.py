@@ -40,8 +40,8 @@ from misper.agencies.models import Organisation, User
 from misper.agencies.selectors import acting_user
 from misper.api.episodes import ReasonOut
 from misper.api.people import OrganisationRef
-from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId
-from misper.core.errors import DomainError, NotFound
+from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId, named_as_sent
+from misper.core.errors import NotFound
 from misper.core.validation import MAX_FREE_TEXT, MAX_ID
 from misper.people.codes import FlagKind
 from misper.people.selectors import get_person_for_user
@@ -563,18 +563,6 @@ def _answer(request: HttpRequest, referral: Referral) -> ReferralOut:
 
 
 @contextmanager
-def _named(**fields: str) -> Iterator[None]:
-    """The services name some fields as the models do (``worker``); the bodies here name
-    them as they are sent (``worker_id``)."""
-    try:
-        yield
-    except DomainError as exc:
-        if exc.field in fields:
-            exc.field = fields[exc.field]
-        raise
-
-
-@contextmanager
 def _item(model: type[Model], pk: int, no_such: str) -> Iterator[None]:
     """An item of a referral (a request for information, a disclosure, a recommendation):
     one that does not exist and one of a referral the caller may not see are the same
@@ -617,7 +605,7 @@ def referral_detail(request: HttpRequest, referral_id: Id) -> ReferralOut:
 @router.post("/returns/referrals/{referral_id}/allocate", response={200: ReferralOut, **ERRORS})
 def allocate(request: HttpRequest, referral_id: Id, body: AllocateIn) -> ReferralOut:
     """The manager allocates the referral to a worker of the organisation (managers only)."""
-    with _named(worker="worker_id"):
+    with named_as_sent(worker="worker_id"):
         referral = services.referral_allocate(
             actor=acting_user(request),
             referral_id=referral_id,
@@ -631,7 +619,7 @@ def allocate(request: HttpRequest, referral_id: Id, body: AllocateIn) -> Referra
 def triage(request: HttpRequest, referral_id: Id, body: TriageIn) -> ReferralOut:
     """Triage (R-RHI-10): the policy rates the referral from the facts; confirm its rating
     or give yours with a rationale. Amber waits for information from named agencies."""
-    with _named(**{name: f"facts.{name}" for name in services.TRIAGE_FACTS}):
+    with named_as_sent(**{name: f"facts.{name}" for name in services.TRIAGE_FACTS}):
         referral = services.referral_triage(
             actor=acting_user(request),
             referral_id=referral_id,
@@ -651,7 +639,7 @@ def information_request(
     request: HttpRequest, referral_id: Id, body: InformationRequestIn
 ) -> Status[ReferralOut]:
     """Amber: ask a named agency for what the triage lacks (R-RHI-10)."""
-    with _named(agency="agency_id"):
+    with named_as_sent(agency="agency_id"):
         asked = services.information_request(
             actor=acting_user(request),
             referral_id=referral_id,
@@ -698,7 +686,7 @@ def letter(request: HttpRequest, referral_id: Id, body: LetterIn) -> ReferralOut
 @router.post("/returns/referrals/{referral_id}/offer", response={200: ReferralOut, **ERRORS})
 def offer(request: HttpRequest, referral_id: Id, body: OfferIn) -> ReferralOut:
     """Offer the interview and say how (R-RHI-02, R-RHI-11)."""
-    with _named(offered_how="how"):
+    with named_as_sent(offered_how="how"):
         referral = services.interview_offer(
             actor=acting_user(request), referral_id=referral_id, version=body.version, how=body.how
         )
@@ -808,7 +796,7 @@ def recommendation_add(
 ) -> Status[ReferralOut]:
     """What the interview recommends, the organisation that must act (told) and by when
     (R-RHI-14)."""
-    with _named(owner="owner_id"):
+    with named_as_sent(owner="owner_id"):
         rec = services.recommendation_add(
             actor=acting_user(request),
             referral_id=referral_id,

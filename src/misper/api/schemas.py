@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from ninja import Path, Schema
 from pydantic import Field
 
+from misper.core.errors import DomainError
 from misper.core.validation import MAX_ID
 
 # An id in an address or a body: one that cannot exist is a 422, not a database error.
@@ -58,3 +61,15 @@ ERRORS: dict[int, Any] = {
     409: ErrorOut,
     422: ValidationErrorOut,
 }
+
+
+@contextmanager
+def named_as_sent(**fields: str) -> Iterator[None]:
+    """The services name some fields as the models do (``user``, ``worker``); the bodies
+    name them as they are sent (``user_id``): an error's field is renamed on its way out."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.field in fields:
+            exc.field = fields[exc.field]
+        raise

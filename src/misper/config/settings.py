@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "misper.agencies",
     "misper.notifications",
     "misper.people",
+    "misper.care",
     "misper.episodes",
     "misper.returns",
     "misper.interventions",

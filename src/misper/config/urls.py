@@ -15,6 +15,7 @@ urlpatterns = [
     path("inbox/", include("misper.notifications.urls")),
     path("returns/", include("misper.returns.urls")),
     path("interventions/", include("misper.interventions.urls")),
+    path("care/", include("misper.care.urls")),
     path("", include("misper.episodes.urls")),
     path("", include("misper.web.urls")),
 ]

@@ -8,4 +8,4 @@ class EpisodesConfig(AppConfig):
 
     def ready(self) -> None:
         # its timeline verbs, and who is told (a handler of the episode's events)
-        from misper.episodes import events, notify  # noqa: F401
+        from misper.episodes import caseload, events, notify  # noqa: F401

@@ -25,7 +25,13 @@ from misper.episodes.services import (
 )
 from misper.episodes.services.record import FoundInput
 from misper.people.models import Person
-from misper.people.services import PersonDetails, flag_raise, person_create, placement_record
+from misper.people.services import (
+    PersonDetails,
+    flag_place,
+    flag_request_decide,
+    person_create,
+    placement_record,
+)
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ def build_children_and_episodes() -> int:
     call_handler = users["callhandler@vale-police.demo"]
     officer = users["officer@vale-police.demo"]
     inspector = users["inspector@vale-police.demo"]
+    coordinator = users["coordinator@vale-police.demo"]
     social_workers = {
         "vale-cc": users["socialworker@vale-cc.demo"],
         "harbour-cc": users["socialworker@harbour-cc.demo"],
@@ -224,25 +231,36 @@ def build_children_and_episodes() -> int:
         made += 1
         if child.placement:
             kind, provider, placing, host = child.placement
+            # The region's made-up postcodes are not in the ONS directory: the host
+            # authority is named, and its force is the one policing it.
             placement_record(
                 actor=sw,
                 person_id=person.pk,
                 placement_type=kind,
                 address=child.address,
-                postcode=child.postcode,
                 provider=orgs[provider],
                 placing_authority=orgs[placing],
                 host_authority=orgs[host],
                 started_on=(now - timedelta(days=200 + 10 * i)).date(),
             )
         for kind in child.flags:
-            flag_raise(
+            review_on = (now + timedelta(days=90)).date()
+            outcome = flag_place(
                 actor=sw,
                 person_id=person.pk,
                 kind=kind,
                 evidence="Assessed at the strategy meeting; see the care plan.",
-                review_on=(now + timedelta(days=90)).date(),
+                review_on=review_on,
             )
+            if outcome.request is not None:
+                # Only Vale places flags with the police directly; the other authorities
+                # ask, and the force's coordinator places them (R-FLG-01, R-FLG-02).
+                flag_request_decide(
+                    actor=coordinator,
+                    request_id=outcome.request.pk,
+                    accept=True,
+                    review_on=review_on,
+                )
         # Closed history: one episode every few weeks, found the next morning.
         for n in range(child.history):
             at = now - timedelta(days=20 + 25 * (child.history - n))

@@ -67,6 +67,27 @@ class EpisodeVerb(TimelineVerb):
         ("category", "deadline"),
     )
 
+    CARER_REPORTED = (
+        "carer_reported",
+        "Carer's report made",
+        ("carer_report", "kind", "status", "last_seen_at"),
+    )
+    CARER_REPORT_TO_POLICE = (
+        "carer_report_to_police",
+        "Unauthorised absence for six hours: reported to the police as missing",
+        ("carer_report", "deadline"),
+    )
+    CARER_REPORT_TAKEN = (
+        "carer_report_taken",
+        "Carer's report taken by the police",
+        ("carer_report", "episode"),
+    )
+    CARER_RETURN = (
+        "carer_return",
+        "Carer says the child has returned",
+        ("carer_report", "returned_at"),
+    )
+
 
 register(EpisodeVerb)
 

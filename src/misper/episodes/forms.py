@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
+from misper.episodes import carer_form
 from misper.episodes.codes import (
     QUESTIONS,
     SEARCHES,
@@ -25,7 +26,7 @@ from misper.episodes.codes import (
     Risk,
     SearchState,
 )
-from misper.episodes.models import EntryKind
+from misper.episodes.models import CarerReportKind, EntryKind
 from misper.episodes.services import ReportInput
 from misper.episodes.services.record import CONSENT, FoundInput
 from misper.policy.calendar import LONDON  # one statement of UK local time
@@ -228,6 +229,13 @@ class ReportForm(forms.Form):
     latest_review_at = DateTimeField(
         label="Latest review time", help_text="Needed for 'no apparent risk'"
     )
+    # The carer's report this report takes (R-PPA-03): an id only.
+    carer_report_id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "Open the carer's report again and take it from there"},
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -319,6 +327,134 @@ class ReportForm(forms.Form):
             other_factors_suspected=d["other_factors_suspected"],
             area=d.get("area"),
         )
+
+
+# --- The carer's own report (R-PPA-03, R-CLS-10/11) ---------------------------------------------
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def carer_field(key: str) -> str:
+    return f"values__{key}"
+
+
+def carer_detail(key: str) -> str:
+    return f"values__{key}__detail"
+
+
+class CarerReportForm(forms.Form):
+    """The per-episode part of the West Mercia risk assessment (``episodes.carer_form``),
+    every field with its number and label as printed, and what the carer is reporting.
+    Unauthorised absence is offered only where the force's policy has it."""
+
+    kind = choice(
+        "What are you reporting?",
+        CarerReportKind.choices,
+        help_text="An unauthorised absence is reported to the police automatically after six "
+        "hours (R-CLS-10). A child at risk is reported missing at once.",
+    )
+    last_seen_at = DateTimeField(
+        label="Last seen", required=True, help_text="UK time, for example 27 3 2026 and 14:30"
+    )
+    last_contact_at = DateTimeField(
+        label="Last contact",
+        help_text="Optional: if you have heard from the young person since they were last seen",
+    )
+    mobile_checked = choice(
+        "Have you checked the young person's mobile number is correct?",
+        YES_NO,
+        help_text="Field 8: check it at every episode (R-PPA-03)",
+    )
+    completed_by = text("Completed by", max_length=200, required=True)
+    designation = text(
+        "Designation", max_length=200, required=True, help_text="Your job, for example Team leader"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        unauthorised_absence: bool = True,
+        mobile: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        if not unauthorised_absence:
+            kind.choices = [(CarerReportKind.MISSING, CarerReportKind.MISSING.label)]
+            kind.help_text = (
+                "The force's policy has no unauthorised absence: report the child missing "
+                "(R-DEF-04)"
+            )
+        if mobile:
+            self.fields[
+                "mobile_checked"
+            ].help_text = (
+                f"Field 8: the assessment has {mobile}. Check it at every episode (R-PPA-03)"
+            )
+        for f in carer_form.FIELDS:
+            label = f"{f.number} {f.label}"
+            if f.kind == carer_form.TEXT:
+                self.fields[carer_field(f.key)] = text(
+                    label, max_length=carer_form.MAX_TEXT, area=True
+                )
+                continue
+            self.fields[carer_field(f.key)] = choice(label, carer_form.ANSWERS, required=False)
+            self.fields[carer_detail(f.key)] = text(
+                f"What do you know? ({f.number})", max_length=carer_form.MAX_TEXT, area=True
+            )
+        self.order_fields(
+            ["kind", "last_seen_at", "last_contact_at", *self.field_rows_flat, "mobile_checked"]
+        )
+
+    @property
+    def field_rows_flat(self) -> list[str]:
+        return [name for row in self.field_rows for name in row[1:] if name]
+
+    @property
+    def field_rows(self) -> list[tuple[str, str, str]]:
+        """(kind, field, detail field or "") for every field of the per-episode form."""
+        return [
+            (
+                f.kind,
+                carer_field(f.key),
+                carer_detail(f.key) if f.kind == carer_form.ANSWER else "",
+            )
+            for f in carer_form.FIELDS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for f in carer_form.FIELDS:
+            said_yes = f.kind == carer_form.ANSWER and data.get(carer_field(f.key)) == "yes"
+            if said_yes and not data.get(carer_detail(f.key)):
+                self.add_error(carer_detail(f.key), f"{f.number} {f.label}: say what you know")
+        return data
+
+    def values(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        out: dict[str, Any] = {}
+        for f in carer_form.FIELDS:
+            if f.kind == carer_form.TEXT:
+                out[f.key] = d.get(carer_field(f.key), "")
+            else:
+                out[f.key] = {
+                    "answer": d.get(carer_field(f.key)) or "unknown",
+                    "detail": d.get(carer_detail(f.key), ""),
+                }
+        return out
+
+
+class CarerReturnForm(forms.Form):
+    returned_at = DateTimeField(
+        label="Returned", required=True, help_text="UK time, for example 27 3 2026 and 21:15"
+    )
+    details = text(
+        "What you know about where they were",
+        max_length=MAX_TEXT,
+        area=True,
+        help_text="Optional: where they had been, who with, and how they are",
+    )
 
 
 # --- Decisions and the case record -------------------------------------------------------------

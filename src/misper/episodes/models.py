@@ -263,3 +263,90 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"Transfer to {self.to_area}"
+
+
+class CarerReportKind(models.TextChoices):
+    UNAUTHORISED_ABSENCE = "unauthorised_absence", "Unauthorised absence"
+    MISSING = "missing", "Missing"
+
+
+class CarerReportStatus(models.TextChoices):
+    HELD = "held", "Unauthorised absence, held by the carer"
+    WITH_POLICE = "with_police", "Reported to the police, waiting for the police to take it"
+    TAKEN = "taken", "Taken by the police"
+    RETURNED = "returned", "Returned before the police were told"
+
+
+class CarerReport(models.Model):
+    """A carer's report of a child placed with them (R-PPA-03, R-CLS-10/11): the
+    per-episode part of Appendix A (``episodes.carer_form``). An unauthorised absence is
+    held by the carer; the worker reports it to the police as missing at six hours
+    (``unauthorised_absence_limit``); a missing report goes to the police at once. The
+    police take it as a report (the report page opens with it), which attaches it to the
+    episode. Written only by episodes/services/carer.py."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="carer_reports")
+    placement = models.ForeignKey(
+        "people.Placement", on_delete=models.PROTECT, related_name="carer_reports"
+    )
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", help_text="The carer's own."
+    )
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The policing area of the placement's address, which takes the report.",
+    )
+    kind = models.CharField(max_length=24, choices=CarerReportKind.choices)
+    status = models.CharField(max_length=12, choices=CarerReportStatus.choices)
+    last_seen_at = models.DateTimeField()
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(help_text="When the carer recorded it.")
+    reported_to_police_at = models.DateTimeField(null=True, blank=True)
+    values = models.JSONField(default=dict, help_text="The per-episode form's answers.")
+    mobile_checked = models.BooleanField(
+        default=False, help_text="Field 8: the young person's mobile number checked correct."
+    )
+    completed_by = models.CharField(max_length=200)
+    designation = models.CharField(max_length=200)
+    decision = models.JSONField(
+        default=dict, help_text="The engine's answer to the carer's unauthorised absence."
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_details = models.TextField(blank=True)
+    episode = models.OneToOneField(
+        Episode,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carer_report",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    deadlines = GenericRelation("core.Deadline")
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [models.Index(fields=["force", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status__in=["held", "with_police"]),
+                name="carer_report_one_open_per_child",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last_seen_at__lte=models.F("reported_at")),
+                name="carer_report_last_seen_before_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Carer's report {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CarerReportStatus.HELD, CarerReportStatus.WITH_POLICE)

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from misper.care.selectors import latest_version
 from misper.core.errors import ValidationFailed
 from misper.people.matching import normalise
 from misper.people.models import Person as PersonRecord
 from misper.policy import Action, Decision, decide
 from misper.policy.calendar import local_date
-from misper.policy.facts import Episode, Flag, Grading, Person, Report
+from misper.policy.facts import Episode, Flag, Grading, Person, PrePlacementAssessment, Report
 from misper.policy.profiles import Profile, load_profile
 from misper.policy.types import PastEpisode, iso_utc
 
@@ -76,7 +77,24 @@ def person_facts(
         mental_health_issues=any(f.kind == "mental_health" for f in flags),
         household_issues=(),
         flags=tuple(Flag(kind=f.kind, since=f.raised_at.date()) for f in flags),
-        pre_placement_assessment=None,
+        pre_placement_assessment=assessment_facts(person),
+    )
+
+
+def assessment_facts(person: PersonRecord) -> PrePlacementAssessment | None:
+    """The pre-placement assessment in force (its latest version, as the record stands,
+    like the flags): field 20 and the ratings of fields 23 and 26 to 28 (R-CLS-11,
+    R-CLS-17, R-CLS-03)."""
+    latest = latest_version(person)
+    if latest is None:
+        return None
+    facts = latest.engine_facts
+    return PrePlacementAssessment(
+        never_absent=bool(facts["never_absent"]),
+        likelihood=facts["likelihood"],
+        risk_if_missing=facts["risk_if_missing"],
+        cse_risk=facts["cse_risk"],
+        risk_to_others=facts["risk_to_others"],
     )
 
 

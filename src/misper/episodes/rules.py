@@ -5,11 +5,14 @@ high risk, confirm absent, settle a disagreement) is the policy engine's
 from __future__ import annotations
 
 import rules
+from django.db.models import Q
 
 from misper.agencies.models import User
 from misper.agencies.roles import Role
 from misper.episodes.access import opened_with_reason, view_for
 from misper.episodes.models import Episode
+from misper.people.models import Person, Placement
+from misper.people.rules import can_see_person
 
 REPORTING_ROLES = (
     Role.CALL_HANDLER,
@@ -104,3 +107,21 @@ rules.add_perm(
 )
 rules.add_perm("episodes.open_restricted", may_open_restricted)
 rules.add_perm("episodes.see_restricted_openings", is_owning_inspector)
+
+
+@rules.predicate
+def cares_for_child_now(user: User, person: object) -> bool:
+    """A carer of the child's current placement (its provider, or the organisation the
+    provider belongs to): who makes a carer's report (R-PPA-03). The service checks the
+    same again when the report is made."""
+    org_id = getattr(user, "organisation_id", None)
+    if not isinstance(person, Person) or org_id is None or not user.has_role(Role.CARER):
+        return False
+    return Placement.objects.filter(
+        Q(provider_id=org_id) | Q(provider__parent_id=org_id),
+        person=person,
+        ended_on__isnull=True,
+    ).exists()
+
+
+rules.add_perm("episodes.carer_report", can_see_person & cares_for_child_now)

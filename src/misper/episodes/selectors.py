@@ -27,6 +27,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from misper.agencies.models import Organisation, OrganisationKind, User
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied
 from misper.core.models import AuditAction, AuditEvent, Deadline, DeadlineStatus
@@ -34,7 +35,9 @@ from misper.core.validation import clean_text
 from misper.episodes import access
 from misper.episodes.access import View
 from misper.episodes.codes import Status
-from misper.episodes.models import Episode, Transfer
+from misper.episodes.models import CarerReport, CarerReportStatus, Episode, Transfer
+from misper.people.rules import visible_people_filter
+from misper.people.selectors import people_for_user
 
 
 class RestrictedRecord(PermissionDenied):
@@ -83,6 +86,45 @@ def episodes_of_person(user: User, person_id: int) -> list[tuple[Episode, View]]
         if view is not None:
             out.append((e, view))
     return out
+
+
+OPEN_CARER_REPORT = (CarerReportStatus.HELD, CarerReportStatus.WITH_POLICE)
+
+
+def carer_reports_for_user(user: User) -> QuerySet[CarerReport]:
+    """The carers' reports a user may list (the list page and the API), the same people
+    ``get_carer_report_for_user`` lets open one, about children they may see:
+
+    - a carer: their organisation's reports (or its parent's), open ones first, then newest;
+    - operational police: their force's reports waiting to be taken (with the police),
+      the child last seen longest ago first;
+    - children's services: reports about the children they see, open first, then newest.
+
+    Anyone else: none. Nothing is audited: a list shows no more than who, when and where."""
+    if not getattr(user, "is_authenticated", False) or user.organisation is None:
+        return CarerReport.objects.none()
+    org = user.organisation
+    wanted = Q(pk__in=[])
+    if user.has_role(Role.CARER):
+        wanted |= Q(provider_id__in=[pk for pk in (org.pk, org.parent_id) if pk])
+    police = access.is_operational_police(user) and org.is_police and org.force is not None
+    if police:
+        assert org.force is not None
+        wanted |= Q(force_id=org.force.pk, status=CarerReportStatus.WITH_POLICE)
+    if user.has_role(*CHILDRENS_SERVICES_ROLES):
+        wanted |= Q(pk__isnull=False)  # every report about a child they see (below)
+    qs = CarerReport.objects.filter(wanted)
+    if visible_people_filter(user) is not None:
+        qs = qs.filter(person__in=people_for_user(user).values("pk"))
+    qs = qs.select_related("person", "placement", "provider", "force", "area", "episode")
+    if police and not user.has_role(Role.CARER, *CHILDRENS_SERVICES_ROLES):
+        return qs.order_by("last_seen_at", "pk")
+    open_first = Case(
+        When(status__in=OPEN_CARER_REPORT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return qs.order_by(open_first, "-reported_at", "-pk")
 
 
 def _audit(user: User, episode: Episode, *, action: str, purpose: str, reason: str = "") -> None:

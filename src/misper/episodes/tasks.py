@@ -9,6 +9,13 @@ import socket
 from django.utils import timezone
 
 from misper.core.deadline_sweep import register_deadline_handler, sweep_due_deadlines
+from misper.episodes.services.carer import (
+    LIMIT_KIND,
+    carer_unauthorised_absence_limit,
+)
+from misper.episodes.services.carer import (
+    OWNER as CARER_OWNER,
+)
 from misper.episodes.services.common import OWNER
 from misper.episodes.services.deadlines import (
     REMINDER_KINDS,
@@ -18,6 +25,8 @@ from misper.episodes.services.deadlines import (
 from misper.worker import register_sweep
 
 register_deadline_handler(OWNER, "absent_limit")(episode_absent_limit)
+# R-CLS-10: a carer's unauthorised absence becomes a missing report to the police.
+register_deadline_handler(CARER_OWNER, LIMIT_KIND)(carer_unauthorised_absence_limit)
 for _kind in REMINDER_KINDS:
     register_deadline_handler(OWNER, _kind)(episode_deadline_reminder)
 

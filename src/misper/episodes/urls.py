@@ -13,6 +13,18 @@ urlpatterns = [
     path("episodes/dmm/", views.dmm, name="dmm"),
     path("episodes/mine/", views.my_cases, name="my_cases"),
     path("episodes/work/", views.work, name="work"),
+    path(
+        "people/<id:person_id>/carer-report/new/",
+        views.carer_report_new,
+        name="carer_report_new",
+    ),
+    path("episodes/carer-reports/", views.carer_reports, name="carer_reports"),
+    path("episodes/carer-reports/<id:report_id>/", views.carer_report_detail, name="carer_report"),
+    path(
+        "episodes/carer-reports/<id:report_id>/return/",
+        views.carer_report_return,
+        name="carer_report_return",
+    ),
     path("episodes/<id:episode_id>/", views.detail, name="detail"),
     path(
         "episodes/transfers/<id:transfer_id>/decision/",

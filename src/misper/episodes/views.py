@@ -26,20 +26,30 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from misper.agencies.models import Organisation, OrganisationKind, User
-from misper.agencies.selectors import acting_user
-from misper.core.errors import DomainError, NotFound
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, Role
+from misper.agencies.selectors import acting_user, force_covering_authority
+from misper.care import form as care_form
+from misper.care.selectors import latest_version
+from misper.core.errors import DomainError, NotFound, PermissionDenied, WrongState
+from misper.core.models import DeadlineStatus
 from misper.core.timeline import timeline_for_subject
-from misper.episodes import access, forms, lifecycle, selectors, services, words
+from misper.episodes import access, carer_form, forms, lifecycle, selectors, services, words
 from misper.episodes.access import View
 from misper.episodes.codes import (
     QUESTIONS,
     SEARCHES,
     Category,
+    MissingFrom,
 )
 from misper.episodes.lifecycle import Act
-from misper.episodes.models import Episode
+from misper.episodes.models import CarerReport, CarerReportKind, CarerReportStatus, Episode
 from misper.episodes.selectors import RestrictedRecord
+from misper.episodes.services.carer import LIMIT_KIND, police_answers, reported_by
+from misper.people.models import Person, Placement
 from misper.people.selectors import get_person_for_user
+from misper.policy.calendar import LONDON
+from misper.policy.profiles import load_profile
+from misper.policy.types import ProfileErrors
 
 GET_POST = require_http_methods(["GET", "POST"])
 # Service field names that the form calls differently.
@@ -71,6 +81,11 @@ def duration(delta: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = ([f"{days} d"] if days else []) + ([f"{hours} h"] if hours or days else [])
     return " ".join([*parts, f"{minutes} min"])
+
+
+def local_time(at: datetime) -> str:
+    """A time of day in UK local time, as "14:30"."""
+    return at.astimezone(LONDON).strftime("%H:%M")
 
 
 def deadline_rows(deadlines: Any, now: datetime) -> list[dict[str, Any]]:
@@ -126,17 +141,112 @@ def _recommendation_safely(user: User, person_id: int, report: Any) -> dict[str,
         return None
 
 
+def _carer_report_to_take(user: User, person_id: int, raw: Any) -> CarerReport:
+    """The carer's report the call handler takes (``?carer_report=<id>``), for those who
+    may see it, about this child: "Page not found" otherwise."""
+    try:
+        report_id = int(raw)
+    except (TypeError, ValueError):
+        raise Http404("No such report") from None
+    try:
+        found = services.get_carer_report_for_user(user, report_id, purpose="take a carer's report")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if found.person_id != person_id:
+        raise Http404("No such report")
+    return found
+
+
+def _from_carer_report(person: Person, found: CarerReport) -> dict[str, Any]:
+    """What the carer's report already says, as the report form's first values (R-PPA-03):
+    the informant, where from, the times, the circumstances and the twelve questions as far
+    as the carer answered them. A question the carer did not answer stays blank for the
+    call handler to ask."""
+    provider = found.provider
+    values = found.values
+    circumstances = "\n".join(
+        line
+        for line in (
+            values.get("circumstances", ""),
+            f"Wearing: {values['wearing']}" if values.get("wearing") else "",
+            f"Actions taken: {values['actions']}" if values.get("actions") else "",
+        )
+        if line
+    )
+    initial: dict[str, Any] = {
+        "reported_by": reported_by(provider),
+        "informant_name": f"{found.completed_by}, {found.designation}"[:200],
+        "missing_from": MissingFrom.CARE,
+        "location_address": found.placement.address,
+        "location_postcode": found.placement.postcode,
+        "establishment": provider.pk if provider.kind == OrganisationKind.CHILDRENS_HOME else None,
+        "last_seen_at": found.last_seen_at,
+        "last_contact_at": found.last_contact_at,
+        "circumstances": circumstances,
+        "carer_report_id": found.pk,
+    }
+    for key, given in police_answers(person, values).items():
+        if given.get("answer"):
+            initial[forms.answer_field(key)] = given["answer"]
+        if given.get("detail"):
+            initial[forms.detail_field(key)] = given["detail"]
+    return initial
+
+
+def assessment_summary(user: User, person: Person) -> dict[str, Any] | None:
+    """The latest pre-placement assessment's answers that decide what the police do
+    (R-FLG-03, R-HMI-03, R-CLS-11), for whoever may read it, on the call."""
+    if not rules.has_perm("care.view_assessment", user, person):
+        return None
+    latest = latest_version(person)
+    if latest is None:
+        return None
+    v = latest.values
+
+    def said(key: str) -> str:
+        return care_form.words(care_form.BY_KEY[key], v.get(key))
+
+    return {
+        "version": latest,
+        "never_absent": v.get("never_absent") == "yes",
+        "never_absent_reasons": v.get("missing_category_reasons", ""),
+        "rows": [
+            ("Missing, never absent (field 20, R-CLS-11)", said("never_absent")),
+            ("Risk if missing (field 26)", said("risk_if_missing")),
+            ("Sexual exploitation risk (field 27)", said("cse_risk")),
+            ("Risk to others (field 28)", said("risk_to_others")),
+            ("Do not associate with (field 32)", said("do_not_associate")),
+        ],
+        "link": reverse("care:assessment", args=[person.pk]),
+    }
+
+
 @login_required
 @GET_POST
 def report(request: HttpRequest, person_id: int) -> HttpResponse:
     user = acting_user(request)
     if not rules.has_perm("episodes.report", user):
         raise Http404("No such page")
+    # A carer's report the user may not see is "not found" before the child is read.
+    raw = (
+        request.POST.get("carer_report_id")
+        if request.method == "POST"
+        else request.GET.get("carer_report")
+    )
+    taking = _carer_report_to_take(user, person_id, raw) if raw else None
     try:
         person = get_person_for_user(user, person_id, purpose="take a report")
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    form = forms.ReportForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST":
+        form = forms.ReportForm(request.POST, user=user)
+    elif taking is not None:
+        if not taking.is_open:
+            messages.error(request, "This carer's report has already been dealt with")
+            return redirect("episodes:carer_report", report_id=taking.pk)
+        form = forms.ReportForm(user=user, initial=_from_carer_report(person, taking))
+    else:
+        form = forms.ReportForm(user=user)
     recommendation: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
@@ -164,6 +274,7 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
                         rationale=d.get("rationale") or "",
                         latest_review_at=d.get("latest_review_at"),
                         now=now,
+                        carer_report_id=taking.pk if taking is not None else None,
                     )
                 except DomainError as exc:
                     apply_error(form, exc)
@@ -191,6 +302,9 @@ def report(request: HttpRequest, person_id: int) -> HttpResponse:
         ],
         category_choices=category_choices,
         today=timezone.localdate(),
+        taking=taking,
+        taking_made_at=local_time(taking.reported_at) if taking is not None else "",
+        assessment=assessment_summary(user, person),
     )
 
 
@@ -577,3 +691,249 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page")
     rows = selectors.my_cases(user)
     return render(request, "episodes/my_cases.html", {"rows": queue_rows(rows)})
+
+
+# --- The carer's own report (R-PPA-03, R-CLS-10/11) -------------------------------------------
+
+
+def _placement_force(placement: Placement) -> Organisation | None:
+    return placement.host_force or force_covering_authority(placement.host_authority)
+
+
+def _carer_placement(user: User, person: Person) -> Placement | None:
+    """The child's current placement, when it is with the carer's organisation (or the
+    organisation it belongs to): only its carers report the child from here."""
+    org = user.organisation
+    if org is None or not user.has_role(Role.CARER):
+        return None
+    current = next((p for p in person.placements.all() if p.ended_on is None), None)
+    provider = current.provider if current is not None else None
+    if provider is None or org.pk not in (provider.pk, provider.parent_id):
+        return None
+    return current
+
+
+def _policy_has_unauthorised_absence(force: Organisation | None) -> bool:
+    if force is None or not force.policy_profile:
+        return False
+    try:
+        return "unauthorised_absence" in load_profile(force.policy_profile).categories
+    except (ValueError, ProfileErrors):
+        return False
+
+
+def _limit_at(found: CarerReport) -> datetime | None:
+    """When a held unauthorised absence becomes a missing report to the police (R-CLS-10)."""
+    if found.status != CarerReportStatus.HELD:
+        return None
+    deadline = (
+        found.deadlines.filter(kind=LIMIT_KIND, status=DeadlineStatus.OPEN).order_by("due").first()
+    )
+    return deadline.due if deadline is not None else None
+
+
+def _done_banner(found: CarerReport) -> str:
+    limit = _limit_at(found)
+    if found.status == CarerReportStatus.HELD and limit is not None:
+        return (
+            "Held by you: reported to the police as missing at "
+            f"{local_time(limit)} if the child has not returned"
+        )
+    return f"Sent to {found.area.name} police ({found.force.name})"
+
+
+@login_required
+@GET_POST
+def carer_report_new(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A carer reports a child placed with them missing, or records an unauthorised
+    absence where the force's policy and the assessment allow it (the engine decides:
+    a refusal is shown with its reasons and rule ids, and the carer may report the child
+    missing instead, with everything typed kept)."""
+    user = acting_user(request)
+    try:
+        person = get_person_for_user(
+            user, person_id, action="episodes.carer_report", purpose="carer's report"
+        )
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404("No such child") from exc
+    placement = _carer_placement(user, person)
+    if placement is None:
+        raise Http404("No such child")
+    if request.method != "POST":
+        # Through the reverse relation: the report still open is where the return goes.
+        still_open = person.carer_reports.filter(
+            status__in=[CarerReportStatus.HELD, CarerReportStatus.WITH_POLICE]
+        ).first()
+        if still_open is not None:
+            messages.error(
+                request, "A report for this child is already open: record the return on it"
+            )
+            return redirect("episodes:carer_report", report_id=still_open.pk)
+    force = _placement_force(placement)
+    latest = latest_version(person)
+    options: dict[str, Any] = {
+        "unauthorised_absence": _policy_has_unauthorised_absence(force),
+        "mobile": (latest.values.get("mobile", "") if latest is not None else "") or person.phone,
+    }
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and data.get("instead") == CarerReportKind.MISSING:
+        data["kind"] = CarerReportKind.MISSING
+    form = forms.CarerReportForm(
+        data,
+        initial=None if data is not None else {"completed_by": user.full_name},
+        **options,
+    )
+    refused_rules: tuple[str, ...] = ()
+    offer_missing = False
+    if data is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            made = services.carer_report_make(
+                actor=user,
+                person_id=person.pk,
+                kind=d["kind"],
+                last_seen_at=d["last_seen_at"],
+                last_contact_at=d.get("last_contact_at"),
+                values=form.values(),
+                completed_by=d["completed_by"],
+                designation=d["designation"],
+                mobile_checked=d["mobile_checked"] == "yes",
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            # Refused by the policy (the engine's reasons, or no unauthorised absence in
+            # the force's policy): the carer may report the child missing instead.
+            offer_missing = d["kind"] == CarerReportKind.UNAUTHORISED_ABSENCE and (
+                bool(exc.rules) or (exc.field == "kind" and not isinstance(exc, WrongState))
+            )
+            refused_rules = exc.rules
+            apply_error(form, exc)
+        else:
+            messages.success(request, _done_banner(made))
+            return redirect("episodes:carer_report", report_id=made.pk)
+    return render_form(
+        request,
+        "episodes/carer_report_new.html",
+        form,
+        person=person,
+        placement=placement,
+        force=force,
+        refused_rules=refused_rules,
+        offer_missing=offer_missing,
+    )
+
+
+def _carer_report_or_404(user: User, report_id: int, purpose: str) -> CarerReport:
+    try:
+        return services.get_carer_report_for_user(user, report_id, purpose=purpose)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _status_words(found: CarerReport) -> str:
+    if found.status == CarerReportStatus.HELD:
+        limit = _limit_at(found)
+        if limit is not None:
+            return (
+                f"{found.get_status_display()}: reported to the police as missing at "
+                f"{local_time(limit)} if the child has not returned (R-CLS-10)"
+            )
+    return str(found.get_status_display())
+
+
+@login_required
+@require_GET
+def carer_report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """One carer's report: what the carer said, where it has got to, and what comes next
+    (the carer records the return; the police take the report)."""
+    user = acting_user(request)
+    found = _carer_report_or_404(user, report_id, "view carer's report")
+    episode = found.episode
+    may_take = rules.has_perm("episodes.report", user) and found.is_open
+    return render(
+        request,
+        "episodes/carer_report.html",
+        {
+            "report": found,
+            "status": _status_words(found),
+            "lines": carer_form.lines(found.values),
+            "episode": episode
+            if episode is not None and rules.has_perm("episodes.view", user, episode)
+            else None,
+            "may_return": user.has_role(Role.CARER) and found.returned_at is None,
+            "take_url": f"{reverse('episodes:report', args=[found.person_id])}"
+            f"?carer_report={found.pk}"
+            if may_take
+            else "",
+            "timeline": timeline_for_subject("person", found.person_id)
+            .filter(changes__carer_report=found.pk)
+            .order_by("at", "id"),
+        },
+    )
+
+
+@login_required
+@GET_POST
+def carer_report_return(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The carer records the child's return."""
+    user = acting_user(request)
+    if not user.has_role(Role.CARER):  # before the read, which is audited
+        raise Http404("No such page")
+    found = _carer_report_or_404(user, report_id, "record return")
+    if found.returned_at is not None:
+        messages.error(request, "The return has already been recorded")
+        return redirect("episodes:carer_report", report_id=found.pk)
+    form = forms.CarerReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.carer_report_return(
+                actor=user,
+                report_id=found.pk,
+                returned_at=form.cleaned_data["returned_at"],
+                details=form.cleaned_data["details"],
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                "Return recorded"
+                + (": the police have been told" if found.status != CarerReportStatus.HELD else ""),
+            )
+            return redirect("episodes:carer_report", report_id=found.pk)
+    return render_form(request, "episodes/carer_report_return.html", form, report=found)
+
+
+def _lists_carer_reports(user: User) -> bool:
+    return user.has_role(Role.CARER, *CHILDRENS_SERVICES_ROLES) or access.is_operational_police(
+        user
+    )
+
+
+@login_required
+@require_GET
+def carer_reports(request: HttpRequest) -> HttpResponse:
+    """Reports from carers: a carer's own organisation's (open first); the police's
+    waiting to be taken (the child last seen longest ago first); children's services'
+    about the children they see."""
+    user = acting_user(request)
+    if not _lists_carer_reports(user):
+        raise Http404("No such page")
+    now = timezone.now()
+    rows = [
+        {
+            "report": r,
+            "status": _status_words(r),
+            "ago": duration(now - r.last_seen_at),
+        }
+        for r in selectors.carer_reports_for_user(user)[:200]
+    ]
+    police = access.is_operational_police(user)
+    return render(
+        request,
+        "episodes/carer_reports.html",
+        {"rows": rows, "police": police, "carer": user.has_role(Role.CARER)},
+    )

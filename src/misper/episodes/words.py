@@ -4,6 +4,7 @@ it on the page; a refusal states the rule that refused first, and only that."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,6 +100,38 @@ def trigger(hit: Mapping[str, Any]) -> str:
     return f"{hit['count']} {counted} in {hit['window']}{level}: {hit['action']}"
 
 
+# The engine's reasons name questions and assessment fields by their codes
+# ("questions the caller cannot answer: abuse_or_exploitation"); pages say them in words.
+CODE_WORDS: dict[str, str] = {
+    "out_of_character": "out of character (question 1)",
+    "whereabouts_known": "whereabouts known (question 2)",
+    "intentions_known": "intentions known (question 3)",
+    "companions_known": "who they are with (question 4)",
+    "danger_to_self_or_others": "danger to themselves or others (question 5)",
+    "medical_needs": "medical needs (question 6)",
+    "self_harm_or_suicide": "self-harm or suicide (question 7)",
+    "harm_or_crime": "harm or crime (question 8)",
+    "abuse_or_exploitation": "abuse or sexual exploitation (question 9)",
+    "supported_by_services": "supported by services (question 10)",
+    "concerning_behaviour": "concerning behaviour (question 11)",
+    "other_concerns": "other concerns (question 12)",
+    "risk_if_missing": "risk if missing (assessment field 26)",
+    "cse_risk": "risk of sexual exploitation (assessment field 27)",
+    "risk_to_others": "risk to others (assessment field 28)",
+    "never_absent": "missing, never absent",
+    "no_apparent_risk": "no apparent risk",
+    "unauthorised_absence": "unauthorised absence",
+}
+_CODE = re.compile(r"\b(" + "|".join(sorted(CODE_WORDS, key=len, reverse=True)) + r")\b")
+_LIKELIHOOD = re.compile(r"\blikelihood (low|medium|high)\b")
+
+
+def plain(text: str) -> str:
+    """An engine reason in words: its codes replaced by what they mean."""
+    text = _LIKELIHOOD.sub(r"likelihood of going missing (assessment field 23) \1", text)
+    return _CODE.sub(lambda m: CODE_WORDS[m.group(1)], text)
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
@@ -108,7 +141,9 @@ def refusal_message(decision: Decision) -> str:
     superintendent (or above) lowers high risk (R-AUT-03)"."""
     reasons = decision.refusal_reasons
     first = reasons[0] if reasons else None
-    why = f"{first.text} ({first.rule})" if first is not None else "not allowed by the policy"
+    why = (
+        f"{plain(first.text)} ({first.rule})" if first is not None else "not allowed by the policy"
+    )
     if decision.missing_fields:
         return f"Enter the {field(decision.missing_fields[0])}: {why}"
     if decision.required_role:

@@ -51,7 +51,7 @@ from misper.interventions.selectors import (
     get_meeting_for_user,
     get_trigger_for_user,
 )
-from misper.notifications.services import Recipient, notify
+from misper.notifications.services import Recipient, coordinators_of, notify
 from misper.people.selectors import get_person_for_user
 from misper.policy.calendar import LONDON
 
@@ -103,12 +103,7 @@ def _link(trigger: TriggerRecord) -> str:
 
 
 def coordinators(force: Organisation) -> list[Recipient]:
-    users = User.objects.filter(
-        organisation__in=[force, *force.children.all()],
-        is_active=True,
-        role_assignments__role__in=[Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR],
-    ).distinct()
-    return [Recipient(user=u) for u in users] or [Recipient(organisation=force)]
+    return coordinators_of(force)
 
 
 def tell(trigger: TriggerRecord, *, rule: str, key: str, title: str, to: list[Recipient]) -> int:

@@ -10,12 +10,12 @@ class NotificationsVerb(TimelineVerb):
     SHARING_ARRANGEMENT_CREATED = (
         "sharing_arrangement_created",
         "Sharing arrangement made",
-        ("to", "channels", "active"),
+        ("to", "channels", "active", "flag_placement"),
     )
     SHARING_ARRANGEMENT_CHANGED = (
         "sharing_arrangement_changed",
         "Sharing arrangement changed",
-        ("to", "channels", "active", "before"),
+        ("to", "channels", "active", "flag_placement", "before"),
     )
 
 

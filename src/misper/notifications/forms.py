@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from misper.agencies.models import Organisation
+from misper.notifications.models import FlagPlacement
 
 
 class InboxFilterForm(forms.Form):
@@ -59,6 +60,16 @@ class ArrangementForm(forms.Form):
         choices=[("email", "Email"), ("webhook", "Webhook")],
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    flag_placement = forms.ChoiceField(
+        label="How children's services flag children",
+        choices=FlagPlacement.choices,
+        required=False,
+        initial=FlagPlacement.REQUEST,
+        widget=forms.RadioSelect,
+        help_text="From a local authority to a police force only (R-FLG-01). Without an "
+        "arrangement, children's services ask the police to place flags.",
+        error_messages={"invalid_choice": "Choose how children's services flag children"},
     )
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
     active = forms.BooleanField(label="Active", required=False, initial=True)

@@ -137,14 +137,29 @@ class WebhookEndpoint(models.Model):
         return f"{self.organisation} → {self.url}"
 
 
+class FlagPlacement(models.TextChoices):
+    """How a local authority's children's services flag a child with a police force
+    (R-FLG-01): on the force's systems themselves, by asking the force's coordinators, or
+    not at all. Without an arrangement they ask (``REQUEST``)."""
+
+    DIRECT = "direct", "Place flags directly"
+    REQUEST = "request", "Ask the police to place flags"
+    NONE = "none", "No flags"
+
+
 class SharingArrangement(models.Model):
     """An information-sharing arrangement between two organisations: which of one
     organisation's events the other is told about, and through which channels beyond the
-    in-app inbox (which every recipient always gets). Administrators keep these."""
+    in-app inbox (which every recipient always gets); and, from a local authority to a
+    police force, how the authority's children's services flag a child (R-FLG-01).
+    Administrators keep these."""
 
     from_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     to_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     channels = models.JSONField(default=list, help_text="email and/or webhook")
+    flag_placement = models.CharField(
+        max_length=8, choices=FlagPlacement.choices, default=FlagPlacement.REQUEST
+    )
     note = models.CharField(max_length=300, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

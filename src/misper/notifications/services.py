@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from misper.agencies.models import Organisation, User
+from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 from misper.core.errors import NotFound, ValidationFailed
 from misper.core.timeline import timeline_record
@@ -27,6 +27,7 @@ from misper.notifications.events import NotificationsVerb
 from misper.notifications.models import (
     Channel,
     DeliveryAttempt,
+    FlagPlacement,
     Message,
     MessageStatus,
     SharingArrangement,
@@ -411,6 +412,7 @@ def arrangement_save(
     channels: list[str],
     note: str = "",
     active: bool = True,
+    flag_placement: str = FlagPlacement.REQUEST,
 ) -> SharingArrangement:
     """Create or change the arrangement by which ``to_org`` is told about ``from_org``'s
     events, and through which extra channels (R-NTF-*; R-FLG-01 per agreement)."""
@@ -423,16 +425,39 @@ def arrangement_save(
         raise ValidationFailed("An organisation needs no arrangement with itself", field="to_org")
     if len(note) > 300:
         raise ValidationFailed("The note must be 300 characters or fewer", field="note")
+    if flag_placement not in FlagPlacement.values:
+        raise ValidationFailed(
+            "Choose how flags are placed: direct, request or none", field="flag_placement"
+        )
+    if flag_placement != FlagPlacement.REQUEST and not (
+        from_org.kind == OrganisationKind.LOCAL_AUTHORITY
+        and to_org.kind == OrganisationKind.POLICE_FORCE
+    ):
+        raise ValidationFailed(
+            "Flags are placed under an arrangement from a local authority to a police force "
+            "(R-FLG-01)",
+            field="flag_placement",
+        )
     with transaction.atomic():
         arrangement, created = SharingArrangement.objects.select_for_update().get_or_create(
             from_org=from_org,
             to_org=to_org,
-            defaults={"channels": extra, "note": note, "active": active},
+            defaults={
+                "channels": extra,
+                "note": note,
+                "active": active,
+                "flag_placement": flag_placement,
+            },
         )
-        old = {"channels": arrangement.channels, "active": arrangement.active}
+        old = {
+            "channels": arrangement.channels,
+            "active": arrangement.active,
+            "flag_placement": arrangement.flag_placement,
+        }
         if not created:
             arrangement.channels, arrangement.note, arrangement.active = extra, note, active
-            arrangement.save(update_fields=["channels", "note", "active"])
+            arrangement.flag_placement = flag_placement
+            arrangement.save(update_fields=["channels", "note", "active", "flag_placement"])
         timeline_record(
             actor=actor,
             subject_type="organisation",
@@ -444,6 +469,7 @@ def arrangement_save(
                 "to": to_org.name,
                 "channels": extra,
                 "active": active,
+                "flag_placement": flag_placement,
                 **({} if created else {"before": old}),
             },
             rationale=note,
@@ -460,3 +486,32 @@ def channels_for(from_org: Organisation | None, to_org: Organisation) -> tuple[s
         from_org=from_org, to_org=to_org, active=True
     ).first()
     return (Channel.INBOX, *(arrangement.channels if arrangement else ()))
+
+
+def flag_placement_between(authority: Organisation, force: Organisation) -> str:
+    """How ``authority``'s children's services flag a child with ``force`` (R-FLG-01):
+    the active arrangement's ``flag_placement``, or ``request`` without one."""
+    arrangement = SharingArrangement.objects.filter(
+        from_org=authority, to_org=force, active=True
+    ).first()
+    return arrangement.flag_placement if arrangement else FlagPlacement.REQUEST
+
+
+def coordinators_of(force: Organisation) -> list[Recipient]:
+    """The missing person and CSE coordinators of a police force and its areas; the force
+    itself where it has none (R-PPA-02, R-TRG-01)."""
+    users = User.objects.filter(
+        organisation__in=[force, *force.children.all()],
+        is_active=True,
+        role_assignments__role__in=[Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR],
+    ).distinct()
+    return [Recipient(user=u) for u in users] or [Recipient(organisation=force)]
+
+
+def members_with_roles(org: Organisation, *roles: str) -> list[Recipient]:
+    """The active members of ``org`` holding any of ``roles``; the organisation itself
+    where nobody does."""
+    users = User.objects.filter(
+        organisation=org, is_active=True, role_assignments__role__in=list(roles)
+    ).distinct()
+    return [Recipient(user=u) for u in users] or [Recipient(organisation=org)]

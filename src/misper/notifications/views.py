@@ -17,7 +17,7 @@ from misper.agencies.selectors import acting_user
 from misper.core.errors import DomainError, NotFound
 from misper.notifications import selectors, services
 from misper.notifications.forms import ArrangementForm, InboxFilterForm, WebhookEndpointForm
-from misper.notifications.models import MessageStatus
+from misper.notifications.models import FlagPlacement, MessageStatus
 
 PER_PAGE = 50
 
@@ -165,6 +165,7 @@ def arrangements(request: HttpRequest) -> HttpResponse:
                 channels=list(data["channels"]),
                 note=data["note"],
                 active=data["active"],
+                flag_placement=data["flag_placement"] or FlagPlacement.REQUEST,
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -75,6 +75,9 @@ class FlagKind(models.TextChoices):
     HONOUR_BASED_ABUSE = "honour_based_abuse", "Honour-based abuse"
     FORCED_MARRIAGE = "forced_marriage", "Forced marriage"
     MEDICAL_NEED = "medical_need", "Medical need"
+    # The pre-placement assessment's 'missing and never absent' (001 App A field 20), also
+    # placed as a marker so that every agency sees it (R-FLG-02, R-FLG-05, R-CLS-11).
+    NEVER_ABSENT = "never_absent", "Missing, never absent"
 
 
 class AliasKind(models.TextChoices):

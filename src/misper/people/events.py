@@ -40,6 +40,7 @@ class PeopleVerb(TimelineVerb):
             "provider",
             "placing_authority",
             "host_authority",
+            "host_force",
             "started_on",
             "out_of_area",
             "emergency",
@@ -56,6 +57,8 @@ class PeopleVerb(TimelineVerb):
     FLAG_REQUEST_DECLINED = "flag_request_declined", "Flag request declined", ("flag",)
     RECORD_SHARED = "record_shared", "Record shared", ("shared_with",)
     SHARE_ENDED = "share_ended", "Sharing ended", ("shared_with",)
+    WORKER_ALLOCATED = "worker_allocated", "Worker allocated", ("role", "worker", "previous")
+    ALLOCATION_ENDED = "allocation_ended", "Allocation ended", ("role", "worker")
     PHOTO_ADDED = "photo_added", "Photograph added", ("taken_on", "replaced")
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind
+from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
+from misper.agencies.roles import Role
 from misper.people.codes import (
     AliasKind,
     CareStatus,
@@ -304,10 +305,11 @@ class PlacementForm(forms.Form):
     )
     host_authority = _authority(
         "Host authority",
-        required=True,
-        empty_label="Choose the host authority",
+        required=False,
+        empty_label="Work it out from the postcode",
         help_text="The authority whose area the placement is in. Its children's services, and "
-        "the care provider's carers, will see this child's record",
+        "the care provider's carers, will see this child's record. Leave it for Misper to work "
+        "out from the postcode; choose it only when there is no postcode",
     )
     started_on = DateField(label="Start date", required=True, help_text="For example, 27 3 2026")
     emergency = forms.BooleanField(label="Emergency placement", required=False)
@@ -390,4 +392,42 @@ class FlagRequestDecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea,
         help_text="Needed to decline the request",
+    )
+
+
+class WorkerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name or obj.email} ({', '.join(obj.role_labels)})"
+
+
+class AllocationForm(forms.Form):
+    """A team manager allocates a social worker or an IRO of the child's responsible
+    authority (services.allocation_set)."""
+
+    role = _choice(
+        "Allocate as",
+        [(Role.SOCIAL_WORKER, "Social worker"), (Role.IRO, "Independent reviewing officer (IRO)")],
+        widget=forms.RadioSelect,
+    )
+    role.error_messages["required"] = "Choose social worker or IRO"
+    user = WorkerField(
+        label="Worker",
+        queryset=User.objects.none(),
+        empty_label="Choose a worker",
+        error_messages={
+            "required": "Choose the worker",
+            "invalid_choice": "Choose a worker of the child's authority from the list",
+        },
+    )
+
+    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = workers
+
+
+class AllocationEndForm(forms.Form):
+    reason = _text(
+        "Reason for ending the allocation", required=True, max_length=4000, widget=forms.Textarea
     )

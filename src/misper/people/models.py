@@ -175,6 +175,20 @@ class Placement(models.Model):
     host_authority = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="placements_hosted"
     )
+    host_force = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="placements_policed",
+        help_text="The police force whose area holds the placement's address, from its "
+        "postcode (R-OOA-01, R-NTF-07); none where Misper does not hold that force.",
+    )
+    district = models.CharField(
+        max_length=9,
+        blank=True,
+        help_text="The ONS local authority district of the postcode (agencies/geography.py).",
+    )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     emergency = models.BooleanField(default=False)
@@ -310,7 +324,9 @@ class Place(models.Model):
 
 
 class AllocatedWorker(models.Model):
-    """A social worker or independent reviewing officer allocated to the child."""
+    """A social worker or independent reviewing officer allocated to the child by a team
+    manager of the child's responsible authority (services.allocation_set): one current
+    allocation per role."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allocations")
     user = models.ForeignKey(
@@ -319,6 +335,18 @@ class AllocatedWorker(models.Model):
     role = models.CharField(max_length=48)
     started_on = models.DateField(default=date.today)
     ended_on = models.DateField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "role"],
+                condition=models.Q(ended_on__isnull=True),
+                name="allocation_one_current_per_role",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"

@@ -123,3 +123,12 @@ rules.add_perm(
 # Sharing the record with another organisation is the responsible authority's decision.
 rules.add_perm("people.share", can_see_person & is_childrens_services & is_home_authority)
 rules.add_perm("people.list_my_children", is_carer | is_childrens_services)
+
+
+@rules.predicate
+def is_team_manager(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(Role.TEAM_MANAGER)
+
+
+# Team managers of the child's responsible authority allocate its workers.
+rules.add_perm("people.allocate", can_see_person & is_team_manager & is_home_authority)

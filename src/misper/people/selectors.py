@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import rules
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from misper.agencies.models import User
@@ -82,7 +82,7 @@ def get_person_for_user(
             Prefetch(
                 "placements",
                 queryset=Placement.objects.select_related(
-                    "provider", "placing_authority", "host_authority"
+                    "provider", "placing_authority", "host_authority", "host_force"
                 ),
             ),
             Prefetch(
@@ -202,6 +202,24 @@ def get_flag_request_for_user(
         user, request.person_id, purpose="decide a flag request", for_update=for_update
     )
     return request
+
+
+def flag_requests_about(user: User, person: Person) -> QuerySet[FlagRequest]:
+    """The requests to flag a child (opened by the caller through ``get_person_for_user``)
+    that the user may follow, newest first: those their organisation made, and, for the
+    police, those made to their force."""
+    org = user.organisation
+    if org is None:
+        return FlagRequest.objects.none()
+    mine = Q(requested_by_org=org)
+    force_id = _force_of(user)
+    if org.is_police and force_id is not None:
+        mine |= Q(force_id=force_id)
+    return (
+        FlagRequest.objects.filter(mine, person=person)
+        .select_related("person", "force", "requested_by_org", "decided_by")
+        .order_by("-requested_at", "-id")
+    )
 
 
 def current_shares(person: Person) -> list[PersonShare]:

@@ -19,10 +19,18 @@ import rules
 from django.db import transaction
 from django.utils import timezone
 
+from misper.agencies.geography import PostcodeError
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
-from misper.agencies.roles import CHILDRENS_SERVICES_ROLES
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, POLICY_ROLE, Role
+from misper.agencies.selectors import covering, force_covering_authority
 from misper.core.audit import audit_record
-from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed, WrongState
+from misper.core.errors import (
+    ConcurrentEdit,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    WrongState,
+)
 from misper.core.models import AuditAction
 from misper.core.timeline import timeline_record
 from misper.core.validation import (
@@ -32,6 +40,8 @@ from misper.core.validation import (
     clean_text,
     shift_years,
 )
+from misper.notifications.models import FlagPlacement
+from misper.notifications.services import Recipient, flag_placement_between, notify
 from misper.people.codes import (
     AliasKind,
     CareStatus,
@@ -42,9 +52,11 @@ from misper.people.codes import (
     Sex,
 )
 from misper.people.events import PeopleVerb
+from misper.people.hooks import placement_recorded
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import (
     Alias,
+    AllocatedWorker,
     Associate,
     Flag,
     FlagRequest,
@@ -63,6 +75,10 @@ from misper.people.selectors import (
     get_person_for_user,
     get_share_for_user,
 )
+from misper.policy.flags import may_end_flag
+from misper.policy.profiles import load_profile
+from misper.policy.roles import POLICE_RANK
+from misper.policy.types import ProfileErrors
 
 SUBJECT = "person"
 MAX_TEXT = 4000
@@ -337,10 +353,40 @@ def alias_add(*, actor: User, person_id: int, name: str, kind: str = "aka") -> A
     return alias
 
 
-def flag_raise(
-    *, actor: User, person_id: int, kind: str, evidence: str, review_on: date | None
-) -> Flag:
-    """Raise a flag or marker (R-FLG-01..03). Police and children's services may both."""
+def police_force_for(person: Person) -> Organisation | None:
+    """The police force a flag on this child is placed with (R-FLG-01, R-FLG-06): the force
+    of the current placement's address, else the force of the child's home authority."""
+    current = person.placements.filter(ended_on__isnull=True).select_related("host_force").first()
+    if current is not None and current.host_force is not None:
+        return current.host_force
+    if person.home_authority is not None:
+        return force_covering_authority(person.home_authority)
+    return None
+
+
+def _flag_mode(actor: User, person: Person) -> tuple[str, Organisation | None]:
+    """How the actor's flag is placed: ``direct`` (police; children's services under a
+    direct arrangement with the force), ``request`` or ``none`` (R-FLG-01), and the force."""
+    org = actor.organisation
+    if org is None:
+        raise PermissionDenied("You must belong to an organisation to raise a flag")
+    if org.is_police:
+        return FlagPlacement.DIRECT, org.force
+    force = police_force_for(person)
+    if force is None:
+        return FlagPlacement.NONE, None
+    return flag_placement_between(org, force), force
+
+
+@dataclass(frozen=True)
+class FlagOutcome:
+    """What asking to flag a child did: a flag placed, or a request to the police."""
+
+    flag: Flag | None = None
+    request: FlagRequest | None = None
+
+
+def _flag_values(kind: str, evidence: str, review_on: date | None) -> tuple[str, str, date]:
     kind = _choice(kind, FlagKind, "kind")
     evidence = _text(evidence, "evidence", required=True, max_len=MAX_TEXT, multiline=True)
     if review_on is None:
@@ -349,43 +395,160 @@ def flag_raise(
         raise ValidationFailed("Review date must be in the future", field="review_on")
     if review_on > shift_years(timezone.localdate(), FLAG_REVIEW_YEARS):
         raise ValidationFailed("Review date must be within the next 12 months", field="review_on")
+    return kind, evidence, review_on
+
+
+def flag_place(
+    *, actor: User, person_id: int, kind: str, evidence: str, review_on: date | None
+) -> FlagOutcome:
+    """Flag a child as the actor's organisation may (R-FLG-01): police place the flag;
+    children's services place it where their arrangement with the force says ``direct``,
+    ask the force's coordinators where it says ``request`` (or there is none), and are
+    refused, with the reason, where it says ``none``."""
+    kind, evidence, review_on = _flag_values(kind, evidence, review_on)
     with transaction.atomic():
         person = get_person_for_user(
             actor, person_id, action="people.raise_flag", purpose="raise flag", for_update=True
         )
-        if actor.organisation is None:
-            raise PermissionDenied("You must belong to an organisation to raise a flag")
-        flag = Flag.objects.create(
-            person=person,
-            kind=kind,
-            raised_by=actor,
-            raised_by_org=actor.organisation,
-            evidence=evidence,
-            review_on=review_on,
+        mode, force = _flag_mode(actor, person)
+        if mode == FlagPlacement.DIRECT:
+            return FlagOutcome(flag=_flag_write(actor, person, kind, evidence, review_on))
+        if mode == FlagPlacement.NONE or force is None:
+            raise _no_flag_arrangement(actor, force)
+        request = _flag_request_from(actor, person, force, kind, evidence, review_on)
+        return FlagOutcome(request=request)
+
+
+def _no_flag_arrangement(actor: User, force: Organisation | None) -> ValidationFailed:
+    where = force.name if force else "the police force for this child's address"
+    return ValidationFailed(
+        f"{actor.organisation} has no arrangement with {where} to flag children: "
+        "speak to the police's missing person coordinator (R-FLG-01)",
+        field="kind",
+    )
+
+
+def _flag_request_from(
+    actor: User,
+    person: Person,
+    force: Organisation,
+    kind: str,
+    evidence: str,
+    review_on: date,
+) -> FlagRequest:
+    request = flag_request_land(
+        actor=actor,
+        person=person,
+        kind=kind,
+        reason=f"{evidence}\n\nReview by {review_on:%d %B %Y}.",
+        source=f"Children's services, {actor.organisation}",
+        force=force,
+    )
+    _bump(person)
+    return request
+
+
+def flag_request_make(
+    *, actor: User, person_id: int, kind: str, evidence: str, review_on: date | None
+) -> FlagRequest:
+    """Children's services ask the police to place a flag (R-FLG-01/02): the request waits
+    on the coordinators' list of the force policing the child's placement (or home
+    authority), whatever their arrangement with that force, unless it says ``none`` (then
+    refused, as ``flag_place`` refuses). The police place flags themselves."""
+    kind, evidence, review_on = _flag_values(kind, evidence, review_on)
+    with transaction.atomic():
+        person = get_person_for_user(
+            actor, person_id, action="people.raise_flag", purpose="request a flag", for_update=True
         )
-        _bump(person)
-        timeline_record(
-            actor=actor,
-            subject_type=SUBJECT,
-            subject_id=person.pk,
-            verb=PeopleVerb.FLAG_RAISED,
-            changes={"flag": kind, "review_on": review_on.isoformat()},
-            rationale=evidence,
-            rule_ids=["R-FLG-01", "R-FLG-03"],
+        org = actor.organisation
+        if org is not None and org.is_police:
+            raise PermissionDenied("The police place flags themselves: raise the flag (R-FLG-01)")
+        mode, force = _flag_mode(actor, person)
+        if mode == FlagPlacement.NONE or force is None:
+            raise _no_flag_arrangement(actor, force)
+        return _flag_request_from(actor, person, force, kind, evidence, review_on)
+
+
+def flag_raise(
+    *, actor: User, person_id: int, kind: str, evidence: str, review_on: date | None
+) -> Flag:
+    """Place a flag or marker (R-FLG-01..03) directly: police, and children's services
+    whose arrangement with the force says ``direct``; anyone else is refused (they ask
+    through ``flag_place``)."""
+    kind, evidence, review_on = _flag_values(kind, evidence, review_on)
+    with transaction.atomic():
+        person = get_person_for_user(
+            actor, person_id, action="people.raise_flag", purpose="raise flag", for_update=True
         )
+        mode, force = _flag_mode(actor, person)
+        if mode != FlagPlacement.DIRECT:
+            raise PermissionDenied(
+                f"{actor.organisation} does not place flags directly with "
+                f"{force or 'the police'}: ask the police to place it (R-FLG-01)"
+            )
+        return _flag_write(actor, person, kind, evidence, review_on)
+
+
+def _flag_write(actor: User, person: Person, kind: str, evidence: str, review_on: date) -> Flag:
+    assert actor.organisation is not None  # _flag_mode refused otherwise
+    flag = Flag.objects.create(
+        person=person,
+        kind=kind,
+        raised_by=actor,
+        raised_by_org=actor.organisation,
+        evidence=evidence,
+        review_on=review_on,
+    )
+    _bump(person)
+    timeline_record(
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=person.pk,
+        verb=PeopleVerb.FLAG_RAISED,
+        changes={"flag": kind, "review_on": review_on.isoformat()},
+        rationale=evidence,
+        rule_ids=["R-FLG-01", "R-FLG-03"],
+    )
     return flag
 
 
+def _same_organisation(actor: User, org: Organisation) -> bool:
+    """The actor belongs to ``org``, or both are of one police force."""
+    mine = actor.organisation
+    if mine is None:
+        return False
+    if mine.pk == org.pk:
+        return True
+    return mine.is_police and org.is_police and mine.force == org.force
+
+
 def flag_end(*, actor: User, flag_id: int, reason: str) -> Flag:
-    """End a flag (R-FLG-06/07). The flag is found and the actor's permission checked
-    before anything they sent is: a flag that does not exist and a flag of a child they may
-    not see get the same answer, whatever the reason says."""
+    """End a flag, with a reason: the organisation that placed it, or an officer of the
+    rank the force's profile names (R-FLG-01); never a call handler for a CSE flag
+    (R-FLG-04). The flag is found and the actor's permission checked before anything they
+    sent is: a flag that does not exist and a flag of a child they may not see get the same
+    answer, whatever the reason says."""
     with transaction.atomic():
         flag = get_flag_for_user(
             actor, flag_id, action="people.raise_flag", purpose="end flag", for_update=True
         )
         if flag.ended_at is not None:
             raise ValidationFailed("This flag has already ended", field="flag")
+        force = actor.organisation.force if actor.organisation else None
+        profile = None
+        if force is not None and force.policy_profile:
+            try:
+                profile = load_profile(force.policy_profile)
+            except (ValueError, ProfileErrors):
+                profile = None
+        verdict = may_end_flag(
+            profile,
+            kind=flag.kind,
+            by_role=policy_role_of(actor),
+            own_organisation=_same_organisation(actor, flag.raised_by_org),
+        )
+        if not verdict.allowed:
+            raise PermissionDenied("; ".join(f"{r.text} ({r.rule})" for r in verdict.reasons))
         reason = _text(reason, "reason", required=True, max_len=MAX_TEXT, multiline=True)
         flag.ended_at = timezone.now()
         flag.ended_reason = reason
@@ -398,8 +561,148 @@ def flag_end(*, actor: User, flag_id: int, reason: str) -> Flag:
             verb=PeopleVerb.FLAG_ENDED,
             changes={"flag": flag.kind},
             rationale=reason,
+            rule_ids=[r.rule for r in verdict.reasons],
         )
     return flag
+
+
+def policy_role_of(user: User) -> str:
+    """The most senior of the user's roles in the policy engine's words (C-15)."""
+    names = [POLICY_ROLE[r] for r in user.role_codes if r in POLICY_ROLE]
+    police = [n for n in names if n in POLICE_RANK]
+    if police:
+        return max(police, key=lambda n: POLICE_RANK[n])
+    return names[0] if names else "other"
+
+
+# --- Allocation -------------------------------------------------------------------------
+
+ALLOCATABLE: dict[str, str] = {
+    Role.SOCIAL_WORKER: "a social worker",
+    Role.IRO: "an independent reviewing officer",
+}
+
+
+def allocation_set(*, actor: User, person_id: int, role: str, user_id: int) -> AllocatedWorker:
+    """A team manager of the child's responsible authority allocates a social worker or an
+    IRO of that authority to the child; whoever held that role for the child is ended the
+    same day (one current allocation per role). The worker is told."""
+    if role not in ALLOCATABLE:
+        raise ValidationFailed(
+            "Choose social worker or independent reviewing officer", field="role"
+        )
+    with transaction.atomic():
+        person = get_person_for_user(
+            actor, person_id, action="people.allocate", purpose="allocate worker", for_update=True
+        )
+        worker = User.objects.filter(pk=user_id, is_active=True).first()
+        if (
+            worker is None
+            or worker.organisation_id != person.home_authority_id
+            or not worker.has_role(role)
+        ):
+            raise ValidationFailed(
+                f"Choose {ALLOCATABLE[role]} of {person.home_authority}", field="user"
+            )
+        today = timezone.localdate()
+        current = AllocatedWorker.objects.filter(person=person, role=role, ended_on__isnull=True)
+        previous = current.select_related("user").first()
+        if previous is not None and previous.user_id == worker.pk:
+            raise ValidationFailed(f"{worker} is already allocated", field="user")
+        current.update(ended_on=today)
+        allocation = AllocatedWorker.objects.create(
+            person=person, user=worker, role=role, started_on=today, allocated_by=actor
+        )
+        _bump(person)
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            verb=PeopleVerb.WORKER_ALLOCATED,
+            changes={
+                "role": role,
+                "worker": worker.full_name,
+                "previous": previous.user.full_name if previous else "",
+            },
+        )
+        notify(
+            rule="R-OWN-08",
+            event_key=f"allocation:{allocation.pk}",
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            title=f"A child has been allocated to you as {ALLOCATABLE[role]}",
+            link=f"/people/{person.pk}/",
+            recipients=[Recipient(user=worker)],
+        )
+    return allocation
+
+
+def allocation_end(*, actor: User, allocation_id: int, reason: str) -> AllocatedWorker:
+    """A team manager ends an allocation, with a reason."""
+    reason = _text(reason, "reason", required=True, max_len=MAX_TEXT, multiline=True)
+    with transaction.atomic():
+        person_id = (
+            AllocatedWorker.objects.filter(pk=allocation_id)
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        if person_id is None:
+            raise NotFound("No such allocation")
+        try:
+            person = get_person_for_user(
+                actor,
+                person_id,
+                action="people.allocate",
+                purpose="end allocation",
+                for_update=True,
+            )
+        except NotFound:
+            raise NotFound("No such allocation") from None
+        allocation = AllocatedWorker.objects.select_related("user").get(pk=allocation_id)
+        if allocation.ended_on is not None:
+            raise WrongState("This allocation has already ended", field="allocation")
+        allocation.ended_on = timezone.localdate()
+        allocation.save(update_fields=["ended_on"])
+        _bump(person)
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            verb=PeopleVerb.ALLOCATION_ENDED,
+            changes={"role": allocation.role, "worker": allocation.user.full_name},
+            rationale=reason,
+        )
+    return allocation
+
+
+def _host_from_postcode(
+    postcode: str, host_authority: Organisation | None
+) -> tuple[str, str, Organisation, Organisation | None]:
+    """The placement's postcode, district, host authority and host force, from the ONS
+    postcode directory (agencies/geography.py): the user is not asked what the postcode
+    already says, and an authority that contradicts it is refused, naming both."""
+    try:
+        found = covering(postcode)
+    except PostcodeError as exc:
+        raise ValidationFailed(str(exc), field="postcode") from None
+    area = found.located.area
+    if area is None:
+        # A district outside Misper's table: the user names the host authority.
+        host = _required_authority(host_authority, "host_authority")
+        return found.located.postcode, found.located.district, host, force_covering_authority(host)
+    if found.authority is None:
+        raise ValidationFailed(
+            f"{found.located.postcode} is in the area of {area.authority_name}, which is not "
+            "set up in Misper: ask a system administrator to add it (R-OOA-01)",
+            field="postcode",
+        )
+    if host_authority is not None and host_authority.pk != found.authority.pk:
+        raise ValidationFailed(
+            f"{found.located.postcode} is in the area of {found.authority.name}, not "
+            f"{host_authority.name}: leave the host authority blank, or check the postcode",
+            field="host_authority",
+        )
+    return found.located.postcode, found.located.district, found.authority, found.force
 
 
 def placement_record(
@@ -411,7 +714,7 @@ def placement_record(
     postcode: str = "",
     provider: Organisation | None = None,
     placing_authority: Organisation | None,
-    host_authority: Organisation | None,
+    host_authority: Organisation | None = None,
     started_on: date | None,
     emergency: bool = False,
 ) -> Placement:
@@ -420,15 +723,25 @@ def placement_record(
 
     Only children's services of the child's responsible authority (or of any authority
     that sees a child who has none yet) record a placement, and they name their own
-    authority as the placing authority (R-OWN-08). The host authority and the provider may
-    be other organisations: that is an out-of-area placement (R-OOA-01), and it gives the
-    host authority's children's services and the provider's carers sight of the child, as
-    they need (R-NTF-32)."""
+    authority as the placing authority (R-OWN-08). With a postcode, the host authority and
+    the police force of the address come from the ONS postcode directory; without one,
+    the host authority is named and its force is the one with a policing area there. A
+    host or a force other than the placing authority's is an out-of-area placement
+    (R-OOA-01): it gives the host authority's children's services and the provider's carers
+    sight of the child (R-NTF-32), and the apps registered in ``hooks`` act on it (the
+    pre-placement assessment's deadline, the host authority and force told)."""
     placement_type = _choice(placement_type, PlacementType, "placement_type")
     address = _text(address, "address", required=True, max_len=300)
     postcode = _text(postcode, "postcode", max_len=10).upper()
     placing = _required_authority(placing_authority, "placing_authority")
-    host = _required_authority(host_authority, "host_authority")
+    if host_authority is not None:
+        host_authority = _required_authority(host_authority, "host_authority")
+    district = ""
+    if postcode:
+        postcode, district, host, force = _host_from_postcode(postcode, host_authority)
+    else:
+        host = _required_authority(host_authority, "host_authority")
+        force = force_covering_authority(host)
     started = _required_past_date(started_on, "started_on")
     if provider is not None and provider.kind not in CARE_PROVIDER_KINDS:
         raise ValidationFailed("The provider must be a care provider", field="provider")
@@ -465,8 +778,10 @@ def placement_record(
             provider=provider,
             address=address,
             postcode=postcode,
+            district=district,
             placing_authority=placing,
             host_authority=host,
+            host_force=force,
             started_on=started,
             emergency=emergency,
         )
@@ -484,13 +799,20 @@ def placement_record(
                 "provider": provider.name if provider else "",
                 "placing_authority": placing.name,
                 "host_authority": host.name,
+                "host_force": force.name if force else "",
                 "started_on": started.isoformat(),
                 "out_of_area": placement.out_of_area,
                 "emergency": emergency,
             },
             rule_ids=["R-OWN-08", "R-OOA-01"],
         )
+        placement_recorded(actor, placement)
     return placement
+
+
+def placing_force(placement: Placement) -> Organisation | None:
+    """The police force of the placing authority's own area."""
+    return force_covering_authority(placement.placing_authority)
 
 
 def associate_add(

@@ -21,6 +21,12 @@ urlpatterns = [
     path("<id:person_id>/shares/new/", views.share_add, name="share_add"),
     path("<id:person_id>/shares/<id:share_id>/end/", views.share_end, name="share_end"),
     path("<id:person_id>/placements/new/", views.placement_add, name="placement_add"),
+    path("<id:person_id>/allocations/new/", views.allocation_add, name="allocation_add"),
+    path(
+        "<id:person_id>/allocations/<id:allocation_id>/end/",
+        views.allocation_end,
+        name="allocation_end",
+    ),
     path("<id:person_id>/associates/new/", views.associate_add, name="associate_add"),
     path("<id:person_id>/places/new/", views.place_add, name="place_add"),
     path("<id:person_id>/photo/", photo_views.photo, name="photo"),

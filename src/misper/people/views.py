@@ -31,9 +31,13 @@ from misper.core.errors import ConcurrentEdit, DomainError, NotFound, Permission
 from misper.core.events import label as verb_label
 from misper.core.timeline import timeline_for_subject
 from misper.core.validation import FLAG_REVIEW_YEARS, shift_years
+from misper.notifications.models import FlagPlacement
+from misper.notifications.services import flag_placement_between
 from misper.people import selectors, services
 from misper.people.forms import (
     AliasForm,
+    AllocationEndForm,
+    AllocationForm,
     AssociateForm,
     FlagEndForm,
     FlagRaiseForm,
@@ -46,7 +50,7 @@ from misper.people.forms import (
     ShareEndForm,
     ShareForm,
 )
-from misper.people.models import Person
+from misper.people.models import AllocatedWorker, Flag, Person
 from misper.people.sections import sections_for
 from misper.people.selectors import (
     FLAG_REQUEST_DECIDERS,
@@ -214,6 +218,35 @@ def _timeline(person: Person) -> list[dict[str, Any]]:
     return rows
 
 
+def _endable_flags(user: User, person: Person, flags: list[Flag]) -> set[int]:
+    org = user.organisation
+    if org is None or not rules.has_perm("people.raise_flag", user, person):
+        return set()
+    return {f.pk for f in flags if f.active and (org.is_police or f.raised_by_org_id == org.pk)}
+
+
+def _carer_report_offer(user: User, person: Person) -> dict[str, Any] | None:
+    """For a carer of the child's current placement (the episodes app's rule): the report
+    still open (the carer records the return on it), or the way to report the child
+    missing or absent."""
+    if not rules.has_perm("episodes.carer_report", user, person):
+        return None
+    # Through the reverse relation: the people app does not import the episodes app.
+    open_report = (
+        person.carer_reports.filter(status__in=["held", "with_police"]).order_by("-pk").first()
+    )
+    return {"open": open_report}
+
+
+def _current_allocations(person: Person) -> list[AllocatedWorker]:
+    """The child's current social worker and independent reviewing officer."""
+    return list(
+        AllocatedWorker.objects.filter(person=person, ended_on__isnull=True)
+        .select_related("user", "user__organisation")
+        .order_by("role", "started_on", "pk")
+    )
+
+
 @login_required
 @require_GET
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -241,9 +274,15 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "timeline": _timeline(person),
             "can_change": rules.has_perm("people.change", user, person),
             "can_raise_flag": rules.has_perm("people.raise_flag", user, person),
+            # The End link where the user's organisation placed the flag, or they are
+            # police (services.flag_end decides, and says why not, R-FLG-04).
+            "endable_flags": _endable_flags(user, person, flags),
+            "carer_report": _carer_report_offer(user, person),
             "can_record_placement": rules.has_perm("people.record_placement", user, person),
             "can_share": rules.has_perm("people.share", user, person),
             "shares": current_shares(person),
+            "allocations": _current_allocations(person),
+            "can_allocate": rules.has_perm("people.allocate", user, person),
             "can_report": rules.has_perm("episodes.report", user),
             "episodes": episodes,
             # What other apps show on the record (returns: what interviews shared).
@@ -356,22 +395,74 @@ alias_add = _record_form(
     done="Alias added",
 )
 
-flag_raise = _record_form(
-    perm="people.raise_flag",
-    purpose="raise flag",
-    form_class=FlagRaiseForm,
-    template="people/record_form.html",
-    title="Raise a flag or marker",
-    submit="Raise flag",
-    action=lambda user, person, d: services.flag_raise(
-        actor=user,
-        person_id=person.pk,
-        kind=d["kind"],
-        evidence=d["evidence"],
-        review_on=d["review_on"],
-    ),
-    done="Flag raised",
-)
+
+def _flag_hint(user: User, person: Person) -> str:
+    """How the user's flag will be placed (R-FLG-01), said before they write it."""
+    org = user.organisation
+    if org is not None and org.is_police:
+        return "You are police: the flag is placed at once (R-FLG-01)"
+    force = services.police_force_for(person)
+    if org is None or force is None:
+        return (
+            "No police force in Misper covers this child's address: speak to the police's "
+            "missing person coordinator (R-FLG-01)"
+        )
+    mode = flag_placement_between(org, force)
+    if mode == FlagPlacement.DIRECT:
+        return f"{org.name} places flags with {force.name} directly: the flag is placed at once"
+    if mode == FlagPlacement.REQUEST:
+        return (
+            f"Your request goes to {force.name}'s missing person coordinators: they accept or "
+            "decline it (R-FLG-01)"
+        )
+    return (
+        f"{org.name} has no arrangement with {force.name} to flag children: speak to the "
+        "police's missing person coordinator (R-FLG-01)"
+    )
+
+
+@login_required
+@GET_POST
+def flag_raise(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Flag a child as the user's organisation may (R-FLG-01): police place the flag;
+    children's services place it, ask the police, or are refused, as their arrangement
+    with the force says (``services.flag_place`` decides)."""
+    user = acting_user(request)
+    person = _open(request, person_id, perm="people.raise_flag", purpose="raise flag")
+    form = FlagRaiseForm(request.POST if request.method == "POST" else None)
+    form.fields["kind"].help_text = _flag_hint(user, person)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            outcome = services.flag_place(
+                actor=user,
+                person_id=person.pk,
+                kind=d["kind"],
+                evidence=d["evidence"],
+                review_on=d["review_on"],
+            )
+        except NotFound as exc:
+            raise Http404("No such child") from exc
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            if outcome.request is not None:
+                done = (
+                    f"Your request has gone to {outcome.request.force.name}'s missing person "
+                    "coordinators: they will accept or decline it (R-FLG-01)"
+                )
+            else:
+                done = "Flag placed"
+            return _after_change(request, person, done)
+    return _render_form(
+        request,
+        "people/record_form.html",
+        form,
+        person=person,
+        title="Raise a flag or marker",
+        submit="Raise flag",
+    )
+
 
 placement_add = _record_form(
     perm="people.record_placement",
@@ -516,6 +607,92 @@ def share_end(request: HttpRequest, person_id: int, share_id: int) -> HttpRespon
         template="people/share_end.html",
         name="share",
         done=lambda share: f"The record is no longer shared with {share.organisation.name}",
+    )
+
+
+# --- Allocated workers (R-OWN-08) -----------------------------------------------------------
+
+
+def _allocatable(person: Person) -> Any:
+    """The active social workers and IROs of the child's responsible authority."""
+    if person.home_authority_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            organisation_id=person.home_authority_id,
+            is_active=True,
+            role_assignments__role__in=list(services.ALLOCATABLE),
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+@login_required
+@GET_POST
+def allocation_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A team manager of the child's authority allocates a social worker or an IRO; whoever
+    held that role for the child is ended the same day (services.allocation_set)."""
+    user = acting_user(request)
+    person = _open(request, person_id, perm="people.allocate", purpose="allocate worker")
+    data = request.POST if request.method == "POST" else None
+    form = AllocationForm(data, workers=_allocatable(person))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            allocation = services.allocation_set(
+                actor=user, person_id=person.pk, role=d["role"], user_id=d["user"].pk
+            )
+        except NotFound as exc:
+            raise Http404("No such child") from exc
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            as_what = services.ALLOCATABLE[allocation.role]
+            return _after_change(
+                request, person, f"{allocation.user.full_name} allocated as {as_what}"
+            )
+    return _render_form(
+        request,
+        "people/record_form.html",
+        form,
+        person=person,
+        title="Allocate a social worker or IRO",
+        submit="Allocate",
+    )
+
+
+@login_required
+@GET_POST
+def allocation_end(request: HttpRequest, person_id: int, allocation_id: int) -> HttpResponse:
+    """A team manager ends an allocation, with a reason. One that does not exist, has ended,
+    or is of a child the user may not allocate for is "Page not found"."""
+    user = acting_user(request)
+    person = _open(request, person_id, perm="people.allocate", purpose="end allocation")
+    allocation = next((a for a in _current_allocations(person) if a.pk == allocation_id), None)
+    if allocation is None:
+        raise Http404("No such allocation")
+    form = AllocationEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_end(
+                actor=user, allocation_id=allocation.pk, reason=form.cleaned_data["reason"]
+            )
+        except NotFound as exc:
+            raise Http404("No such allocation") from exc
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            return _after_change(
+                request, person, f"{allocation.user.full_name} is no longer allocated"
+            )
+    return _render_form(
+        request,
+        "people/allocation_end.html",
+        form,
+        person=person,
+        allocation=allocation,
+        as_what=services.ALLOCATABLE.get(allocation.role, allocation.role),
     )
 
 

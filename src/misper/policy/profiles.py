@@ -129,6 +129,7 @@ SCHEMA: Schema = {
     "cse_minimum_risk": _RISK_OR_NONE,
     "cse_consideration": _enum("every_missing", "cse_known", NONE),
     "flags_preventing_nar": _list_of(*FLAG_KINDS),
+    "flag_end_min_role": _enum(*sorted(POLICE_RANK), NONE),  # R-FLG-01/04, optional
     "immediate_deployment_max_age": _int_or_none,
     "immediate_deployment_for_high": _bool,
     "minimum_response_missing": _enum("early_response", "immediate_deployment"),
@@ -191,7 +192,7 @@ SCHEMA: Schema = {
         "c17_roles_in_refusals": _enum("most_specific"),
     },
 }
-OPTIONAL = frozenset({"effective_to"})
+OPTIONAL = frozenset({"effective_to", "flag_end_min_role"})
 # Tables parsed elsewhere or free-form.
 SPECIAL = frozenset({"triggers", "local_choices"})
 

@@ -9,4 +9,4 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         # its timeline verbs, the referral made when a child is found (a handler of the
         # episode's events), and what interviews shared, on the child's record page
-        from misper.returns import events, referral, sections  # noqa: F401
+        from misper.returns import caseload, events, referral, sections  # noqa: F401

@@ -67,6 +67,7 @@ def environment(**options: Any) -> Environment:
     env.filters["uk_date"] = uk_date
     env.filters["verb_label"] = verb_label
     env.filters["duty_label"] = words.duty
+    env.filters["plain"] = words.plain
     env.filters["deadline_label"] = words.deadline
     env.filters["trigger_label"] = words.trigger
     env.filters["category_label"] = lambda c: words.CATEGORIES.get(c or "", c or "")

@@ -48,7 +48,23 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Daily meeting", "episodes:dmm", _perm("episodes.daily_meeting")),
     NavItem("My cases", "episodes:my_cases", _perm("episodes.report")),
     NavItem("Due and overdue", "episodes:work", _perm("episodes.report")),
-    NavItem("My children", "people:my_children", _perm("people.list_my_children")),
+    # Social workers and IROs: their caseload, the most urgent first; carers (and team
+    # managers) keep the list of the children placed with them or of their authority.
+    NavItem("My children", "care:caseload", _any(Role.SOCIAL_WORKER, Role.IRO)),
+    NavItem(
+        "My children",
+        "people:my_children",
+        lambda u: (
+            bool(rules.has_perm("people.list_my_children", u))
+            and not u.has_role(Role.SOCIAL_WORKER, Role.IRO)
+        ),
+    ),
+    NavItem("Team", "care:team", _any(Role.TEAM_MANAGER)),
+    NavItem(
+        "Reports from carers",
+        "episodes:carer_reports",
+        _any(Role.CALL_HANDLER, Role.SERGEANT, Role.INSPECTOR, Role.CARER),
+    ),
     NavItem("Return interviews", "returns:queue", _any(*RHI_ROLES, *CHILDRENS_SERVICES_ROLES)),
     NavItem(
         "Return interview figures",

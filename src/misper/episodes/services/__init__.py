@@ -1,7 +1,13 @@
 """The only code that writes an episode, one module per part of its life:
 ``report`` (the call), ``decisions`` (category, risk, disagreement, restriction),
-``record`` (investigation log, transfer, found, closure)."""
+``record`` (investigation log, transfer, found, closure), ``carer`` (the carer's own
+report, before the police take it)."""
 
+from misper.episodes.services.carer import (
+    carer_report_make,
+    carer_report_return,
+    get_carer_report_for_user,
+)
 from misper.episodes.services.deadlines import (
     episode_absent_limit,
     episode_deadline_reminder,
@@ -29,6 +35,8 @@ from misper.episodes.services.report import (
 
 __all__ = [
     "ReportInput",
+    "carer_report_make",
+    "carer_report_return",
     "episode_absent_limit",
     "episode_close",
     "episode_deadline_reminder",
@@ -41,6 +49,7 @@ __all__ = [
     "episode_resolve_disagreement",
     "episode_restrict",
     "episode_set_category",
+    "get_carer_report_for_user",
     "policy_role",
     "transfer_decide",
     "transfer_propose",

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from misper.agencies.models import CARE_PROVIDER_KINDS, Organisation, OrganisationKind, User
-from misper.agencies.roles import POLICY_ROLE
 from misper.core.errors import PermissionDenied, ValidationFailed
 from misper.core.timeline import timeline_record
 from misper.core.validation import (
@@ -43,6 +42,7 @@ from misper.episodes.policy_bridge import (
     person_facts,
     report_question,
 )
+from misper.episodes.services.carer import carer_report_attach, get_carer_report_for_user
 from misper.episodes.services.common import (
     MAX_TEXT,
     action,
@@ -54,6 +54,7 @@ from misper.episodes.services.common import (
 )
 from misper.people.models import Person
 from misper.people.selectors import get_person_for_user
+from misper.people.services import policy_role_of
 from misper.policy import Decision
 from misper.policy.assess import questions_may_wait
 from misper.policy.calendar import local_date
@@ -93,13 +94,7 @@ class ReportInput:
 
 def policy_role(user: User) -> str:
     """The most senior of the user's roles, in the policy engine's words (C-15)."""
-    from misper.policy.roles import POLICE_RANK as RANK
-
-    names = [POLICY_ROLE[r] for r in user.role_codes if r in POLICY_ROLE]
-    police = [n for n in names if n in RANK]
-    if police:
-        return max(police, key=lambda n: RANK[n])
-    return names[0] if names else "other"
+    return policy_role_of(user)
 
 
 def _text(
@@ -321,13 +316,16 @@ def episode_report(
     rationale: str = "",
     latest_review_at: datetime | None = None,
     now: datetime | None = None,
+    carer_report_id: int | None = None,
 ) -> Episode:
     """Record a report as an episode with the reporting officer's category and, for a
     missing report, their initial risk grading, each checked by the policy engine.
 
     Absent proposed by someone who may not confirm it (R-CLS-07) is recorded as proposed
     and put on the duty inspector's list. A category or risk the profile forbids for this
-    child is refused with the rule that forbids it (R-HMI-01, R-HMI-02)."""
+    child is refused with the rule that forbids it (R-HMI-01, R-HMI-02). With
+    ``carer_report_id``, the report takes a carer's report, which is attached to the
+    episode (R-PPA-03)."""
     if not rules.has_perm("episodes.report", actor):
         raise PermissionDenied("Only police officers and staff take reports")
     now = now or timezone.now()
@@ -476,6 +474,11 @@ def episode_report(
             verb=EpisodeVerb.EPISODE_REPORTED,
             changes={"episode": episode.pk, "category": category},
         )
+        if carer_report_id is not None:
+            carer_report = get_carer_report_for_user(
+                actor, carer_report_id, purpose="take carer's report", for_update=True
+            )
+            carer_report_attach(actor=actor, report=carer_report, episode=episode)
         # The deadlines the policy sets from the report on (absent limit, reviews, ...),
         # and whoever reacts to a report is told.
         after_change(episode, now, change=Change.REPORTED, change_id="report")

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from misper.agencies.demo import DEMO_PASSWORD, build_agencies
+from misper.care.demo import build_out_of_area
 from misper.episodes.demo import build_children_and_episodes
 from misper.interventions.demo import build_interventions
 from misper.notifications.demo import build_sharing
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         build_sharing()  # before the episodes, so their messages go by email too
         build_arrangements()  # before the episodes, so found children go to the providers
         children = build_children_and_episodes()
+        children += build_out_of_area()  # after the others: they are built on an empty region
         build_return_interviews()
         build_interventions()  # the trigger records the episodes fired, worked on
         if options["quiet"]:
