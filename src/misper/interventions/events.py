@@ -26,6 +26,16 @@ class InterventionsVerb(TimelineVerb):
     ACTION_AGREED = "meeting_action", "Action agreed", ("owner", "due_on")
     ACTION_DONE = "meeting_action_done", "Action done", ("owner",)
     MEETING_OVERDUE = "meeting_overdue", "Intervention meeting overdue", ("due",)
+    SUPERSEDED = (
+        "trigger_superseded",
+        "Trigger superseded: an episode recorded later but dated earlier changed the count",
+        ("trigger", "episode"),
+    )
+    REINSTATED = (
+        "trigger_reinstated",
+        "Trigger given again by the policy: the count changed back",
+        ("trigger", "episode"),
+    )
     ACTION_OVERDUE = "meeting_action_overdue", "Action overdue: owner reminded", ("due_on",)
 
 

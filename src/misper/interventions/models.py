@@ -26,6 +26,12 @@ class TriggerStatus(models.TextChoices):
     NEW = "new", "New"
     IN_HAND = "in_hand", "In hand"
     CLOSED = "closed", "Closed"
+    # The engine no longer gives the hit: an episode recorded later but dated earlier
+    # changed the count (records.reconsider_later). Kept, with the reason.
+    SUPERSEDED = "superseded", "Superseded: the count changed"
+
+
+ENDED = (TriggerStatus.CLOSED, TriggerStatus.SUPERSEDED)
 
 
 class Scope(models.TextChoices):

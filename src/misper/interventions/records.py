@@ -11,16 +11,24 @@ case is not recorded: the case exists only for its owning officers (R-RES-01).""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
+from misper.core.deadlines import deadline_meet
 from misper.core.timeline import timeline_record
 from misper.episodes.events import Change, EpisodeChanged, on_change
 from misper.episodes.models import Episode
+from misper.episodes.services.common import ask
 from misper.interventions.events import InterventionsVerb
-from misper.interventions.models import Meeting, Owner, Scope, TriggerRecord
-from misper.interventions.services import responsible_authority, sync_meeting, tell_of_trigger
+from misper.interventions.models import Meeting, Owner, Scope, TriggerRecord, TriggerStatus
+from misper.interventions.services import (
+    OWNER,
+    responsible_authority,
+    sync_meeting,
+    tell_of_trigger,
+)
 from misper.policy.calendar import LONDON
 from misper.policy.types import TriggerHit
 
@@ -73,9 +81,12 @@ def record_hit(
     """One record for one hit, once; None when it is already recorded. ``at``: when the
     change that fired it was made (the service's clock), which the record is dated."""
     subject = hit.subject or ""
-    if TriggerRecord.objects.filter(
+    existing = TriggerRecord.objects.filter(
         episode=episode, kind=hit.kind, level=hit.level, scope=hit.scope, subject_key=subject
-    ).exists():
+    ).first()
+    if existing is not None:
+        if existing.status == TriggerStatus.SUPERSEDED:
+            _reinstate(existing, episode, at)
         return None
     establishment = episode.establishment if hit.scope == Scope.ESTABLISHMENT else None
     authority = (
@@ -152,3 +163,97 @@ def record_triggers(event: EpisodeChanged) -> None:
         return
     for hit in event.decision.triggers:
         record_hit(event.episode, hit, event.at)
+    reconsider_later(event.episode, event.at)
+
+
+# The longest window of any trigger (12 months), with a margin for the calendar.
+LONGEST_WINDOW = timedelta(days=370)
+
+
+def reconsider_later(episode: Episode, at: datetime) -> int:
+    """An episode dated before episodes already recorded (a report back-recorded after
+    later ones, or an earlier episode's category changed) changes the counts of those later
+    episodes of the same child, place or establishment (C-02..C-06): each is asked of the
+    engine again, as it stands now. A hit it now gives is recorded; a record of a hit it no
+    longer gives is superseded (kept, with the reason, off the coordinators' lists), so the
+    records stay exactly the engine's hits. Reported in order, there is nothing later and
+    nothing is asked. Returns how many later episodes were asked."""
+    subjects = Q(person_id=episode.person_id) | Q(location_key=episode.location_key)
+    if episode.establishment_id is not None:
+        subjects |= Q(establishment_id=episode.establishment_id)
+    later = (
+        Episode.objects.filter(
+            subjects,
+            restricted=False,
+            reported_at__gt=episode.reported_at,
+            reported_at__lte=episode.reported_at + LONGEST_WINDOW,
+        )
+        .exclude(pk=episode.pk)
+        .select_related("person", "force", "establishment")
+        .order_by("reported_at", "id")
+    )
+    asked = 0
+    for other in later:
+        asked += 1
+        given = set()
+        for hit in ask(other, None, at).triggers:
+            given.add((hit.kind, hit.level, hit.scope, hit.subject or ""))
+            record_hit(other, hit, at)
+        for record in TriggerRecord.objects.filter(episode=other).exclude(
+            status=TriggerStatus.SUPERSEDED
+        ):
+            if (record.kind, record.level, record.scope, record.subject_key) not in given:
+                _supersede(record, episode, at)
+    return asked
+
+
+def _supersede(record: TriggerRecord, cause: Episode, at: datetime) -> None:
+    record.status = TriggerStatus.SUPERSEDED
+    record.closed_at = at
+    record.outcome = (
+        f"Superseded: case {cause.pk}, recorded later but dated earlier, changed the count "
+        "(C-06); the policy no longer gives this trigger for this episode."
+    )
+    record.version += 1
+    record.save(update_fields=["status", "closed_at", "outcome", "version"])
+    meeting = Meeting.objects.filter(trigger=record).first()
+    if meeting is not None:
+        deadline_meet(
+            owner=OWNER, subject=meeting, kind="intervention_meeting_due", reason="superseded"
+        )
+    subjects: list[tuple[str, int]] = [("trigger", record.pk)]
+    if record.episode_id is not None:
+        subjects.append(("episode", record.episode_id))
+    for subject_type, subject_id in subjects:
+        timeline_record(
+            actor=None,
+            role="system",
+            subject_type=subject_type,
+            subject_id=subject_id,
+            verb=InterventionsVerb.SUPERSEDED,
+            changes={"trigger": record.pk, "episode": cause.pk},
+            rule_ids=[record.rule, "C-06"],
+            at=at,
+        )
+
+
+def _reinstate(record: TriggerRecord, cause: Episode, at: datetime | None) -> None:
+    record.status = TriggerStatus.NEW
+    record.closed_at = None
+    record.outcome = ""
+    record.version += 1
+    record.save(update_fields=["status", "closed_at", "outcome", "version"])
+    meeting = Meeting.objects.filter(trigger=record).first()
+    if meeting is not None:
+        sync_meeting(meeting)
+    timeline_record(
+        actor=None,
+        role="system",
+        subject_type="trigger",
+        subject_id=record.pk,
+        verb=InterventionsVerb.REINSTATED,
+        changes={"trigger": record.pk, "episode": cause.pk},
+        rule_ids=[record.rule, "C-06"],
+        at=at,
+    )
+    tell_of_trigger(record)

@@ -28,6 +28,7 @@ from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied
 from misper.episodes.models import Episode
 from misper.interventions.models import (
+    ENDED,
     Meeting,
     MeetingAction,
     MeetingStatus,
@@ -170,15 +171,15 @@ def desk(user: User) -> dict[str, object]:
     return {
         "new": list(mine.filter(status=TriggerStatus.NEW).order_by("-created_at")[:100]),
         "in_hand": list(mine.filter(status=TriggerStatus.IN_HAND).order_by("-created_at")[:100]),
-        "mase": list(mine.filter(owner=Owner.MASE).exclude(status=TriggerStatus.CLOSED)[:100]),
+        "mase": list(mine.filter(owner=Owner.MASE).exclude(status__in=ENDED)[:100]),
         "meetings_due": list(
             meetings.filter(status=MeetingStatus.TO_ARRANGE)
-            .exclude(trigger__status=TriggerStatus.CLOSED)
+            .exclude(trigger__status__in=ENDED)
             .order_by("due")[:100]
         ),
         "meetings_arranged": list(
             meetings.filter(status=MeetingStatus.ARRANGED)
-            .exclude(trigger__status=TriggerStatus.CLOSED)
+            .exclude(trigger__status__in=ENDED)
             .order_by("scheduled_for")[:100]
         ),
         "actions_overdue": list(

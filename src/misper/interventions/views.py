@@ -41,13 +41,13 @@ from misper.episodes.models import Episode
 from misper.episodes.views import render_form
 from misper.interventions import forms, selectors, services, words
 from misper.interventions.models import (
+    ENDED,
     Invitee,
     Meeting,
     MeetingAction,
     MeetingStatus,
     Scope,
     TriggerRecord,
-    TriggerStatus,
 )
 from misper.interventions.selectors import COORDINATORS, Do, force_id_of
 from misper.people.selectors import get_person_for_user
@@ -311,7 +311,7 @@ class Action:
 
 
 def _open(t: TriggerRecord, m: Meeting | None) -> bool:
-    return t.status != TriggerStatus.CLOSED
+    return t.status not in ENDED
 
 
 def _meeting_in(*states: MeetingStatus) -> Callable[[TriggerRecord, Meeting | None], bool]:
