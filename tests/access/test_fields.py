@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from misper.episodes.access import FIELDS, FOUND_FIELDS, View
+from misper.episodes.access import CSE_SCREENING_FIELDS, FIELDS, FOUND_FIELDS, View
 from misper.episodes.services import episode_found, episode_log
 from misper.episodes.services.record import FoundInput
 from tests.episodes.conftest import NOW
@@ -35,7 +35,11 @@ def doc_table() -> dict[str, frozenset[View]]:
 
 
 def code_table() -> dict[str, frozenset[View]]:
-    return {**FIELDS, **{f"found.{k}": v for k, v in FOUND_FIELDS.items()}}
+    return {
+        **FIELDS,
+        **{f"found.{k}": v for k, v in FOUND_FIELDS.items()},
+        **{f"cse_screening.{k}": v for k, v in CSE_SCREENING_FIELDS.items()},
+    }
 
 
 def test_the_documented_table_is_the_code():

@@ -76,6 +76,7 @@ FIELDS: dict[str, frozenset[View]] = {
     "last_seen_at": ALL,
     "missing_minutes": ALL,
     "found": ALL,  # which of its fields: FOUND_FIELDS
+    "cse_screening": PARTNER_UP,  # which of its fields: CSE_SCREENING_FIELDS
     "categorised_at": PARTNER_UP,
     "closure_code": PARTNER_UP,
     "closed_at": PARTNER_UP,
@@ -127,6 +128,26 @@ FOUND_FIELDS: dict[str, frozenset[View]] = {
     "safe_and_well_rationale": PARTNER_UP,
     "found_by": FULL_ONLY,
     "disclosures": FULL_ONLY,
+}
+
+
+# The CSE screening's fields (R-CSE-01), for a case that has one: children's services and
+# carers see that it was done and where it went (the MASE meeting is theirs too, R-CSE-03);
+# what was considered and the police's notes are the police's.
+CSE_SCREENING_FIELDS: dict[str, frozenset[View]] = {
+    "outcome": PARTNER_UP,
+    "screened_at": PARTNER_UP,
+    "by_role": PARTNER_UP,
+    "organisation": PARTNER_UP,
+    "screened_by": FULL_ONLY,
+    "indicators": FULL_ONLY,
+    "notes": FULL_ONLY,
+    "created_at": FULL_ONLY,
+    "version": FULL_ONLY,
+}
+_CSE_GETTERS: dict[str, Callable[[Any], Any]] = {
+    "screened_by": lambda c: c.screened_by.full_name,
+    "organisation": lambda c: c.organisation.name if c.organisation is not None else "",
 }
 
 
@@ -243,6 +264,9 @@ def view_for(user: User, episode: Episode, *, opened: bool) -> View | None:
 CASE_WORK = "episodes.act"
 # Reading what only the whole case holds (its timeline, the engine's full answer).
 READ_FULL = "episodes.read_full"
+# Recording the CSE screening (R-CSE-01): the roles that work on cases, and the force's CSE
+# coordinators (R-CSE-10), of the owning force.
+CSE_SCREEN = "episodes.cse_screen"
 
 
 def may(user: User, episode: Episode, action: str, view: View) -> bool:
@@ -250,11 +274,11 @@ def may(user: User, episode: Episode, action: str, view: View) -> bool:
     ownership: only the owning force's officers, never through a break-glass opening."""
     if action == READ_FULL:
         return view is View.FULL
-    if action == CASE_WORK:
+    if action in (CASE_WORK, CSE_SCREEN):
         return (
             view is View.FULL
             and is_owning_force_police(user, episode)
-            and rules.has_perm(CASE_WORK, user)
+            and rules.has_perm(action, user)
         )
     raise ValueError(f"unknown episode action {action!r}")
 
@@ -294,6 +318,7 @@ _GETTERS: dict[str, Callable[[Episode, datetime], Any]] = {
     "entries": lambda e, now: list(e.entries.all()),
     "transfers": lambda e, now: list(e.transfers.all()),
     "found": lambda e, now: None,  # filled by case_fields
+    "cse_screening": lambda e, now: None,  # filled by case_fields
 }
 
 
@@ -334,5 +359,16 @@ def case_fields(episode: Episode, view: View, now: datetime | None = None) -> di
             None
             if found is None
             else {k: getattr(found, k) for k, views in FOUND_FIELDS.items() if view in views}
+        )
+    if "cse_screening" in out:
+        cse = getattr(episode, "cse_screening", None) if hasattr(episode, "cse_screening") else None
+        out["cse_screening"] = (
+            None
+            if cse is None
+            else {
+                k: _CSE_GETTERS[k](cse) if k in _CSE_GETTERS else getattr(cse, k)
+                for k, views in CSE_SCREENING_FIELDS.items()
+                if view in views
+            }
         )
     return out

@@ -61,6 +61,16 @@ class EpisodeVerb(TimelineVerb):
         ("found_at", "safe_and_well", "rhi_criteria"),
     )
     EPISODE_CLOSED = "episode_closed", "Case closed", ("closure_code",)
+    CSE_SCREENING_RECORDED = (
+        "cse_screening_recorded",
+        "CSE screening recorded",
+        ("outcome", "indicators", "notes", "routed_to"),
+    )
+    CSE_SCREENING_CHANGED = (
+        "cse_screening_changed",
+        "CSE screening changed",
+        ("outcome", "indicators", "notes", "routed_to"),
+    )
     ESCALATED_TO_MISSING = (
         "escalated_to_missing",
         "Absent time limit reached: now missing",

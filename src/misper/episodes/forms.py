@@ -26,7 +26,7 @@ from misper.episodes.codes import (
     Risk,
     SearchState,
 )
-from misper.episodes.models import CarerReportKind, EntryKind
+from misper.episodes.models import CarerReportKind, CseOutcome, EntryKind
 from misper.episodes.services import ReportInput
 from misper.episodes.services.record import CONSENT, FoundInput
 from misper.policy.calendar import LONDON  # one statement of UK local time
@@ -618,3 +618,28 @@ class FoundForm(forms.Form):
 
 class CloseForm(forms.Form):
     version = version_field()
+
+
+class CseScreeningForm(forms.Form):
+    """The missing child's CSE screening (R-CSE-01, R-TRG-08)."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": "Reload the case and try again",
+            "invalid": "Reload the case and try again",
+        },
+    )
+    outcome = choice("Outcome of the screening", CseOutcome.choices)
+    outcome.error_messages["required"] = "Choose the outcome of the screening"
+    indicators = text(
+        "What was considered",
+        max_length=MAX_TEXT,
+        required=True,
+        area=True,
+        help_text="The indicators you looked at and what they showed: the CSE flag, field 27 "
+        "of the pre-placement assessment, question 9 of the report, the debrief and the "
+        "return interview",
+    )
+    notes = text("Notes", max_length=MAX_TEXT, area=True)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from misper.agencies.models import User
 from misper.core.errors import ConcurrentEdit, WrongState
-from misper.episodes.access import CASE_WORK
+from misper.episodes.access import CASE_WORK, CSE_SCREEN
 from misper.episodes.codes import Status
 from misper.episodes.models import Episode
 from misper.episodes.selectors import get_episode_for_user
@@ -35,6 +35,7 @@ class Act(StrEnum):
     RECORD_FOUND = "found"
     CLOSE = "close"
     ESCALATE = "escalate"  # the worker: the absent time limit (R-CLS-09)
+    CSE_SCREENING = "cse_screening"
 
 
 OPEN = frozenset({Status.OPEN})
@@ -51,6 +52,7 @@ class Transition:
     starts_from: frozenset[str]
     engine: str | None  # the engine's action kind (authority and effects), if any
     offered: Callable[[Episode], bool] = _always  # when a page offers it
+    permission: str = CASE_WORK  # who may take it (access.may), on the owning force's case
 
 
 def _no_pending_transfer(e: Episode) -> bool:
@@ -81,6 +83,12 @@ TABLE: dict[Act, Transition] = {
     Act.RECORD_FOUND: Transition("Record the found report", OPEN, "record_found"),
     Act.CLOSE: Transition("Close the episode", NOT_CLOSED, "close"),
     Act.ESCALATE: Transition("Absent time limit reached", OPEN, None),
+    # A missing child's CSE screening (R-CSE-01, R-TRG-08), while the case is open or the
+    # child found (the debrief and the return interview inform it); a closed case is not
+    # changed. Only a missing episode has one: the service refuses the others.
+    Act.CSE_SCREENING: Transition(
+        "Record the CSE screening", NOT_CLOSED, None, permission=CSE_SCREEN
+    ),
 }
 
 STATE_WORDS = {Status.OPEN: "open", Status.FOUND: "found", Status.CLOSED: "closed"}
@@ -102,11 +110,12 @@ def allows(episode: Episode, act: Act) -> bool:
 
 
 def offered(episode: Episode) -> list[Act]:
-    """The actions a page offers on this episode now (before the engine's authority)."""
+    """The actions a page offers on this episode now (before the engine's authority). The
+    CSE screening is offered in its own section of the case page, beside what it records."""
     return [
         act
         for act, t in TABLE.items()
-        if act not in (Act.ESCALATE, Act.DECIDE_TRANSFER)
+        if act not in (Act.ESCALATE, Act.DECIDE_TRANSFER, Act.CSE_SCREENING)
         and episode.status in t.starts_from
         and t.offered(episode)
     ]
@@ -121,7 +130,7 @@ def begin(
     episode = get_episode_for_user(
         actor,
         episode_id,
-        action=CASE_WORK,
+        action=TABLE[act].permission,
         purpose=purpose or TABLE[act].title.lower(),
         for_update=True,
     ).episode

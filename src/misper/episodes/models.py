@@ -240,6 +240,45 @@ class FoundReport(models.Model):
         return f"Found at {self.found_at}"
 
 
+class CseOutcome(models.TextChoices):
+    NO_CONCERNS = "no_concerns", "No CSE concerns"
+    CSE_COORDINATOR = "concerns_cse_coordinator", "Concerns: referred to the CSE coordinator"
+    MASE = (
+        "concerns_mase",
+        "Concerns: referred to the MASE (multi-agency sexual exploitation) meeting",
+    )
+    ALREADY_KNOWN = "concerns_already_known", "Concerns already known: existing plan in place"
+
+
+class CseScreening(models.Model):
+    """The CSE screening of a missing episode (R-CSE-01, R-TRG-08): done, by whom, the
+    outcome and the local pathway it routes to (the CSE coordinator, the MASE meeting).
+    One per episode, changed in place with its ``version``; every change is on the case's
+    timeline. Written only by episodes/services/cse.py."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="cse_screening")
+    outcome = models.CharField(max_length=32, choices=CseOutcome.choices)
+    indicators = models.TextField(
+        help_text="What was considered: the CSE flag, field 27 of the pre-placement "
+        "assessment, question 9 of the report, the return interview."
+    )
+    notes = models.TextField(blank=True)
+    # Who recorded the outcome as it stands, and when (its history is the timeline).
+    screened_at = models.DateTimeField()
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    by_role = models.CharField(max_length=32)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(help_text="When the screening was first recorded.")
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"CSE screening of episode {self.episode_id}"
+
+
 class Transfer(models.Model):
     """Ownership passes only when the receiving area accepts (R-OWN-03..06)."""
 

@@ -56,6 +56,16 @@ rules.add_perm("episodes.view", sees_episode)
 rules.add_perm("episodes.act", is_case_worker)
 
 
+@rules.predicate
+def is_cse_coordinator(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(Role.CSE_COORDINATOR)
+
+
+# Who records a missing child's CSE screening (R-CSE-01): whoever works on cases, and the
+# CSE coordinators (R-CSE-10); on which case is access.may's (the owning force's only).
+rules.add_perm("episodes.cse_screen", is_case_worker | is_cse_coordinator)
+
+
 SUPERVISORS = (Role.SERGEANT, Role.INSPECTOR, Role.CHIEF_INSPECTOR, Role.SUPERINTENDENT)
 
 # Who may open a restricted episode, after stating a reason (R-RES-01 leaves it SILENT; a

@@ -254,8 +254,13 @@ _OPEN_DEADLINES = Prefetch(
 def case_rows(
     qs: QuerySet[Episode], why: Callable[[Episode], str] = lambda e: ""
 ) -> list[QueueRow]:
-    """A list of cases with each one's next deadline, high risk first."""
-    episodes = qs.prefetch_related(_OPEN_DEADLINES).order_by(RISK_FIRST, "reported_at")
+    """A list of cases with each one's next deadline and its CSE screening (if any), high
+    risk first."""
+    episodes = (
+        qs.select_related("cse_screening")
+        .prefetch_related(_OPEN_DEADLINES)
+        .order_by(RISK_FIRST, "reported_at")
+    )
     return [QueueRow(e, why(e), next(iter(e.open_deadline_list), None)) for e in episodes]
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
         name="carer_report_return",
     ),
     path("episodes/<id:episode_id>/", views.detail, name="detail"),
+    path("episodes/<id:episode_id>/cse-screening/", views.cse_screening, name="cse_screening"),
     path(
         "episodes/transfers/<id:transfer_id>/decision/",
         views.transfer_decide,

@@ -42,9 +42,17 @@ from misper.episodes.codes import (
     MissingFrom,
 )
 from misper.episodes.lifecycle import Act
-from misper.episodes.models import CarerReport, CarerReportKind, CarerReportStatus, Episode
+from misper.episodes.models import (
+    CarerReport,
+    CarerReportKind,
+    CarerReportStatus,
+    CseOutcome,
+    CseScreening,
+    Episode,
+)
 from misper.episodes.selectors import RestrictedRecord
 from misper.episodes.services.carer import LIMIT_KIND, police_answers, reported_by
+from misper.episodes.services.cse import screening_due
 from misper.people.models import Person, Placement
 from misper.people.selectors import get_person_for_user
 from misper.policy.calendar import LONDON
@@ -109,6 +117,7 @@ def queue_rows(rows: list[selectors.QueueRow]) -> list[dict[str, Any]]:
             "why": r.why,
             "missing_for": duration(now - r.episode.last_seen_at),
             "deadline": deadline_rows([r.next_deadline], now)[0] if r.next_deadline else None,
+            "cse_due": screening_due(r.episode),
         }
         for r in rows
     ]
@@ -385,8 +394,29 @@ def detail(request: HttpRequest, episode_id: int) -> HttpResponse:
         context["reasons"] = (fields["recommendation"] or {}).get("reasons", [])
         context["openings"] = selectors.openings(user, case.episode)
         context["actions"] = _actions(user, case)
+        context["cse_action"] = _cse_action(user, case)
+    context.setdefault("cse_action", "")
+    context["cse_due"] = screening_due(case.episode)
+    context["cse_outcomes"] = dict(CseOutcome.choices)
     context["deadlines"] = deadline_rows(fields.get("deadlines", []), now)
     return render(request, "episodes/detail.html", context)
+
+
+def _cse_action(user: User, case: selectors.CaseAccess) -> str:
+    """The words of the link to the CSE screening page, for those who may record it now
+    ('' for nobody)."""
+    episode = case.episode
+    if (
+        episode.category != Category.MISSING
+        or not lifecycle.allows(episode, Act.CSE_SCREENING)
+        or not access.may(user, episode, access.CSE_SCREEN, case.view)
+    ):
+        return ""
+    return (
+        "Change the CSE screening"
+        if hasattr(episode, "cse_screening")
+        else ("Record the CSE screening")
+    )
 
 
 # --- Decisions and records on the case ------------------------------------------------------------
@@ -603,6 +633,108 @@ def transfer_decide(request: HttpRequest, transfer_id: int) -> HttpResponse:
             messages.success(request, "Transfer accepted" if accept else "Transfer declined")
             return redirect("episodes:detail", episode_id=transfer.episode_id)
     return render_form(request, "episodes/transfer_decide.html", form, transfer=transfer)
+
+
+# --- The CSE screening (R-CSE-01, R-TRG-08) ----------------------------------------------
+
+
+def cse_indicators(user: User, episode: Episode) -> list[tuple[str, str]]:
+    """What Misper knows that the screening considers (R-HMI-04, R-CSE-11): the child's
+    active CSE flags, field 27 of the pre-placement assessment (for whoever may read it),
+    question 9 of this report. The child's record is read through its choke point."""
+    try:
+        person = get_person_for_user(user, episode.person_id, purpose="CSE screening")
+    except NotFound:
+        return []
+    out: list[tuple[str, str]] = []
+    flags = [
+        f"raised {f.raised_at.astimezone(LONDON):%d %B %Y}: {f.evidence}"
+        for f in person.flags.all()
+        if f.active and f.kind == "cse"
+    ]
+    out.append(("CSE flag", "; ".join(flags) if flags else "None active"))
+    if rules.has_perm("care.view_assessment", user, person):
+        latest = latest_version(person)
+        if latest is None:
+            said = "No assessment recorded"
+        else:
+            v = latest.values
+            said = care_form.words(care_form.BY_KEY["cse_risk"], v.get("cse_risk"))
+            if v.get("cse_risk_reasons"):
+                said += f": {v['cse_risk_reasons']}"
+        out.append(("Sexual exploitation risk (pre-placement assessment, field 27)", said))
+    q9 = (episode.answers or {}).get("abuse_or_exploitation") or {}
+    answer = {"yes": "Yes", "no": "No", "unknown": "Don't know", "not_asked": "Not asked"}.get(
+        q9.get("answer", ""), "Not answered"
+    )
+    out.append(
+        (
+            "Question 9: victim of abuse or at risk of sexual exploitation",
+            answer + (f": {q9['detail']}" if q9.get("detail") else ""),
+        )
+    )
+    return out
+
+
+@login_required
+@GET_POST
+def cse_screening(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Record or change the missing child's CSE screening: the owning force's officers
+    who work on cases and its CSE coordinators, while the case is open or found."""
+    user = acting_user(request)
+    try:
+        episode = selectors.get_episode_for_user(
+            user, episode_id, action=access.CSE_SCREEN, purpose="open the CSE screening"
+        ).episode
+    except RestrictedRecord:
+        return redirect("episodes:detail", episode_id=episode_id)
+    except DomainError as exc:
+        raise Http404("No such episode") from exc
+    if not lifecycle.allows(episode, Act.CSE_SCREENING):
+        messages.error(request, f"This case is {episode.get_status_display().lower()}")
+        return redirect("episodes:detail", episode_id=episode_id)
+    if episode.category != Category.MISSING:
+        messages.error(request, "A CSE screening is for a missing child (R-CSE-01)")
+        return redirect("episodes:detail", episode_id=episode_id)
+    current = CseScreening.objects.select_related("screened_by").filter(episode=episode).first()
+    if request.method == "POST":
+        form = forms.CseScreeningForm(request.POST)
+    else:
+        form = forms.CseScreeningForm(
+            initial={
+                "version": current.version if current is not None else 0,
+                "outcome": current.outcome if current is not None else "",
+                "indicators": current.indicators if current is not None else "",
+                "notes": current.notes if current is not None else "",
+            }
+        )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.episode_cse_screening(
+                actor=user,
+                episode_id=episode.pk,
+                version=d["version"],
+                outcome=d["outcome"],
+                indicators=d["indicators"],
+                notes=d["notes"],
+            )
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "CSE screening recorded")
+            return redirect("episodes:detail", episode_id=episode.pk)
+    return render_form(
+        request,
+        "episodes/cse_screening.html",
+        form,
+        episode=episode,
+        current=current,
+        title="Change the CSE screening" if current is not None else "Record the CSE screening",
+        indicators=cse_indicators(user, episode),
+    )
 
 
 # --- Lists ------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """The only code that writes an episode, one module per part of its life:
 ``report`` (the call), ``decisions`` (category, risk, disagreement, restriction),
-``record`` (investigation log, transfer, found, closure), ``carer`` (the carer's own
-report, before the police take it)."""
+``record`` (investigation log, transfer, found, closure), ``cse`` (the missing child's CSE
+screening), ``carer`` (the carer's own report, before the police take it)."""
 
 from misper.episodes.services.carer import (
     carer_report_make,
     carer_report_return,
     get_carer_report_for_user,
 )
+from misper.episodes.services.cse import episode_cse_screening
 from misper.episodes.services.deadlines import (
     episode_absent_limit,
     episode_deadline_reminder,
@@ -39,6 +40,7 @@ __all__ = [
     "carer_report_return",
     "episode_absent_limit",
     "episode_close",
+    "episode_cse_screening",
     "episode_deadline_reminder",
     "episode_found",
     "episode_grade_risk",
