@@ -11,6 +11,12 @@
    with a non-crime reference on the coordinator's desk; the coordinator allocates it to
    the child abuse team's sergeant (R-TRG-05), who is told, opens it from the inbox and
    closes it with the outcome.
+3. West Midlands (2015): Keira's third missing episode in three calendar months lists her
+   for Vale Council's MASE meeting (R-TRG-07, R-CSE-02). Her social worker finds her on the
+   desk's MASE list and sets the meeting's date; the force's CSE coordinator, told, records
+   the discussion: a missing item of the checklist is named, then every item answered
+   (R-CSE-04) and a diversion plan with its leads and timescales (R-CSE-05); the trigger
+   closes.
 
 Every page on the way is checked with axe (tests/browser/helpers.py)."""
 
@@ -338,3 +344,103 @@ def test_a_third_absent_report_gets_a_non_crime_reference_for_the_supervisor(des
     assert page.get_by_role("link", name="Close with an outcome").count() == 0
     trigger = TriggerRecord.objects.get(pk=trigger.pk)
     assert trigger.status == TriggerStatus.CLOSED and trigger.closed_by == midlands["sergeant"]
+
+
+@pytest.fixture
+def midlands_missing(db):  # type: ignore[no-untyped-def]
+    """West Midlands Police, Vale Council, and Keira, missing twice in the last two months
+    (each time found within hours)."""
+    from tests.returns.journey import found_child
+
+    r = _region(
+        "west-midlands-2015",
+        "West Midlands Police",
+        "wmp",
+        {
+            "police": ("call_handler", "Priya Shah"),
+            "cse": ("cse_coordinator", "Nadia Khan"),
+            "social_worker": ("social_worker", "Sam Reid"),
+        },
+    )
+    now = timezone.now().replace(second=0, microsecond=0)
+    for days in (50, 20):
+        at = now - timedelta(days=days)
+        found_child(
+            police=r["police"], person=r["child"], found_at=at + timedelta(hours=3), reported_at=at
+        )
+    return r
+
+
+def test_a_third_missing_episode_in_three_months_is_discussed_at_mase(desks, midlands_missing):  # type: ignore[no-untyped-def]
+    from misper.interventions.models import MASE_ITEMS, TriggerRecord, TriggerStatus
+    from tests.returns.journey import found_child
+
+    r = midlands_missing
+    sw_desk, cse_desk = desks(2)
+    now = timezone.now().replace(second=0, microsecond=0)
+    found_child(police=r["police"], person=r["child"], found_at=now - timedelta(hours=1))
+    trigger = TriggerRecord.objects.get(kind="mase_3_in_3_months")
+
+    # The social worker: the MASE list, then the meeting's date.
+    page = sw_desk
+    start(page, r["social_worker"])
+    follow(page, nav(page, "Repeat missing"))
+    listed = page.get_by_test_id("mase")
+    assert "Vale Council: meeting date not set yet" in listed.inner_text()
+    assert "Keira Lomax" in listed.inner_text()
+    follow(page, listed.get_by_role("link", name=f"Trigger {trigger.pk}"))
+    mase = page.get_by_test_id("mase")
+    assert row_value(mase, "Where it stands") == "Listed"
+    assert row_value(mase, "Listed for the meeting on") == "Date not set yet"
+    follow(page, page.get_by_role("link", name="Set the MASE meeting date"))
+    day = timezone.localdate() + timedelta(days=7)
+    fill_date(page, "Date of the MASE meeting", day)
+    follow(page, page.get_by_role("button", name="Save the date"))
+    assert "MASE meeting date saved" in banner(page)
+    when = day.strftime("%-d %B %Y")
+    assert row_value(page.get_by_test_id("mase"), "Listed for the meeting on") == when
+    visit(page, "/interventions/")
+    assert f"Vale Council: meeting on {when}" in page.get_by_test_id("mase").inner_text()
+
+    # The CSE coordinator, told, records the discussion.
+    page = cse_desk
+    start(page, r["cse"])
+    visit(page, "/inbox/")
+    follow(
+        page,
+        page.get_by_role(
+            "link",
+            name=f"Go to the record for: Listed for the MASE meeting on {when}: "
+            f"trigger {trigger.pk}",
+        ),
+    )
+    follow(page, page.get_by_role("link", name="Record the MASE discussion"))
+    fill_datetime(page, "When the child was discussed", now - timedelta(minutes=30))
+    items = list(MASE_ITEMS.values())
+    for n, words in enumerate(items[:-1], start=1):
+        group = page.get_by_role("group", name=f"{n}. {words}", exact=True)
+        answer = "Not applicable" if "trafficking" in words else "Yes"
+        group.get_by_label(answer, exact=True).check()
+    page.get_by_label("Note on item 9: Information on suspected perpetrator(s) (optional)").fill(
+        "An older male known as Jay"
+    )
+    page.get_by_label(
+        "Co-ordinated multi-agency diversion plan, with clear lead officers and timescales"
+    ).check()
+    follow(page, page.get_by_role("button", name="Record the discussion"), status=400)
+    errors = page.locator(".govuk-error-summary").inner_text()
+    assert f"Say yes, no or not applicable for: {items[-1]} (R-CSE-04)" in errors
+    assert "Name the lead officers of the diversion plan (R-CSE-05)" in errors
+    group = page.get_by_role("group", name=f"{len(items)}. {items[-1]}", exact=True)
+    group.get_by_label("No", exact=True).check()
+    page.get_by_label("Lead officers of the diversion plan").fill("PC Okafor; Sam Reid")
+    page.get_by_label("Timescales of the diversion plan").fill("Review in six weeks")
+    follow(page, page.get_by_role("button", name="Record the discussion"))
+    assert "MASE discussion recorded: the trigger is closed" in banner(page)
+    assert row_value(page.get_by_test_id("mase"), "Where it stands") == "Discussed"
+    checklist = page.get_by_test_id("mase-checklist").inner_text()
+    assert "An older male known as Jay" in checklist and "Not applicable" in checklist
+    assert "diversion plan" in page.get_by_test_id("mase-outcomes").inner_text()
+    assert row_value(page.get_by_test_id("trigger"), "Where it stands") == "Closed"
+    assert page.get_by_role("link", name="Record the MASE discussion").count() == 0
+    assert TriggerRecord.objects.get(pk=trigger.pk).status == TriggerStatus.CLOSED

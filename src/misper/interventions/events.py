@@ -37,6 +37,16 @@ class InterventionsVerb(TimelineVerb):
         ("trigger", "episode"),
     )
     ACTION_OVERDUE = "meeting_action_overdue", "Action overdue: owner reminded", ("due_on",)
+    MASE_LISTED = (
+        "mase_listed",
+        "Listed for the MASE meeting",
+        ("listed_for", "authority"),
+    )
+    MASE_DISCUSSED = (
+        "mase_discussed",
+        "Discussed at the MASE meeting",
+        ("discussed_at", "addressed", "not_addressed", "not_applicable", "outcomes", "trigger"),
+    )
 
 
 register(InterventionsVerb)

@@ -20,7 +20,23 @@ from django.db.models import QuerySet
 
 from misper.agencies.models import Organisation, User
 from misper.episodes.forms import DateTimeField, choice, text, version_field
-from misper.interventions.models import MeetingStatus
+from misper.interventions.mase import (
+    MAX_NOTE,
+    MAX_PLAN,
+    NO_INTERIM_ACTION,
+    NO_OUTCOME,
+    NO_PLAN_LEAD,
+    NO_PLAN_TIMESCALE,
+    item_missing,
+)
+from misper.interventions.models import (
+    DIVERSION_PLAN,
+    INSUFFICIENT_INFORMATION,
+    MASE_ITEMS,
+    MASE_OUTCOMES,
+    Addressed,
+    MeetingStatus,
+)
 from misper.people.forms import DateField
 from misper.returns.forms import OrganisationField, UserField, area
 
@@ -211,3 +227,111 @@ class ActionForm(forms.Form):
 
 class DoneForm(forms.Form):
     note = area("What was done", required=True)
+
+
+# --- The MASE discussion (R-CSE-02..05) ---------------------------------------------------------
+
+ADDRESSED = [(a.value, a.label) for a in Addressed]
+
+
+class MaseListForm(forms.Form):
+    listed_for = DateField(
+        label="Date of the MASE meeting",
+        required=True,
+        help_text="Today or later, for example 27 3 2026",
+    )
+    version = version_field()
+
+
+class MaseRecordForm(forms.Form):
+    """The discussion: when; every item of R-CSE-04's checklist as Yes, No or Not
+    applicable (``item_<key>``) with a note (``note_<key>``); the outcomes of R-CSE-05; the
+    diversion plan's lead officers and timescales; notes. Every problem is shown at once,
+    in the services' words (mase.py), which check it all again."""
+
+    discussed_at = DateTimeField(
+        label="When the child was discussed",
+        required=True,
+        help_text="UK time, for example 27 3 2026 and 10:00",
+    )
+    outcomes = forms.MultipleChoiceField(
+        label="Outcomes",
+        choices=list(MASE_OUTCOMES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="One or more (R-CSE-05)",
+        error_messages={"invalid_choice": "Choose the outcomes from the list (R-CSE-05)"},
+    )
+    plan_lead = text(
+        "Lead officers of the diversion plan",
+        max_length=MAX_PLAN,
+        help_text="For a co-ordinated multi-agency diversion plan: who leads it",
+    )
+    plan_timescale = text(
+        "Timescales of the diversion plan",
+        max_length=MAX_PLAN,
+        help_text="For example, 'Review in six weeks; plan ends in three months'",
+    )
+    outcome_notes = area(
+        "Notes",
+        help_text="With insufficient information: the interim action to take and the further "
+        "assessment needed",
+    )
+    version = version_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, words in MASE_ITEMS.items():
+            self.fields[f"item_{key}"] = forms.ChoiceField(
+                label=words,
+                choices=ADDRESSED,
+                widget=forms.RadioSelect,
+                error_messages={"required": item_missing(key), "invalid_choice": item_missing(key)},
+            )
+            self.fields[f"note_{key}"] = forms.CharField(
+                label="Note",
+                max_length=MAX_NOTE,
+                required=False,
+                error_messages={"max_length": f"The note must be {MAX_NOTE} characters or fewer"},
+            )
+        items = [name for key in MASE_ITEMS for name in (f"item_{key}", f"note_{key}")]
+        self.order_fields(["discussed_at", *items])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("outcomes") or []
+        if "outcomes" in data and not chosen:
+            self.add_error("outcomes", NO_OUTCOME)
+        if DIVERSION_PLAN in chosen:
+            if not (data.get("plan_lead") or "").strip():
+                self.add_error("plan_lead", NO_PLAN_LEAD)
+            if not (data.get("plan_timescale") or "").strip():
+                self.add_error("plan_timescale", NO_PLAN_TIMESCALE)
+        if INSUFFICIENT_INFORMATION in chosen and not (data.get("outcome_notes") or "").strip():
+            self.add_error("outcome_notes", NO_INTERIM_ACTION)
+        return data
+
+    def items(self) -> dict[str, dict[str, str]]:
+        """The checklist as the service takes it."""
+        d = self.cleaned_data
+        return {
+            key: {"addressed": d.get(f"item_{key}") or "", "note": d.get(f"note_{key}") or ""}
+            for key in MASE_ITEMS
+        }
+
+    def rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        """Each item of the checklist as the page shows it: its number, its radios, its
+        note."""
+        return [
+            (n, self[f"item_{key}"], self[f"note_{key}"])
+            for n, key in enumerate(MASE_ITEMS, start=1)
+        ]
+
+    def field_of(self, service_field: str | None) -> str | None:
+        """The field of this form a service's error names: ``items.<key>`` is the item's
+        radios, ``items.<key>.note`` its note; None for the top of the form."""
+        name = service_field or ""
+        if name.startswith("items."):
+            key, _, rest = name.removeprefix("items.").partition(".")
+            name = f"note_{key}" if rest == "note" else f"item_{key}"
+        return name if name in self.fields and name != "version" else None

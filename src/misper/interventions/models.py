@@ -219,3 +219,101 @@ class MeetingAction(models.Model):
 
     def __str__(self) -> str:
         return f"Action for {self.owner}"
+
+
+# --- The MASE discussion (R-TRG-07, R-CSE-02..05) ---------------------------------------------
+
+# R-CSE-04: what the MASE meeting discusses for every child, each recorded as addressed.
+# The keys are stored; the words are the rule's.
+MASE_ITEMS: dict[str, str] = {
+    "statutory_route": "Early help / child in need (s.17) / significant harm (s.47)",
+    "assessment_of_need": (
+        "Multi-agency assessment of need (CAF, CIN or single assessment) done or planned, "
+        "with the plan type"
+    ),
+    "spoken_to_alone": "Child spoken to alone; views and desired outcomes recorded",
+    "isva_offered": "Offered Independent Sexual Violence Advisor (ISVA) support",
+    "family_engaged": "Family engaged: views, strengths, support needs",
+    "risk_assessment_information": "Information shared to complete the CSE risk assessment",
+    "needs_and_risk_analysed": "Needs and level of risk or harm analysed",
+    "risk_to_others": "Risk to other children, including siblings",
+    "perpetrators": "Information on suspected perpetrator(s)",
+    "powers_to_disrupt": "All powers and options to protect and disrupt considered",
+    "nrm_referral": "National Referral Mechanism referral where trafficking is suspected",
+    "multi_agency_plan": "Multi-agency plan in place",
+    "marac_mappa": "Co-ordination with MARAC and MAPPA",
+}
+
+# R-CSE-05: the meeting's outcomes, one or more.
+MASE_OUTCOMES: dict[str, str] = {
+    "early_help": "Early Help",
+    "child_in_need_plan": "Child in Need Plan",
+    "child_protection": "Invoke Child Protection procedures or review the Child Protection Plan",
+    "care_plan_review": "Review and change the Care Plan",
+    "isva_support": "Independent Sexual Violence Advisor (ISVA) support",
+    "criminal_action": "Possibility of criminal action against an adult",
+    "diversion_plan": (
+        "Co-ordinated multi-agency diversion plan, with clear lead officers and timescales"
+    ),
+    "insufficient_information": (
+        "Insufficient information at this stage, but concerns remain: interim action needs "
+        "to be taken and further assessment is required"
+    ),
+}
+DIVERSION_PLAN = "diversion_plan"
+INSUFFICIENT_INFORMATION = "insufficient_information"
+
+
+class Addressed(models.TextChoices):
+    """Whether the meeting addressed an item of the checklist (R-CSE-04)."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class MaseStatus(models.TextChoices):
+    LISTED = "listed", "Listed"
+    DISCUSSED = "discussed", "Discussed"
+
+
+class MaseDiscussion(models.Model):
+    """A child listed for the MASE meeting of their responsible authority by the trigger of
+    three missing episodes in three calendar months (R-TRG-07, R-CSE-02), created with the
+    trigger record; the date of the meeting it is listed for; and, once discussed, the
+    checklist of R-CSE-04 item by item and the outcomes of R-CSE-05."""
+
+    trigger = models.OneToOneField(TriggerRecord, on_delete=models.PROTECT, related_name="mase")
+    authority = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The child's responsible authority, whose MASE meeting it is (R-CSE-03).",
+    )
+    status = models.CharField(max_length=10, choices=MaseStatus.choices, default=MaseStatus.LISTED)
+    listed_for = models.DateField(
+        null=True, blank=True, help_text="The date of the MASE meeting it is listed for."
+    )
+    discussed_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # {item key: {"addressed": "yes" | "no" | "not_applicable", "note": text}} (R-CSE-04)
+    items = models.JSONField(default=dict, blank=True)
+    outcomes = models.JSONField(default=list, blank=True)  # MASE_OUTCOMES keys (R-CSE-05)
+    outcome_notes = models.TextField(blank=True)
+    plan_lead = models.CharField(
+        max_length=300, blank=True, help_text="The diversion plan's lead officers (R-CSE-05)."
+    )
+    plan_timescale = models.CharField(
+        max_length=300, blank=True, help_text="The diversion plan's timescales (R-CSE-05)."
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["listed_for", "id"]
+
+    def __str__(self) -> str:
+        return f"MASE discussion for trigger {self.trigger_id}"

@@ -6,7 +6,8 @@ episode's hits are the same at every evaluation (C-06): each becomes one record,
 (a unique constraint per episode, kind, level, scope and subject). The record names the
 episodes the trigger counted, who acts on it, and, where the profile gives a meeting
 deadline (R-TRG-09, C-07), its meeting with that deadline, which this app keeps (the
-episodes app leaves ``intervention_meeting_due`` to it). A trigger fired by a restricted
+episodes app leaves ``intervention_meeting_due`` to it); a MASE trigger lists the child for
+the MASE meeting of their authority (mase.py, R-CSE-02). A trigger fired by a restricted
 case is not recorded: the case exists only for its owning officers (R-RES-01)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from misper.episodes.events import Change, EpisodeChanged, on_change
 from misper.episodes.models import Episode
 from misper.episodes.services.common import ask
 from misper.interventions.events import InterventionsVerb
+from misper.interventions.mase import mase_open
 from misper.interventions.models import Meeting, Owner, Scope, TriggerRecord, TriggerStatus
 from misper.interventions.services import (
     OWNER,
@@ -130,6 +132,8 @@ def record_hit(
             trigger=record, due=hit.deadline.due, rule=hit.deadline.rule
         )
         sync_meeting(meeting)
+    if owner == Owner.MASE:  # listed for the MASE meeting of the child's authority (R-CSE-02)
+        mase_open(record)
     changes = {
         "kind": hit.kind,
         "level": hit.level,
@@ -139,7 +143,9 @@ def record_hit(
         "trigger": record.pk,
         "reference": record.reference,
     }
-    rules = sorted({hit.rule, *(r.rule for r in hit.reasons)})
+    rules = sorted(
+        {hit.rule, *(r.rule for r in hit.reasons), *(["R-CSE-02"] if owner == Owner.MASE else [])}
+    )
     subjects = [("trigger", record.pk), ("episode", episode.pk)]
     if hit.scope == Scope.PERSON:
         subjects.append(("person", episode.person_id))

@@ -9,6 +9,8 @@ then the audit row (a trigger names a child).
 - The responsible authority's children's services (social workers, team managers, IROs)
   see the triggers about their children and the establishments in their area, and arrange,
   record and defer the meetings, which children's services chair (R-TRG-09).
+- The same coordinators and children's services set the date of the MASE meeting a child
+  is listed for and record its discussion (R-CSE-02..05), as they convene meetings.
 - A person invited to a meeting sees it and marks their actions done.
 - The officer a trigger is allocated to sees it and closes it (R-TRG-05).
 - Nobody else; a trigger fired by a restricted case is never recorded (R-RES-01).
@@ -19,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from misper.agencies.models import User
@@ -29,6 +31,8 @@ from misper.core.errors import NotFound, PermissionDenied
 from misper.episodes.models import Episode
 from misper.interventions.models import (
     ENDED,
+    MaseDiscussion,
+    MaseStatus,
     Meeting,
     MeetingAction,
     MeetingStatus,
@@ -38,6 +42,7 @@ from misper.interventions.models import (
 )
 
 NO_SUCH_TRIGGER = "No such trigger"
+NO_MASE = "This trigger lists no child for a MASE meeting"
 COORDINATORS = (Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR)
 FORCE_READERS = (*COORDINATORS, Role.SUPERINTENDENT)
 
@@ -136,6 +141,32 @@ def get_meeting_for_user(
     return qs.get(pk=meeting_id)
 
 
+def get_mase_for_user(
+    user: User, discussion_id: int, *, do: Do = Do.READ, purpose: str, for_update: bool = False
+) -> MaseDiscussion:
+    """A MASE discussion through its trigger record's door (the trigger, then the
+    discussion, locked in that order when ``for_update``)."""
+    trigger_id = (
+        MaseDiscussion.objects.filter(pk=discussion_id).values_list("trigger_id", flat=True).first()
+    )
+    if trigger_id is None:
+        raise NotFound(NO_SUCH_TRIGGER)
+    t = get_trigger_for_user(user, trigger_id, do=do, purpose=purpose, for_update=for_update)
+    qs = MaseDiscussion.objects.select_related("authority", "recorded_by")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    d = qs.get(pk=discussion_id)
+    d.trigger = t
+    return d
+
+
+def mase_of(t: TriggerRecord) -> MaseDiscussion | None:
+    """The trigger's MASE discussion, if it lists a child (read after the trigger's door)."""
+    return (
+        MaseDiscussion.objects.select_related("authority", "recorded_by").filter(trigger=t).first()
+    )
+
+
 # --- The coordinator's desk ---------------------------------------------------------------
 
 NEAR_THRESHOLD = 15  # an establishment this close to R-TRG-16's 21 in a year is shown
@@ -171,7 +202,19 @@ def desk(user: User) -> dict[str, object]:
     return {
         "new": list(mine.filter(status=TriggerStatus.NEW).order_by("-created_at")[:100]),
         "in_hand": list(mine.filter(status=TriggerStatus.IN_HAND).order_by("-created_at")[:100]),
-        "mase": list(mine.filter(owner=Owner.MASE).exclude(status__in=ENDED)[:100]),
+        # The children listed for a MASE meeting and not yet discussed, by authority and
+        # meeting date (a date still to set first).
+        "mase": list(
+            mine.filter(owner=Owner.MASE, mase__status=MaseStatus.LISTED)
+            .exclude(status__in=ENDED)
+            .select_related("mase")
+            .order_by(
+                "authority__name",
+                F("mase__listed_for").asc(nulls_first=True),
+                "created_at",
+                "id",
+            )[:100]
+        ),
         "meetings_due": list(
             meetings.filter(status=MeetingStatus.TO_ARRANGE)
             .exclude(trigger__status__in=ENDED)

@@ -36,6 +36,7 @@ from misper.episodes.models import Episode
 from misper.interventions.events import InterventionsVerb
 from misper.interventions.models import (
     Invitee,
+    MaseDiscussion,
     Meeting,
     MeetingAction,
     MeetingStatus,
@@ -63,7 +64,7 @@ MEETING_DAYS = 7  # R-TRG-09: "within seven days" (C-07), also for a trigger rai
 # --- Shared steps ---------------------------------------------------------------------------
 
 
-def _check(version: int | None, current: int) -> None:
+def check_version(version: int | None, current: int) -> None:
     if version is not None and version != current:
         raise ConcurrentEdit(
             "Someone else changed this after you opened it: reload it and try again",
@@ -71,7 +72,7 @@ def _check(version: int | None, current: int) -> None:
         )
 
 
-def _bump(obj: TriggerRecord | Meeting) -> None:
+def bump(obj: TriggerRecord | Meeting | MaseDiscussion) -> None:
     obj.version += 1
     obj.save()
 
@@ -254,7 +255,7 @@ def trigger_allocate(
         t = get_trigger_for_user(
             actor, trigger_id, do=Do.COORDINATE, purpose="allocate", for_update=True
         )
-        _check(version, t.version)
+        check_version(version, t.version)
         if t.status == TriggerStatus.CLOSED:
             raise WrongState("This trigger is closed", field="state")
         officer = (
@@ -273,7 +274,7 @@ def trigger_allocate(
             raise ValidationFailed("Choose an officer of the force", field="allocated_to")
         t.allocated_to = officer
         t.status = TriggerStatus.IN_HAND
-        _bump(t)
+        bump(t)
         event(
             actor,
             t,
@@ -304,14 +305,14 @@ def trigger_close(
             Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR
         ):
             raise PermissionDenied("Only a coordinator or the officer it is allocated to closes it")
-        _check(version, t.version)
+        check_version(version, t.version)
         if t.status == TriggerStatus.CLOSED:
             raise WrongState("This trigger is already closed", field="state")
         t.status = TriggerStatus.CLOSED
         t.outcome = outcome
         t.closed_at = now
         t.closed_by = actor
-        _bump(t)
+        bump(t)
         # A closed trigger's meeting not yet held is no longer due (the worker would
         # otherwise tell everyone it is overdue).
         meeting = Meeting.objects.filter(trigger=t).first()
@@ -424,7 +425,7 @@ def meeting_arrange(
         meeting = get_meeting_for_user(
             actor, meeting_id, do=Do.MEET, purpose="arrange meeting", for_update=True
         )
-        _check(version, meeting.version)
+        check_version(version, meeting.version)
         if meeting.status not in (MeetingStatus.TO_ARRANGE, MeetingStatus.ARRANGED):
             raise WrongState("This meeting has been held, deferred or suspended", field="state")
         t = meeting.trigger
@@ -432,7 +433,7 @@ def meeting_arrange(
         meeting.scheduled_for = scheduled_for
         meeting.place = place
         meeting.chair = chair
-        _bump(meeting)
+        bump(meeting)
         meeting.invitees.all().delete()
         invites = proposed_invitees(t) + [Invite("Also invited", name=n) for n in names]
         for i in invites:
@@ -446,7 +447,7 @@ def meeting_arrange(
             )
         if t.status == TriggerStatus.NEW:
             t.status = TriggerStatus.IN_HAND
-            _bump(t)
+            bump(t)
         event(
             actor,
             t,
@@ -491,7 +492,7 @@ def meeting_record(
         meeting = get_meeting_for_user(
             actor, meeting_id, do=Do.MEET, purpose="record meeting", for_update=True
         )
-        _check(version, meeting.version)
+        check_version(version, meeting.version)
         if meeting.status != MeetingStatus.ARRANGED:
             raise WrongState("Arrange the meeting before recording it", field="state")
         clean_instant(
@@ -535,7 +536,7 @@ def meeting_record(
         meeting.discussion = discussion
         meeting.plan = plan
         meeting.care_plan = care_plan
-        _bump(meeting)
+        bump(meeting)
         deadline_meet(
             owner=OWNER, subject=meeting, kind="intervention_meeting_due", reason="meeting held"
         )
@@ -570,7 +571,7 @@ def meeting_defer(
         meeting = get_meeting_for_user(
             actor, meeting_id, do=Do.MEET, purpose="defer meeting", for_update=True
         )
-        _check(version, meeting.version)
+        check_version(version, meeting.version)
         if meeting.status not in (MeetingStatus.TO_ARRANGE, MeetingStatus.ARRANGED):
             raise WrongState("Only a meeting not yet held can be deferred", field="state")
         t = meeting.trigger
@@ -618,10 +619,10 @@ def meeting_defer(
         meeting.deferral_partner = partner
         meeting.police_agreed_by = police
         meeting.childrens_services_agreed_by = cs
-        _bump(meeting)
+        bump(meeting)
         if t.status == TriggerStatus.NEW:  # agreed by both agencies: in hand, as arranged
             t.status = TriggerStatus.IN_HAND
-            _bump(t)
+            bump(t)
         deadline_meet(
             owner=OWNER,
             subject=meeting,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.triggers, name="triggers"),
     path("raise/<id:person_id>/", views.raise_intervention, name="raise"),
     path("<id:trigger_id>/", views.detail, name="detail"),
+    path("<id:trigger_id>/mase/", views.mase_record, name="mase"),
+    path("<id:trigger_id>/mase/list/", views.mase_list, name="mase_list"),
     path(
         "<id:trigger_id>/actions/<id:action_id>/done/",
         views.action_done,

@@ -39,10 +39,14 @@ from misper.core.models import Deadline, DeadlineStatus
 from misper.core.timeline import timeline_for_subject
 from misper.episodes.models import Episode
 from misper.episodes.views import render_form
-from misper.interventions import forms, selectors, services, words
+from misper.interventions import forms, mase, selectors, services, words
 from misper.interventions.models import (
     ENDED,
+    INSUFFICIENT_INFORMATION,
+    MASE_ITEMS,
     Invitee,
+    MaseDiscussion,
+    MaseStatus,
     Meeting,
     MeetingAction,
     MeetingStatus,
@@ -142,6 +146,13 @@ CHANGES: dict[str, tuple[str, Callable[[Any], str]]] = {
     "partner": ("Partner agency", str),
     "due_on": ("Due", day_text),
     "due": ("Was due", when_text),
+    "listed_for": ("MASE meeting on", day_text),
+    "authority": ("Authority", str),
+    "discussed_at": ("Discussed", when_text),
+    "addressed": ("Checklist items addressed", str),
+    "not_addressed": ("Not addressed", str),
+    "not_applicable": ("Not applicable", str),
+    "outcomes": ("Outcomes", lambda v: "; ".join(words.mase_outcome(str(k)) for k in v or [])),
 }
 HIDDEN_CHANGES = {"trigger"}  # the record itself
 
@@ -195,7 +206,7 @@ def triggers(request: HttpRequest) -> HttpResponse:
     context = {
         "new": rows(d["new"]),
         "in_hand": rows(d["in_hand"]),
-        "mase": rows(d["mase"]),
+        "mase": mase_groups(cast(list[TriggerRecord], d["mase"])),
         "meetings_due": meeting_rows(d["meetings_due"]),
         "meetings_arranged": meeting_rows(d["meetings_arranged"]),
         "actions_overdue": [
@@ -208,6 +219,22 @@ def triggers(request: HttpRequest) -> HttpResponse:
         "words": words,
     }
     return render(request, "interventions/desk.html", context)
+
+
+def mase_groups(triggers: list[TriggerRecord]) -> list[dict[str, Any]]:
+    """The MASE list by authority and meeting date (in the desk's order): the children
+    listed for each meeting, and those whose meeting date is still to set."""
+    groups: list[dict[str, Any]] = []
+    for t in triggers:
+        authority = t.authority.name if t.authority is not None else "No authority recorded"
+        listed_for = t.mase.listed_for
+        if not groups or (groups[-1]["authority"], groups[-1]["listed_for"]) != (
+            authority,
+            listed_for,
+        ):
+            groups.append({"authority": authority, "listed_for": listed_for, "rows": []})
+        groups[-1]["rows"].append({"trigger": t, "subject": subject(t)})
+    return groups
 
 
 # --- The trigger ----------------------------------------------------------------------------------
@@ -263,6 +290,7 @@ def detail(request: HttpRequest, trigger_id: int) -> HttpResponse:
         )
         actions = list(meeting.actions.select_related("owner", "owner_user"))
     reminded = _reminded(actions)
+    discussion = selectors.mase_of(t)
     episodes = Episode.objects.filter(pk__in=t.counted, restricted=False).order_by(
         "reported_at", "id"
     )
@@ -287,9 +315,194 @@ def detail(request: HttpRequest, trigger_id: int) -> HttpResponse:
             for a in actions
         ],
         "timeline": _timeline(t),
-        "actions": _actions(user, t, meeting),
+        "actions": _actions(user, t, meeting) + _mase_actions(user, t, discussion),
+        "mase": _mase_context(discussion),
     }
     return render(request, "interventions/detail.html", context)
+
+
+# --- The MASE discussion (R-CSE-02..05) ---------------------------------------------------------
+
+
+def _mase_context(d: MaseDiscussion | None) -> dict[str, Any] | None:
+    """The discussion as the trigger page shows it: the checklist in the rule's words, the
+    outcomes."""
+    if d is None:
+        return None
+    return {
+        "discussion": d,
+        "status": words.mase_status(d.status),
+        "items": [
+            {
+                "n": n,
+                "words": words.mase_item(key),
+                "addressed": words.addressed((d.items or {}).get(key, {}).get("addressed", "")),
+                "note": (d.items or {}).get(key, {}).get("note", ""),
+            }
+            for n, key in enumerate(MASE_ITEMS, start=1)
+        ],
+        "outcomes": [words.mase_outcome(k) for k in d.outcomes or []],
+    }
+
+
+def _mase_why_not(t: TriggerRecord, d: MaseDiscussion) -> str:
+    """Why the discussion cannot be changed now ('' if it can)."""
+    if d.status != MaseStatus.LISTED:
+        return "You cannot do this now: the child has been discussed at the MASE meeting"
+    if t.status in ENDED:
+        return "You cannot do this now: the trigger is closed"
+    return ""
+
+
+def _mase_actions(user: User, t: TriggerRecord, d: MaseDiscussion | None) -> list[tuple[str, str]]:
+    if d is None or _mase_why_not(t, d) or not selectors.may_do(user, t, Do.MEET):
+        return []
+    when = "Change the MASE meeting date" if d.listed_for else "Set the MASE meeting date"
+    return [
+        (when, reverse("interventions:mase_list", args=[t.pk])),
+        ("Record the MASE discussion", reverse("interventions:mase", args=[t.pk])),
+    ]
+
+
+def _has_mase(t: TriggerRecord, user: User) -> bool:
+    return MaseDiscussion.objects.filter(trigger=t).exists()
+
+
+def _mase_for(user: User, trigger_id: int, purpose: str) -> tuple[TriggerRecord, MaseDiscussion]:
+    """The trigger and its discussion, for a coordinator or the authority's children's
+    services (as for a meeting); "Page not found" for anyone else and for a trigger that
+    lists no child for MASE (nothing audited)."""
+    t = _trigger_for(user, trigger_id, do=Do.MEET, purpose=purpose, also=_has_mase)
+    d = selectors.mase_of(t)
+    assert d is not None
+    return t, d
+
+
+def _apply_mase_error(form: forms.MaseRecordForm, exc: DomainError) -> None:
+    form.add_error(form.field_of(exc.field), exc.message)
+
+
+@login_required
+@GET_POST
+def mase_record(request: HttpRequest, trigger_id: int) -> HttpResponse:
+    """Record the MASE discussion: the checklist item by item (R-CSE-04), the outcomes
+    (R-CSE-05). The trigger closes, unless the information was insufficient."""
+    user = acting_user(request)
+    t, d = _mase_for(user, trigger_id, "open the MASE discussion page")
+    why = _mase_why_not(t, d)
+    if why:
+        messages.error(request, why)
+        return redirect("interventions:detail", trigger_id=t.pk)
+    if request.method == "POST":
+        form = forms.MaseRecordForm(request.POST)
+    else:
+        form = forms.MaseRecordForm(initial={"version": d.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mase.mase_record(
+                actor=user,
+                discussion_id=d.pk,
+                version=data["version"],
+                discussed_at=data["discussed_at"],
+                items=form.items(),
+                outcomes=list(data["outcomes"]),
+                outcome_notes=data["outcome_notes"],
+                plan_lead=data["plan_lead"],
+                plan_timescale=data["plan_timescale"],
+            )
+        except NotFound as exc:
+            raise Http404(NOT_FOUND) from exc
+        except ConcurrentEdit as exc:
+            form = _mase_again(request, t, exc, forms.MaseRecordForm)
+        except DomainError as exc:
+            _apply_mase_error(form, exc)
+        else:
+            still = INSUFFICIENT_INFORMATION in data["outcomes"]
+            messages.success(
+                request,
+                "MASE discussion recorded: the trigger stays in hand for the interim action "
+                "(R-CSE-05)"
+                if still
+                else "MASE discussion recorded: the trigger is closed",
+            )
+            return redirect("interventions:detail", trigger_id=t.pk)
+    return render_form(
+        request,
+        "interventions/mase.html",
+        form,
+        trigger=t,
+        discussion=d,
+        subject=subject(t),
+        words=words,
+        rows=form.rows(),
+        action_url=request.path,
+    )
+
+
+def _mase_again(
+    request: HttpRequest, t: TriggerRecord, exc: ConcurrentEdit, form_class: Any
+) -> Any:
+    """Someone else changed the discussion: keep what was typed, take its version as it is
+    now, and say so at the top."""
+    d = selectors.mase_of(t)
+    data = request.POST.copy()
+    if d is not None:
+        data["version"] = str(d.version)
+    form = form_class(data)
+    form.is_valid()
+    form.add_error(None, exc.message)
+    return form
+
+
+@login_required
+@GET_POST
+def mase_list(request: HttpRequest, trigger_id: int) -> HttpResponse:
+    """Set or change the date of the MASE meeting the child is listed for (R-CSE-02)."""
+    user = acting_user(request)
+    t, d = _mase_for(user, trigger_id, "open the MASE listing page")
+    why = _mase_why_not(t, d)
+    if why:
+        messages.error(request, why)
+        return redirect("interventions:detail", trigger_id=t.pk)
+    if request.method == "POST":
+        form = forms.MaseListForm(request.POST)
+    else:
+        form = forms.MaseListForm(initial={"version": d.version, "listed_for": d.listed_for})
+    if request.method == "POST" and form.is_valid():
+        try:
+            mase.mase_list_for(
+                actor=user,
+                discussion_id=d.pk,
+                version=form.cleaned_data["version"],
+                listed_for=form.cleaned_data["listed_for"],
+            )
+        except NotFound as exc:
+            raise Http404(NOT_FOUND) from exc
+        except ConcurrentEdit as exc:
+            form = _mase_again(request, t, exc, forms.MaseListForm)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request, "MASE meeting date saved: the authority and the coordinators are told"
+            )
+            return redirect("interventions:detail", trigger_id=t.pk)
+    return render_form(
+        request,
+        "interventions/action.html",
+        form,
+        trigger=t,
+        meeting=None,
+        subject=subject(t),
+        words=words,
+        title="Change the MASE meeting date" if d.listed_for else "Set the MASE meeting date",
+        submit="Save the date",
+        action_name="mase_list",
+        action_url=request.path,
+        proposed=[],
+        authority=d.authority,
+    )
 
 
 # --- One page per action on the trigger or its meeting --------------------------------------------

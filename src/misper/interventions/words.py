@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from misper.interventions.models import MeetingStatus, Owner, Scope, TriggerStatus
+from misper.interventions.models import (
+    MASE_ITEMS,
+    MASE_OUTCOMES,
+    Addressed,
+    MaseStatus,
+    MeetingStatus,
+    Owner,
+    Scope,
+    TriggerStatus,
+)
 
 # The policy engine's trigger kinds (policy-rules §14.5, Appendix D).
 KINDS: dict[str, str] = {
@@ -70,3 +79,21 @@ def meeting_status(value: str) -> str:
 
 def level(value: Any) -> str:
     return f"Level {value}" if value else "No level"
+
+
+def mase_status(value: str) -> str:
+    return _label(MaseStatus, value)
+
+
+def mase_item(key: str) -> str:
+    """An item of the MASE checklist in the rule's words (R-CSE-04)."""
+    return MASE_ITEMS.get(key, key)
+
+
+def mase_outcome(key: str) -> str:
+    """An outcome of a MASE discussion in the rule's words (R-CSE-05)."""
+    return MASE_OUTCOMES.get(key, key)
+
+
+def addressed(value: str) -> str:
+    return _label(Addressed, value) if value else "Not answered"
