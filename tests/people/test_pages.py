@@ -288,7 +288,7 @@ def test_search_by_phone_and_by_date_of_birth(region, child, mfa_client):
 @pytest.mark.parametrize(
     "data,field,message",
     [
-        ({}, "name", "Enter a name, date of birth, age or phone number"),
+        ({}, "name", "Enter a name, date of birth, age, phone number or postcode"),
         ({"age": "old"}, "age", "Age must be a whole number"),
         (
             {"date_of_birth_day": "31", "date_of_birth_month": "2", "date_of_birth_year": "2012"},

@@ -4,6 +4,7 @@ rest and their errors are put back on the same fields by the views."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from misper.people.codes import (
     PlacementType,
     Sex,
 )
+from misper.people.matching import outward_code
 from misper.people.services import PersonDetails
 
 
@@ -105,6 +107,65 @@ class DateField(forms.MultiValueField):
         return data_list
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+@dataclass(frozen=True)
+class BirthPart:
+    """Part of a date of birth: the year, or the month and year."""
+
+    year: int
+    month: int | None = None
+
+
+class BirthDateField(DateField):
+    """The search's date of birth: the whole date, or what a caller often knows, only the
+    month and year ("born in March 2011") or only the year ("born in 2011"). Returns a
+    date, a ``BirthPart`` or None. The month may be a number or its name ("3", "March",
+    "Mar"), as the Design System's date input advises."""
+
+    def clean(self, value: Any) -> date | BirthPart | None:  # type: ignore[override]
+        if not isinstance(value, list | tuple):
+            value = date_parts(value)
+        day, month, year = (str(v).strip() if v is not None else "" for v in value)
+        month = str(_MONTHS.get(month.lower(), month))
+        label = str(self.label)
+        if (day and month and year) or not (day or month or year):
+            return super().clean([day, month, year])
+        missing = [n for n, v in (("month", month), ("year", year)) if not v]
+        if day or not year:
+            raise ValidationError(
+                f"{label} must include a {' and '.join(missing)}", code="incomplete"
+            )
+        if not (year.isdigit() and (month.isdigit() or not month)):
+            raise ValidationError(f"{label} must be a real date", code="invalid")
+        if len(year) != 4:
+            raise ValidationError(f"Year of {label.lower()} must include 4 numbers", code="year")
+        if month and not 1 <= int(month) <= 12:
+            raise ValidationError(f"{label} must be a real date", code="invalid")
+        return BirthPart(year=int(year), month=int(month) if month else None)
+
+
 def _text(
     label: str, *, required: bool = False, max_length: int = 200, **kw: Any
 ) -> forms.CharField:
@@ -154,7 +215,11 @@ class SearchForm(forms.Form):
     never go into a web address."""
 
     name = _text("Name or alias", max_length=200)
-    date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2011")
+    date_of_birth = BirthDateField(
+        label="Date of birth",
+        help_text="For example, 27 3 2011. If the caller knows only the month and year, or "
+        "only the year, leave the rest blank",
+    )
     age = forms.IntegerField(
         label="Age",
         required=False,
@@ -169,16 +234,39 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     phone = _text("Phone number", max_length=32, widget=TelInput(attrs={"autocomplete": "off"}))
+    postcode = _text(
+        "Postcode",
+        max_length=10,
+        help_text="The child's home or placement postcode, or its first part, like B12",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_postcode(self) -> str:
+        value: str = self.cleaned_data.get("postcode", "")
+        if value and not outward_code(value):
+            raise ValidationError(
+                "Enter a real postcode, like B12 9QD, or its first part, like B12",
+                code="invalid",
+            )
+        return value
 
     def clean(self) -> dict[str, Any]:
+        """``date_of_birth`` stays a whole date (or None); part of one goes to
+        ``year_of_birth`` and ``month_of_birth``."""
         data = super().clean() or {}
+        born = data.get("date_of_birth")
+        data["year_of_birth"] = born.year if isinstance(born, BirthPart) else None
+        data["month_of_birth"] = born.month if isinstance(born, BirthPart) else None
+        if isinstance(born, BirthPart):
+            data["date_of_birth"] = None
         if not self.errors and not (
             data.get("name")
-            or data.get("date_of_birth")
+            or born
             or data.get("age") is not None
             or data.get("phone")
+            or data.get("postcode")
         ):
-            self.add_error("name", "Enter a name, date of birth, age or phone number")
+            self.add_error("name", "Enter a name, date of birth, age, phone number or postcode")
         return data
 
 

@@ -216,3 +216,35 @@ def postcode_district(postcode: str) -> str:
     if len(text) < 5:
         return text if 2 <= len(text) <= 4 and text[0].isalpha() else ""
     return text[:-3]
+
+
+_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})?")
+
+
+def outward_code(postcode: str) -> str:
+    """The district of a postcode the caller gives, whole ('B12 9QD') or its first part
+    ('B12'); '' when it is not the shape of a UK postcode (a search's input is checked
+    with this; the records' postcodes are read with ``postcode_district``)."""
+    found = _POSTCODE.fullmatch("".join(postcode.upper().split()))
+    return found.group(1) if found else ""
+
+
+def birth_year_level(year: int, recorded: date) -> Level:
+    """The caller gave only the year of birth: the same year (EXACT), a year out (CLOSE),
+    or not (DIFFERENT). The day and month say nothing either way."""
+    if recorded.year == year:
+        return Level.EXACT
+    return Level.CLOSE if abs(recorded.year - year) == 1 else Level.DIFFERENT
+
+
+def birth_month_level(year: int, month: int, recorded: date) -> Level:
+    """The caller gave the month and year of birth: the same month (EXACT), the month
+    either side or the same month a year out (VARIANT), another month of the same year
+    (PARTIAL), or not (DIFFERENT). The day says nothing either way."""
+    asked = year * 12 + month - 1
+    held = recorded.year * 12 + recorded.month - 1
+    if asked == held:
+        return Level.EXACT
+    if abs(asked - held) in (1, 12):
+        return Level.VARIANT
+    return Level.PARTIAL if recorded.year == year else Level.DIFFERENT

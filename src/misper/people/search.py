@@ -11,21 +11,26 @@ statement, and a Fellegi–Sunter scorer that weighs the evidence field by field
      deletion index);
    - ``wd:<code>|<date of birth>`` for every name word (a surname alone with the date of
      birth), ``d:<date of birth>``, ``p:<last nine digits of the phone>``,
-     ``pc:<postcode district>``, and ``w:<word>`` for every name word (counted, for how
-     common the word is; a candidate key only for rare words).
+     ``pc:<postcode district>`` of the home postcode and of the current placement's, and
+     ``w:<word>`` for every name word (counted, for how common the word is; a candidate
+     key only for rare words).
 
    A search asks for the keys of both orders of the caller's words (``Smith Jayden``),
    the nicknames and variants of each (name_variants.txt: Tom for Thomas), and each date
    the recorded date of birth may be (day and month swapped, a year out, a day or two
-   out, one digit out, 1 January of the year). One statement sums a rough weight per
-   child over the keys it shares with the search and keeps the best ``CANDIDATES``.
+   out, one digit out, 1 January of the year); for part of a date of birth (the month
+   and year, or the year) the ``wd:`` keys of every day it may be. One statement sums a
+   rough weight per child over the keys it shares with the search and keeps the best
+   ``CANDIDATES``.
 
 2. **Scorer** (``_score``): for each candidate (values only, no model objects) each field
    is compared on graded levels (exact, variant, phonetic, close, partial, different;
    missing on either side weighs nothing) and weighs log2(m/u) bits from
-   match_weights.toml; an exact name's u is its frequency in the data, so a common name
-   counts less than a rare one. The caller's words are given to the given and family
-   name both ways round, the best kept. The prior is one record in the population.
+   match_weights.toml (part of a date of birth only at the precision given: a year
+   agreeing is a year agreeing, the day and month say nothing); an exact name's u is its
+   frequency in the data, so a common name counts less than a rare one. The caller's
+   words are given to the given and family name both ways round, the best kept. The
+   prior is one record in the population.
 
 3. **Results**: records that look like one child (the same date of birth or phone and a
    name alike) collapse into one row with the others as ``duplicates``; each row gets a
@@ -42,7 +47,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -53,6 +58,8 @@ from django.db.models import Case, FloatField, QuerySet, Sum, Value, When
 
 from misper.people.matching import (
     Level,
+    birth_month_level,
+    birth_year_level,
     codes,
     dob_level,
     dob_variants,
@@ -64,7 +71,7 @@ from misper.people.matching import (
     word_level,
     words,
 )
-from misper.people.models import Alias, Person, SearchKey
+from misper.people.models import Alias, Person, Placement, SearchKey
 from misper.policy.calendar import age_on
 
 CANDIDATES = 150  # rows the one statement returns for scoring
@@ -127,8 +134,10 @@ def person_keys(
     phone_digits: str,
     postcode: str,
     aliases: Iterable[str] = (),
+    placement_postcodes: Iterable[str] = (),
 ) -> set[int]:
-    """Every search key of one record (see the module's docstring)."""
+    """Every search key of one record (see the module's docstring); ``postcode`` is the
+    home postcode, ``placement_postcodes`` those of the current placement."""
     texts: set[str] = set()
     for given_words, family_words, _ in name_options(given, family, aliases):
         every = given_words + family_words
@@ -142,21 +151,34 @@ def person_keys(
     phone = phone_key(phone_digits)
     if phone:
         texts.add(f"p:{phone}")
-    district = postcode_district(postcode)
-    if district:
-        texts.add(f"pc:{district}")
+    for code in (postcode, *placement_postcodes):
+        district = postcode_district(code)
+        if district:
+            texts.add(f"pc:{district}")
     return {key_hash(t) for t in texts}
 
 
-def search_key_rows(
-    people: Iterable[tuple[int, str, str, date | None, str, str, Iterable[str]]],
-) -> Iterator[tuple[int, int]]:
+def search_key_rows(people: Iterable[tuple[Any, ...]]) -> Iterator[tuple[int, int]]:
     """(person id, key) rows for loading many records at once (a migration, a bulk load):
-    ``people`` yields (id, given name, family name, date of birth, phone digits, postcode,
-    aliases)."""
-    for pk, given, family, dob, phone, postcode, aliases in people:
-        for key in person_keys(given, family, dob, phone, postcode, aliases):
+    ``people`` yields (id, given name, family name, date of birth, phone digits, home
+    postcode, aliases) and, optionally, the current placement's postcodes last."""
+    for pk, given, family, dob, phone, postcode, aliases, *placed in people:
+        placement_postcodes = placed[0] if placed else ()
+        for key in person_keys(given, family, dob, phone, postcode, aliases, placement_postcodes):
             yield pk, key
+
+
+def _current_placement_postcodes(person_ids: list[int]) -> dict[int, list[str]]:
+    """The postcodes of the children's current placements (a placement not ended)."""
+    placed: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Placement.objects.filter(person_id__in=person_ids, ended_on__isnull=True)
+        .exclude(postcode="")
+        .values_list("person_id", "postcode")
+    )
+    for pk, postcode in rows:
+        placed[pk].append(postcode)
+    return placed
 
 
 def refresh_search_keys(person: Person) -> None:
@@ -169,6 +191,7 @@ def refresh_search_keys(person: Person) -> None:
         person.phone_digits or person.phone,
         person.home_postcode,
         [a.name for a in person.aliases.all()],
+        _current_placement_postcodes([person.pk]).get(person.pk, []),
     )
     SearchKey.objects.bulk_create([SearchKey(person=person, key=k) for k in keys])
 
@@ -190,14 +213,16 @@ def reindex(batch: int = 5000) -> int:
         if not chunk:
             return total
         last = chunk[-1][0]
+        ids = [c[0] for c in chunk]
         aliases: dict[int, list[str]] = defaultdict(list)
-        for pk, name in Alias.objects.filter(person_id__in=[c[0] for c in chunk]).values_list(
-            "person_id", "name"
-        ):
+        for pk, name in Alias.objects.filter(person_id__in=ids).values_list("person_id", "name"):
             aliases[pk].append(name)
+        placed = _current_placement_postcodes(ids)
         rows = [
             SearchKey(person_id=pk, key=key)
-            for pk, key in search_key_rows((*c, aliases.get(c[0], [])) for c in chunk)
+            for pk, key in search_key_rows(
+                (*c, aliases.get(c[0], []), placed.get(c[0], [])) for c in chunk
+            )
         ]
         SearchKey.objects.bulk_create(rows, batch_size=10000)
         total += len(rows)
@@ -247,8 +272,9 @@ def weights() -> Weights:
 @dataclass(frozen=True)
 class FieldMatch:
     """How one field compared: ``field`` (given_name, family_name, name, date_of_birth,
-    age, phone, postcode), ``level`` (exact, variant, phonetic, close, partial, different),
-    ``weight`` in bits, and ``text``, the reason as the call handler reads it."""
+    year_of_birth, month_of_birth, age, phone, postcode), ``level`` (exact, variant,
+    phonetic, close, partial, different), ``weight`` in bits, and ``text``, the reason as
+    the call handler reads it."""
 
     field: str
     level: str
@@ -267,6 +293,9 @@ class Found:
     probability: float = 0.0
     strength: str = Strength.WEAK
     duplicates: list[int] = field(default_factory=list)
+    # which of the caller's words (their place in the name as typed, split at spaces) this
+    # row read as the given name and as the family name, where they matched
+    name_reading: tuple[int | None, int | None] = (None, None)
     # for collapsing duplicates
     dob: date | None = None
     phone: str = ""
@@ -278,7 +307,10 @@ class Found:
 class _Query:
     words: list[str]
     units: list[tuple[str, ...]]  # the caller's words, a hyphenated name one unit
+    tokens: list[int]  # the place of each unit in the name as typed (split at spaces)
     dob: date | None
+    birth_year: int | None  # part of a date of birth: the year, or the month and year
+    birth_month: int | None
     age: int | None
     phone: str
     district: str
@@ -396,11 +428,38 @@ def _query_keys(q: _Query) -> dict[int, float]:
         if not q.words:
             for day, level in dates.items():
                 add(f"d:{day.isoformat()}", _DOB_KEY_WEIGHT[level])
+    elif q.birth_year is not None:
+        # Part of a date of birth: every day it may be, with each word's codes (the first
+        # code only for a whole year); alone, the dates of a month (a year is too many).
+        days = _days_of(q.birth_year, q.birth_month, q.today)
+        weight = _PART_DOB_KEY_WEIGHT["month" if q.birth_month else "year"]
+        for w in q.words:
+            for c in codes(w) if q.birth_month else codes(w)[:1]:
+                for day in days:
+                    add(f"wd:{c}|{day.isoformat()}", weight)
+        if not q.words and q.birth_month:
+            for day in days:
+                add(f"d:{day.isoformat()}", weight)
     if q.phone:
         add(f"p:{q.phone}", 20.0)
-    if q.district and not (q.words or q.dob or q.phone):
+    if q.district:
+        # Home or placement postcode district: ranks the children of the district above
+        # the others that share as much of the rest (below any name key).
         add(f"pc:{q.district}", 1.0)
     return keys
+
+
+# Part of a date of birth in the candidates' rough weights: a name word born in the month
+# given outranks a shared sound of both names; a name word born in the year given, less.
+_PART_DOB_KEY_WEIGHT = {"month": 6.0, "year": 3.0}
+
+
+def _days_of(year: int, month: int | None, today: date) -> list[date]:
+    """Every day of the month (or the year) given, up to today."""
+    first = date(year, month or 1, 1)
+    after = date(year + 1, 1, 1) if month is None else date(year + (month == 12), month % 12 + 1, 1)
+    last = min(after - timedelta(days=1), today)
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _candidate_ids(keys: dict[int, float], visible: QuerySet[Person] | None) -> list[int]:
@@ -490,17 +549,34 @@ def _prepared(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def _age_candidate_ids(q: _Query, visible: QuerySet[Person] | None) -> list[int]:
-    """An age alone: children born in the years that fit, or estimated that old."""
+    """An age alone, or a year of birth alone: children born in the years that fit (the
+    year given), or estimated that old."""
     from django.db.models import Q
 
-    assert q.age is not None
-    earliest = date(q.today.year - q.age - 2, q.today.month, 1)
-    latest = date(q.today.year - q.age + 1, 12, 28)
+    age = _caller_age(q)
+    assert age is not None
+    if q.birth_year is not None:
+        earliest = date(q.birth_year, 1, 1)
+        latest = date(q.birth_year, 12, 31)
+    else:
+        earliest = date(q.today.year - age - 2, q.today.month, 1)
+        latest = date(q.today.year - age + 1, 12, 28)
     qs = visible if visible is not None else Person.objects.all()
     qs = qs.filter(
-        Q(date_of_birth__range=(earliest, latest)) | Q(estimated_age__range=(q.age - 1, q.age + 1))
+        Q(date_of_birth__range=(earliest, latest)) | Q(estimated_age__range=(age - 1, age + 1))
     )
     return list(qs.order_by("pk").values_list("pk", flat=True)[:CANDIDATES])
+
+
+def _caller_age(q: _Query) -> int | None:
+    """The age the caller gave, or the one their date of birth (or part of it: the middle
+    of the month or the year) makes today."""
+    if q.dob is not None:
+        return age_on(q.dob, q.today)
+    if q.birth_year is not None:
+        middle = date(q.birth_year, q.birth_month or 7, 15 if q.birth_month else 1)
+        return max(age_on(min(middle, q.today), q.today), 0)
+    return q.age
 
 
 _QUALIFIER = {
@@ -540,7 +616,7 @@ def _best_level(word: str, recorded: tuple[str, ...]) -> tuple[Level, str]:
 
 def _name_score(
     q: _Query, given: tuple[str, ...], family: tuple[str, ...]
-) -> tuple[float, list[tuple[str, Level, float, str]]]:
+) -> tuple[float, list[tuple[str, Level, float, int]]]:
     """The best way of reading the caller's words as this given and family name: each
     word to the given or the family name, both ways round; further words that match
     another word of the name (a middle name) add a little."""
@@ -553,22 +629,22 @@ def _name_score(
         options = [(0, None), (None, 0)]
     else:
         options = [(i, j) for i in range(n) for j in range(n) if i != j]
-    best: tuple[float, list[tuple[str, Level, float, str]]] = (-math.inf, [])
+    best: tuple[float, list[tuple[str, Level, float, int]]] = (-math.inf, [])
     for gi, fj in options:
         total = 0.0
-        detail: list[tuple[str, Level, float, str]] = []
+        detail: list[tuple[str, Level, float, int]] = []
         used: set[str] = set()
         if gi is not None and given:
             level, matched, tf = as_given[gi]
             bits = _name_field_bits(w, "given_name", level, tf)
             total += bits
-            detail.append(("given_name", level, bits, " ".join(q.units[gi])))
+            detail.append(("given_name", level, bits, gi))
             used |= matched
         if fj is not None and family:
             level, matched, tf = as_family[fj]
             bits = _name_field_bits(w, "family_name", level, tf)
             total += bits
-            detail.append(("family_name", level, bits, " ".join(q.units[fj])))
+            detail.append(("family_name", level, bits, fj))
             used |= matched
         for k in range(n):
             if k in (gi, fj):
@@ -603,6 +679,18 @@ def _unit_level(
     return max(level for level, _ in found), matched, max(q.tf(x) for x in unit)
 
 
+_YEAR_REASON = {
+    Level.EXACT: "year of birth",
+    Level.CLOSE: "year of birth a year out",
+    Level.DIFFERENT: "year of birth differs",
+}
+_MONTH_REASON = {
+    Level.EXACT: "month and year of birth",
+    Level.VARIANT: "month of birth a month or a year out",
+    Level.PARTIAL: "year of birth, another month",
+    Level.DIFFERENT: "month and year of birth differ",
+}
+
 _DOB_REASON = {
     Level.EXACT: "date of birth",
     Level.VARIANT: "date of birth with day and month swapped",
@@ -626,6 +714,19 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
     reasons: list[str] = []
     total = 0.0
 
+    def estimated_age() -> float:
+        """A date of birth (or part of one) given, a record with an estimated age only."""
+        age, given = _age(row, q.today), _caller_age(q)
+        if age is None or given is None:
+            return 0.0
+        close = abs(age - given) <= 1
+        bits = w.bits("age", "close" if close else "different")
+        text = "estimated age" if close else "estimated age differs"
+        fields.append(FieldMatch("age", "close" if close else "different", round(bits, 2), text))
+        if close:
+            reasons.append(text)
+        return bits
+
     def agree(name: str, weight: str, text: str, same: bool, *, level: str = "exact") -> float:
         """A field compared as agreeing or not: its comparison, its reason, its bits."""
         bits = w.bits(weight, level if same else "different")
@@ -635,8 +736,9 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
             reasons.append(text)
         return bits
 
+    words_read: tuple[int | None, int | None] = (None, None)
     if q.words:
-        best: tuple[float, list[tuple[str, Level, float, str]], str | None] | None = None
+        best: tuple[float, list[tuple[str, Level, float, int]], str | None] | None = None
         for given, family, alias in name_options(row["given_name"], row["family_name"], aliases):
             reading = q.readings.get((given, family))
             if reading is None:
@@ -652,7 +754,9 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
         ):
             return None  # no word of the name given: not this child
         total += bits
-        for name, level, b, _word in detail:
+        read = {name: q.tokens[unit] for name, level, _, unit in detail if level >= Level.PHONETIC}
+        words_read = (read.get("given_name"), read.get("family_name"))
+        for name, level, b, _unit in detail:
             label = "given name" if name == "given_name" else "family name"
             text = (
                 label if level == Level.EXACT else f"{label} ({_QUALIFIER.get(level, 'different')})"
@@ -687,17 +791,25 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
             if bits > 0:
                 reasons.append(text)
         else:
-            age = _age(row, q.today)
-            if age is not None:
-                close = abs(age - age_on(q.dob, q.today)) <= 1
-                bits = w.bits("age", "close" if close else "different")
-                text = "estimated age" if close else "estimated age differs"
-                fields.append(
-                    FieldMatch("age", "close" if close else "different", round(bits, 2), text)
-                )
-                total += bits
-                if close:
-                    reasons.append(text)
+            total += estimated_age()
+    elif q.birth_year is not None:
+        rd = row["date_of_birth"]
+        if rd is None:
+            total += estimated_age()
+        else:
+            # Weighed at the precision given. A record's 1 January stands for "the year
+            # only": against a month given it is compared as a year.
+            if q.birth_month is None or (rd.month, rd.day) == (1, 1):
+                part, level = "year_of_birth", birth_year_level(q.birth_year, rd)
+                text = _YEAR_REASON[level]
+            else:
+                part, level = "month_of_birth", birth_month_level(q.birth_year, q.birth_month, rd)
+                text = _MONTH_REASON[level]
+            bits = w.bits(part, _LEVEL_NAME[level])
+            fields.append(FieldMatch(part, _LEVEL_NAME[level], round(bits, 2), text))
+            total += bits
+            if bits > 0:
+                reasons.append(text)
     elif q.age is not None:
         age = _age(row, q.today)
         if age is not None:
@@ -705,9 +817,14 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
     phone = phone_key(row["phone_digits"] or "")
     if q.phone and phone:
         total += agree("phone", "phone", "phone", phone == q.phone)
-    district = postcode_district(row["home_postcode"] or "")
-    if q.district and district:
-        total += agree("postcode", "postcode_district", "postcode district", district == q.district)
+    if q.district:
+        home = postcode_district(row["home_postcode"] or "")
+        placed = {postcode_district(p) for p in row.get("placement_postcodes", ())} - {""}
+        if home or placed:
+            at_placement = q.district != home and q.district in placed
+            text = "placement postcode district" if at_placement else "postcode district"
+            same = q.district == home or at_placement
+            total += agree("postcode", "postcode_district", text, same)
     if not reasons:
         return None
     return Found(
@@ -719,6 +836,7 @@ def _score(q: _Query, row: Mapping[str, Any], aliases: list[str]) -> Found | Non
         phone=phone,
         given=words(row["given_name"]),
         family=words(row["family_name"]),
+        name_reading=words_read,
     )
 
 
@@ -739,17 +857,55 @@ def _same_child(a: Found, b: Found) -> bool:
     return a.dob == b.dob or a.dob is None or b.dob is None
 
 
-def _units(name: str) -> list[tuple[str, ...]]:
+def _units(name: str) -> tuple[list[tuple[str, ...]], list[int]]:
     """The caller's names: each word a name, a hyphenated one ('Smith-Jones',
-    'Al-Sayed') one name of its words; the first MAX_WORDS words."""
+    'Al-Sayed') one name of its words; the first MAX_WORDS words. With each, its place
+    in the name as typed, split at spaces."""
     units: list[tuple[str, ...]] = []
+    tokens: list[int] = []
     total = 0
-    for token in name.split():
+    for i, token in enumerate(name.split()):
         unit = words(token)[: MAX_WORDS - total]
         if unit:
             units.append(unit)
+            tokens.append(i)
             total += len(unit)
-    return units
+    return units, tokens
+
+
+def split_caller_name(
+    name: str, readings: Iterable[tuple[int | None, int | None]] = ()
+) -> tuple[str, str]:
+    """The caller's words as (given names, family name), as typed, for a record started
+    from a search. ``readings``: each row's ``name_reading``, best row first.
+
+    1. "Smith, Jayden": the words before a comma are the family name.
+    2. The search's own reading of the words: the best row that matched one of them as a
+       family name and another as a given name (or, failing that, the best that matched
+       one as a family name; for a single word, as either) says which word is the family
+       name; the others are the given names, in the order typed.
+    3. Nothing better: the last word is the family name, the others the given names (a
+       single word a family name)."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return " ".join(given.split()), " ".join(family.split())
+    typed = name.split()
+    if not typed:
+        return "", ""
+    readings = list(readings)
+    chosen: tuple[int | None, int | None] | None
+    chosen = next(((g, f) for g, f in readings if f is not None and g is not None), None)
+    chosen = chosen or next(((g, f) for g, f in readings if f is not None), None)
+    if chosen is None and len(typed) == 1:
+        chosen = next(((g, f) for g, f in readings if g is not None), None)
+    if chosen is not None:
+        given_at, family_at = chosen
+        if family_at is None and given_at is not None:  # a single word, a given name
+            return typed[given_at], ""
+        if family_at is not None and family_at < len(typed):
+            rest = [w for i, w in enumerate(typed) if i != family_at]
+            return " ".join(rest), typed[family_at]
+    return " ".join(typed[:-1]), typed[-1]
 
 
 def search(
@@ -757,20 +913,28 @@ def search(
     visible: QuerySet[Person] | None,
     name: str = "",
     date_of_birth: date | None = None,
+    year_of_birth: int | None = None,
+    month_of_birth: int | None = None,
     age: int | None = None,
     phone: str = "",
     postcode: str = "",
     today: date,
     limit: int = 20,
 ) -> list[Found]:
-    """Rows for the child on the call, best first (see the module's docstring)."""
+    """Rows for the child on the call, best first (see the module's docstring). Part of a
+    date of birth (``year_of_birth``, with ``month_of_birth`` or not) counts only when
+    the whole date is not given."""
     w = weights()
-    units = _units(name)
+    units, tokens = _units(name)
     query_words = [word for unit in units for word in unit]
+    partial = date_of_birth is None and year_of_birth is not None
     q = _Query(
         words=query_words,
         units=units,
+        tokens=tokens,
         dob=date_of_birth,
+        birth_year=year_of_birth if partial else None,
+        birth_month=month_of_birth if partial else None,
         age=age,
         phone=phone_key(phone),
         district=postcode_district(postcode),
@@ -778,10 +942,12 @@ def search(
         population=max(_population(), w.population_floor),
         counts=_word_counts(query_words),
     )
-    if not (q.words or q.dob or q.phone or q.district or q.age is not None):
+    if not (
+        q.words or q.dob or q.phone or q.district or q.age is not None or q.birth_year is not None
+    ):
         return []
     candidates: list[tuple[dict[str, Any], list[str]]]
-    if q.words or q.dob or q.phone or q.district:
+    if q.words or q.dob or q.phone or q.district or q.birth_month:
         keys = _query_keys(q)
         if connection.vendor == "postgresql":
             candidates = _candidates_postgresql(keys, visible)
@@ -791,6 +957,10 @@ def search(
         candidates = _candidate_rows(_age_candidate_ids(q, visible))
     if not candidates:
         return []
+    if q.district:  # the postcode is compared with the current placement's too
+        placed = _current_placement_postcodes([row["pk"] for row, _ in candidates])
+        for row, _ in candidates:
+            row["placement_postcodes"] = placed.get(row["pk"], [])
     scored = [f for row, aliases in candidates if (f := _score(q, row, aliases)) is not None]
     scored.sort(key=lambda f: (-f.weight, f.person_id))
     found: list[Found] = []

@@ -14,7 +14,8 @@ from django.utils import timezone
 from misper.agencies.models import User
 from misper.agencies.roles import Role
 from misper.core.audit import audit_record
-from misper.core.errors import NotFound, PermissionDenied
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.people.matching import outward_code
 from misper.people.models import (
     Flag,
     FlagRequest,
@@ -245,6 +246,10 @@ class Match:
     probability: float = 0.0
     duplicates: tuple[int, ...] = field(default=())
     fields: tuple[FieldMatch, ...] = field(default=())
+    # Which of the caller's words (their place in the name as typed, split at spaces) the
+    # row read as the given name and as the family name, where they matched
+    # (``search.split_caller_name`` uses it for a record started from the search).
+    name_reading: tuple[int | None, int | None] = (None, None)
 
     @property
     def records(self) -> int:
@@ -263,6 +268,8 @@ def person_search(
     *,
     name: str = "",
     date_of_birth: date | None = None,
+    year_of_birth: int | None = None,
+    month_of_birth: int | None = None,
     age: int | None = None,
     phone: str = "",
     postcode: str = "",
@@ -272,19 +279,27 @@ def person_search(
     collapsed), each with its strength and reasons (misper.people.search: search keys in
     one indexed statement, a Fellegi–Sunter scorer). The caller's words may come in any
     order ("Smith Jayden"); nicknames, sound-alike spellings, typos and a date of birth
-    with day and month swapped, a year, a day or a digit out are all found. Only the
-    children the user may see; the search is audited without what was typed."""
+    with day and month swapped, a year, a day or a digit out are all found. Part of a
+    date of birth ("born in March 2011": ``year_of_birth`` and ``month_of_birth``; "born
+    in 2011": the year alone) counts at the precision given; ``postcode`` (whole or its
+    first part) is compared with the home postcode's district and the current
+    placement's. Only the children the user may see; the search is audited without what
+    was typed."""
     if not rules.has_perm("people.search", user):
         raise NotFound("No such page")
+    today = timezone.localdate()
+    _check_search_input(date_of_birth, year_of_birth, month_of_birth, postcode, today)
     flt = visible_people_filter(user)
     found = search(
         visible=None if flt is None else Person.objects.filter(flt),
         name=name,
         date_of_birth=date_of_birth,
+        year_of_birth=year_of_birth,
+        month_of_birth=month_of_birth,
         age=age,
         phone=phone,
         postcode=postcode,
-        today=timezone.localdate(),
+        today=today,
         limit=limit,
     )
     people = Person.objects.in_bulk([f.person_id for f in found])
@@ -297,6 +312,7 @@ def person_search(
             probability=round(f.probability, 4),
             duplicates=tuple(f.duplicates),
             fields=f.fields,
+            name_reading=f.name_reading,
         )
         for f in found
         if f.person_id in people
@@ -309,6 +325,33 @@ def person_search(
         purpose="search while taking a report",
     )
     return result
+
+
+def _check_search_input(
+    date_of_birth: date | None,
+    year_of_birth: int | None,
+    month_of_birth: int | None,
+    postcode: str,
+    today: date,
+) -> None:
+    """What the search cannot read is refused, naming the field (never silently left out)."""
+    if date_of_birth is not None and (year_of_birth is not None or month_of_birth is not None):
+        raise ValidationFailed(
+            "Give the date of birth, or the month and year of birth, not both",
+            field="year_of_birth",
+        )
+    if month_of_birth is not None and year_of_birth is None:
+        raise ValidationFailed("Give the year of birth with the month", field="year_of_birth")
+    if month_of_birth is not None and not 1 <= month_of_birth <= 12:
+        raise ValidationFailed("Month of birth must be from 1 to 12", field="month_of_birth")
+    if year_of_birth is not None and not 1900 <= year_of_birth <= today.year:
+        raise ValidationFailed(
+            f"Year of birth must be from 1900 to {today.year}", field="year_of_birth"
+        )
+    if postcode.strip() and not outward_code(postcode):
+        raise ValidationFailed(
+            "Enter a real postcode, like B12 9QD, or its first part, like B12", field="postcode"
+        )
 
 
 def my_children(user: User) -> QuerySet[Person]:

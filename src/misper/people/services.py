@@ -789,6 +789,7 @@ def placement_record(
         person.home_authority = placing
         person.version += 1
         person.save(update_fields=["care_status", "home_authority", "version"])
+        refresh_search_keys(person)  # the placement's postcode district is a search key
         timeline_record(
             actor=actor,
             subject_type=SUBJECT,

@@ -27,7 +27,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from misper.agencies.models import User
 from misper.agencies.roles import Role
 from misper.agencies.selectors import acting_user
-from misper.core.errors import ConcurrentEdit, DomainError, NotFound, PermissionDenied
+from misper.core.errors import (
+    ConcurrentEdit,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from misper.core.events import label as verb_label
 from misper.core.timeline import timeline_for_subject
 from misper.core.validation import FLAG_REVIEW_YEARS, shift_years
@@ -51,9 +57,11 @@ from misper.people.forms import (
     ShareForm,
 )
 from misper.people.models import AllocatedWorker, Flag, Person
+from misper.people.search import split_caller_name
 from misper.people.sections import sections_for
 from misper.people.selectors import (
     FLAG_REQUEST_DECIDERS,
+    Match,
     confident,
     current_shares,
     flag_requests_for_user,
@@ -102,15 +110,23 @@ def _after_change(request: HttpRequest, person: Person, message: str) -> HttpRes
 # --- Search and create ------------------------------------------------------------------
 
 
-def _prefill(data: dict[str, Any]) -> dict[str, str]:
-    """What the call handler typed into the search, as hidden fields for 'create a record'."""
-    words = (data.get("name") or "").split()
+def _prefill(data: dict[str, Any], matches: list[Match]) -> dict[str, str]:
+    """What the call handler typed into the search, as hidden fields for 'create a record'.
+    The name box is one: the words go to the given and family name as the search read
+    them (``split_caller_name``: "Smith, Jayden", or the word the best rows matched as a
+    family name), and only when nothing says better the last word is the family name.
+    Part of a date of birth goes into the month and year boxes, the day left to ask."""
+    given, family = split_caller_name(data.get("name") or "", [m.name_reading for m in matches])
     dob = data.get("date_of_birth")
+    year, month = data.get("year_of_birth"), data.get("month_of_birth")
+    known = dob or year
     return {
-        "given_name": " ".join(words[:-1]),
-        "family_name": words[-1] if words else "",
+        "given_name": given,
+        "family_name": family,
         "date_of_birth": dob.isoformat() if isinstance(dob, date) else "",
-        "estimated_age": "" if dob or data.get("age") is None else str(data["age"]),
+        "birth_month": str(month) if month and not dob else "",
+        "birth_year": str(year) if year and not dob else "",
+        "estimated_age": "" if known or data.get("age") is None else str(data["age"]),
         "phone": data.get("phone") or "",
     }
 
@@ -131,20 +147,28 @@ def search(request: HttpRequest) -> HttpResponse:
                 user,
                 name=d["name"],
                 date_of_birth=d["date_of_birth"],
+                year_of_birth=d["year_of_birth"],
+                month_of_birth=d["month_of_birth"],
                 age=d["age"],
                 phone=d["phone"],
+                postcode=d["postcode"],
             )
         except NotFound as exc:
             raise Http404(exc.message) from exc
-        prefetch_related_objects(
-            [m.person for m in matches],
-            "aliases",
-            "flags",
-            "placements__provider",
-            "placements__host_authority",
-            "home_authority",
-        )
-        prefill = _prefill(d)
+        except ValidationFailed as exc:  # the form checks the same first
+            part = exc.field in ("year_of_birth", "month_of_birth")
+            field = "date_of_birth" if part else exc.field
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            prefetch_related_objects(
+                [m.person for m in matches],
+                "aliases",
+                "flags",
+                "placements__provider",
+                "placements__host_authority",
+                "home_authority",
+            )
+            prefill = _prefill(d, matches)
     return _render_form(
         request,
         "people/search.html",
@@ -171,6 +195,14 @@ def create(request: HttpRequest) -> HttpResponse:
         }
         with contextlib.suppress(ValueError):
             initial["date_of_birth"] = date.fromisoformat(request.POST.get("date_of_birth", ""))
+        if "date_of_birth" not in initial and request.POST.get("birth_year", "").isdigit():
+            # Part of a date of birth: the month and year in their boxes, the day to ask.
+            month = request.POST.get("birth_month", "")
+            initial["date_of_birth"] = [
+                "",
+                month if month.isdigit() else "",
+                request.POST["birth_year"],
+            ]
         return _render_form(request, "people/create.html", PersonForm(initial=initial))
     form = PersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
