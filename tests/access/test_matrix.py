@@ -129,6 +129,7 @@ _API_PARAM = {
     "recommendation": "recommendation_id",
     "flag_request": "request_id",
     "trigger": "trigger_id",
+    "mase_trigger": "trigger_id",
     "meeting": "meeting_id",
     "action": "action_id",
     "carer_report": "report_id",
@@ -169,10 +170,35 @@ def version(w: dict[str, Any], which: str = "episode") -> int:
     return Episode.objects.get(pk=w[which].pk).version
 
 
+def cse_version(w: dict[str, Any]) -> int:
+    from misper.episodes.models import CseScreening
+
+    return CseScreening.objects.get(pk=w["cse_screening"].pk).version
+
+
 def trigger_version(w: dict[str, Any]) -> int:
     from misper.interventions.models import TriggerRecord
 
     return TriggerRecord.objects.get(pk=w["trigger"].pk).version
+
+
+def mase_version(w: dict[str, Any]) -> int:
+    from misper.interventions.models import MaseDiscussion
+
+    return MaseDiscussion.objects.get(trigger=w["mase_trigger"]).version
+
+
+def mase_body(w: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from misper.interventions.models import MASE_ITEMS
+
+    return {
+        "version": mase_version(w),
+        "discussed_at": _iso(timezone.now() - timedelta(minutes=5)),
+        "items": {key: {"addressed": "yes", "note": ""} for key in MASE_ITEMS},
+        "outcomes": ["early_help"],
+    }
 
 
 def meeting_version(w: dict[str, Any]) -> int:
@@ -567,6 +593,20 @@ PAGE_ROWS: list[Row] = [
         )
         for m in ("GET", "POST")
     ],
+    # The CSE screening (R-CSE-01): the owning force's officers (and its CSE coordinators).
+    *[
+        page(
+            "episodes:cse_screening",
+            "/episodes/{episode}/cse-screening/",
+            OWNING,
+            forbid=CASE_SEERS_NOT_WORKERS,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="episode",
+            episode_route=True,
+        )
+        for m in ("GET", "POST")
+    ],
     # The inbox and the administrators' delivery pages.
     page("notifications:inbox", "/inbox/", SIGNED_IN),
     page("notifications:open", "/inbox/{message}/", frozenset({"sw_right"}), object="message"),
@@ -749,6 +789,21 @@ PAGE_ROWS: list[Row] = [
             body=(lambda w: {}) if m == "POST" else None,
             object="person",
         )
+        for m in ("GET", "POST")
+    ],
+    # The child's MASE listing (R-TRG-07, R-CSE-02..05): its date and its discussion, for
+    # the force's coordinators and the child's authority (sw_right, as for a meeting; an
+    # empty form answers 400); nobody else sees it.
+    *[
+        page(
+            f"interventions:{name}",
+            f"/interventions/{{mase_trigger}}/{slug}",
+            frozenset({"sw_right"}),
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="mase_trigger",
+        )
+        for name, slug in (("mase", "mase/"), ("mase_list", "mase/list/"))
         for m in ("GET", "POST")
     ],
 ]
@@ -981,6 +1036,27 @@ API_ROWS: list[Row] = [
         OWNING,
         forbid=CASE_SEERS_NOT_WORKERS,
         body=lambda w: {"version": version(w)},
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "GET",
+        "/episodes/{episode}/cse-screening",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        object="episode",
+        episode_route=True,
+    ),
+    api(
+        "PUT",
+        "/episodes/{episode}/cse-screening",
+        OWNING,
+        forbid=CASE_SEERS_NOT_WORKERS,
+        body=lambda w: {
+            "version": cse_version(w),
+            "outcome": "no_concerns",
+            "indicators": "CSE flag considered",
+        },
         object="episode",
         episode_route=True,
     ),
@@ -1254,6 +1330,33 @@ API_ROWS: list[Row] = [
         object="action",
     ),
     api("GET", "/interventions/desk", CS, forbid=SIGNED_IN - CS),
+    # The child's MASE listing: read by whoever sees the trigger; dated and recorded by the
+    # force's coordinators and the child's authority (sw_right). The checklist's words are
+    # for anyone signed in.
+    api(
+        "GET",
+        "/interventions/triggers/{mase_trigger}/mase",
+        frozenset({"sw_right"}),
+        object="mase_trigger",
+    ),
+    api(
+        "POST",
+        "/interventions/triggers/{mase_trigger}/mase/list",
+        frozenset({"sw_right"}),
+        body=lambda w: {
+            "version": mase_version(w),
+            "listed_for": _iso(date.today() + timedelta(days=7)),
+        },
+        object="mase_trigger",
+    ),
+    api(
+        "POST",
+        "/interventions/triggers/{mase_trigger}/mase",
+        frozenset({"sw_right"}),
+        body=mase_body,
+        object="mase_trigger",
+    ),
+    api("GET", "/interventions/mase/checklist", SIGNED_IN),
     # Children's services and carers (issue 10). The pre-placement assessment: read by
     # whoever sees the child (police, children's services, the child's carers); saved by the
     # responsible authority (sw_right), whose form it is.
@@ -1431,6 +1534,7 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "recommendation": w["recommendation"].pk,
         "flag_request": w["flag_request"].pk,
         "trigger": w["trigger"].pk,
+        "mase_trigger": w["mase_trigger"].pk,
         "meeting": w["meeting"].pk,
         "action": w["action"].pk,
         "carer_report": w["carer_report"].pk,

@@ -21,11 +21,13 @@ from misper.agencies.services import api_token_create, organisation_create, user
 from misper.care.services import assessment_save
 from misper.episodes.services import (
     carer_report_make,
+    episode_cse_screening,
     episode_report,
     episode_restrict,
     transfer_propose,
 )
 from misper.interventions import services as interventions
+from misper.interventions.models import TriggerRecord
 from misper.notifications.models import Message
 from misper.notifications.services import arrangement_save, webhook_endpoint_add
 from misper.people.services import (
@@ -308,6 +310,11 @@ def build() -> dict[str, Any]:
         owner_id=w["vale_council"].pk,
         due_on=date.today() + timedelta(days=7),
     )
+    # The child's three missing episodes in three calendar months (the ordinary, the
+    # restricted and the returns journey's) made Vale Police's profile (West Midlands 2015)
+    # list her for Vale Council's MASE meeting (R-TRG-07, R-CSE-02): the engine's record,
+    # with its discussion, not yet dated.
+    w["mase_trigger"] = TriggerRecord.objects.get(kind="mase_3_in_3_months", person=child)
     # Children's services: a team manager (not a persona) allocates the persona social
     # worker; the assessment has a version; the carer's report of another absence.
     w["team_manager"] = user_create(
@@ -336,6 +343,15 @@ def build() -> dict[str, Any]:
         values=carer_values(),
         completed_by="Carer Right",
         designation="Residential worker",
+        now=NOW,
+    )
+    # The ordinary episode's CSE screening (R-CSE-01): concerns already known, nobody told.
+    w["cse_screening"] = episode_cse_screening(
+        actor=w["inspector"],
+        episode_id=w["episode"].pk,
+        version=0,
+        outcome="concerns_already_known",
+        indicators="CSE flag active; question 9 answered",
         now=NOW,
     )
     w["token"] = api_token_create(actor=w["inspector"], name="script").token

@@ -34,6 +34,7 @@ from misper.episodes.codes import QUESTIONS
 from misper.episodes.models import (
     CarerReport,
     CategoryDecision,
+    CseScreening,
     Episode,
     InvestigationEntry,
     RiskGrading,
@@ -41,6 +42,7 @@ from misper.episodes.models import (
 )
 from misper.episodes.services.carer import LIMIT_KIND, police_answers
 from misper.episodes.services.common import ask
+from misper.episodes.services.cse import screening_due
 from misper.episodes.services.record import FoundInput
 from misper.people.selectors import get_person_for_user
 
@@ -218,6 +220,25 @@ class FoundOut(Schema):
     safe_and_well_rationale: str | None = None
 
 
+class CseScreeningPartOut(Schema):
+    """The CSE screening (R-CSE-01) as your view sees it (docs/access.md): children's
+    services and carers see the outcome, when and by which role and organisation."""
+
+    outcome: str | None = Field(
+        None,
+        description="no_concerns | concerns_cse_coordinator | concerns_mase | "
+        "concerns_already_known",
+    )
+    screened_at: datetime | None = None
+    by_role: str | None = None
+    organisation: str | None = None
+    screened_by: str | None = None
+    indicators: str | None = None
+    notes: str | None = None
+    created_at: datetime | None = None
+    version: int | None = None
+
+
 class EpisodeOut(Schema):
     """The case as you may see it. ``view`` says which: ``full`` (the owning force, or
     another force's officer after stating a reason), ``partner`` (children's services and
@@ -241,6 +262,9 @@ class EpisodeOut(Schema):
         None, description="How long the child was missing: last seen to found, or to now"
     )
     found: FoundOut | None = None
+    cse_screening: CseScreeningPartOut | None = Field(
+        None, description="The CSE screening; null for a case without one (R-CSE-01)"
+    )
     categorised_at: datetime | None = None
     closure_code: str | None = None
     closed_at: datetime | None = None
@@ -282,6 +306,9 @@ class QueueRowOut(Schema):
     episode: EpisodeSummaryOut
     why: str
     next_deadline: DeadlineOut | None
+    cse_screening_due: bool = Field(
+        False, description="A missing case without a CSE screening (R-CSE-01; no deadline)"
+    )
 
 
 class CategoryIn(Schema):
@@ -358,6 +385,34 @@ class FoundIn(Schema):
 
 
 class CloseIn(Schema):
+    version: int
+
+
+class CseScreeningIn(Schema):
+    version: int = Field(description="The screening's version: 0 for the first record")
+    outcome: str = Field(
+        description="no_concerns | concerns_cse_coordinator (routed to the force's CSE "
+        "coordinators) | concerns_mase (routed to the MASE meeting of the child's "
+        "responsible authority, and the coordinators) | concerns_already_known"
+    )
+    indicators: str = Field(
+        description="What was considered: the CSE flag, field 27 of the pre-placement "
+        "assessment, question 9 of the report, the return interview"
+    )
+    notes: str = ""
+
+
+class CseScreeningOut(Schema):
+    episode_id: int
+    outcome: str
+    outcome_label: str
+    indicators: str
+    notes: str
+    screened_at: datetime = Field(description="When the outcome as it stands was recorded")
+    screened_by: str
+    by_role: str
+    organisation: str | None
+    created_at: datetime = Field(description="When the screening was first recorded")
     version: int
 
 
@@ -488,6 +543,7 @@ _CONVERT: dict[str, Any] = {
     "establishment": _ref,
     "contact": lambda c: ContactOut(**c),
     "found": lambda f: f,  # a dict: its unset (unseen) fields are left out
+    "cse_screening": lambda c: c,  # the same
     "recommendation": lambda r: RecommendationOut(**(r or {})),
     "gradings": lambda rows: [_grading(g) for g in rows],
     "decisions": lambda rows: [_decision(d) for d in rows],
@@ -538,6 +594,7 @@ def _queue(rows: list[selectors.QueueRow]) -> list[QueueRowOut]:
             episode=EpisodeSummaryOut(**_summary_fields(r.episode)),
             why=r.why,
             next_deadline=_deadline(r.next_deadline, now) if r.next_deadline else None,
+            cse_screening_due=screening_due(r.episode),
         )
         for r in rows
     ]
@@ -905,6 +962,63 @@ def close(request: HttpRequest, episode_id: Id, body: CloseIn, reason: str = REA
             actor=user, episode_id=episode_id, version=body.version
         ),
     )
+
+
+# --- The CSE screening (R-CSE-01, R-TRG-08) ----------------------------------------------
+
+
+def _cse(c: CseScreening) -> CseScreeningOut:
+    return CseScreeningOut(
+        episode_id=c.episode_id,
+        outcome=c.outcome,
+        outcome_label=c.get_outcome_display(),
+        indicators=c.indicators,
+        notes=c.notes,
+        screened_at=c.screened_at,
+        screened_by=c.screened_by.full_name,
+        by_role=c.by_role,
+        organisation=c.organisation.name if c.organisation is not None else None,
+        created_at=c.created_at,
+        version=c.version,
+    )
+
+
+@router.get("/episodes/{episode_id}/cse-screening", response={200: CseScreeningOut, **ERRORS})
+def cse_screening(request: HttpRequest, episode_id: Id, reason: str = REASON) -> CseScreeningOut:
+    """The missing child's CSE screening (R-CSE-01, R-TRG-08): outcome, by whom, when, what
+    was considered and the notes. For those who see the whole case (children's services
+    and carers read its outcome in ``GET /episodes/{episode_id}``); 404 "No CSE screening
+    recorded" until one is."""
+    case = _full_case(request, episode_id, reason, "read the CSE screening")
+    screening = (
+        CseScreening.objects.select_related("screened_by", "organisation")
+        .filter(episode=case.episode)
+        .first()
+    )
+    if screening is None:
+        raise NotFound("No CSE screening recorded")
+    return _cse(screening)
+
+
+@router.put("/episodes/{episode_id}/cse-screening", response={200: CseScreeningOut, **ERRORS})
+def cse_screening_record(
+    request: HttpRequest, episode_id: Id, body: CseScreeningIn, reason: str = REASON
+) -> CseScreeningOut:
+    """Record the CSE screening of a missing episode (``version`` 0), or change it (the
+    version read; a stale one is a 409). For the owning force's officers who work on cases
+    and its CSE coordinators, while the case is open or found; an episode that is not
+    missing is a 409 (R-CSE-01). A concern is routed: to the force's CSE coordinators, and
+    for the MASE meeting also to the child's responsible authority."""
+    _open_with(request, episode_id, reason)
+    screening = services.episode_cse_screening(
+        actor=acting_user(request),
+        episode_id=episode_id,
+        version=body.version,
+        outcome=body.outcome,
+        indicators=body.indicators,
+        notes=body.notes,
+    )
+    return _cse(screening)
 
 
 # --- The carer's own report (R-PPA-03, R-CLS-10/11) -----------------------------------------

@@ -2,7 +2,9 @@
 coordinator's pages, through the same selectors and services: the caller's trigger records,
 one record with its meeting, invitees and actions, what the force's coordinators do with a
 record (allocate, close, raise one by hand), what a meeting's convenors do (arrange it,
-record it, defer or suspend it, agree actions), an action marked done, and the desk.
+record it, defer or suspend it, agree actions), an action marked done, the desk, and the
+MASE discussion of a child listed by three missing episodes in three calendar months (its
+meeting date, the checklist of R-CSE-04 item by item, the outcomes of R-CSE-05).
 
 Every record is fetched through ``interventions.selectors.get_trigger_for_user`` (a meeting
 through ``get_meeting_for_user``, an action through its meeting), so a record that does not
@@ -14,11 +16,13 @@ sees but may not act on is 403 ``permission_denied``. Who sees and does what:
 - its superintendents: every record of the force (read);
 - the responsible authority's children's services (the child's, or an establishment's host
   authority): its records; they arrange, record and defer the meetings (they chair them)
-  and agree actions;
+  and agree actions; like the coordinators, they set a MASE meeting's date and record the
+  discussion;
 - an invitee: that record; the owner of an action marks it done.
 
 Writes that change a record or a meeting carry the ``version`` read (the trigger's for
-allocate and close, the meeting's for arrange, record and defer); a stale one is a 409
+allocate and close, the meeting's for arrange, record and defer, the MASE discussion's for
+its date and its record); a stale one is a 409
 ``concurrent_edit`` and nothing is saved. Every write answers with the trigger as the
 caller now sees it. Dates are ISO 8601, times with a time zone; closed vocabularies are
 their code values."""
@@ -41,8 +45,13 @@ from misper.api.returns import CodeLabelOut, DoneIn, UserRefOut
 from misper.api.schemas import ERRORS, Id, PersonRefOut, RefId, named_as_sent
 from misper.core.errors import NotFound
 from misper.core.validation import MAX_FREE_TEXT, MAX_ID
-from misper.interventions import selectors, services
+from misper.interventions import mase, selectors, services
 from misper.interventions.models import (
+    MASE_ITEMS,
+    MASE_OUTCOMES,
+    Addressed,
+    MaseDiscussion,
+    MaseStatus,
     Meeting,
     MeetingAction,
     MeetingStatus,
@@ -127,6 +136,37 @@ class MeetingOut(Schema):
     actions: list[MeetingActionOut]
 
 
+class MaseItemOut(Schema):
+    """One item of the MASE checklist (R-CSE-04) and what the meeting said of it."""
+
+    key: str
+    words: str = Field(description="The item in the rule's words")
+    addressed: CodeLabelOut | None = Field(
+        description="yes | no | not_applicable; null until the discussion is recorded"
+    )
+    note: str
+
+
+class MaseOut(Schema):
+    """A child listed for the MASE meeting of their responsible authority (R-TRG-07,
+    R-CSE-02), the date of the meeting, and once discussed the checklist item by item
+    (R-CSE-04) and the outcomes (R-CSE-05)."""
+
+    id: int
+    trigger_id: int
+    authority: OrganisationRef | None = Field(description="The child's responsible authority")
+    status: CodeLabelOut = Field(description="listed | discussed")
+    listed_for: date | None = Field(description="The date of the MASE meeting it is listed for")
+    discussed_at: datetime | None
+    recorded_by: UserRefOut | None
+    items: list[MaseItemOut] = Field(description="Every item of R-CSE-04, in the rule's order")
+    outcomes: list[CodeLabelOut] = Field(description="The outcomes of R-CSE-05, one or more")
+    outcome_notes: str
+    plan_lead: str = Field(description="The diversion plan's lead officers")
+    plan_timescale: str = Field(description="The diversion plan's timescales")
+    version: int
+
+
 class TriggerSummaryOut(Schema):
     id: int
     title: str
@@ -176,6 +216,10 @@ class TriggerOut(TriggerSummaryOut):
         "(arrange, record, defer a meeting, agree actions)"
     )
     meeting: MeetingOut | None
+    mase: MaseOut | None = Field(
+        description="The MASE listing and discussion, for three missing episodes in three "
+        "calendar months (R-TRG-07); null for any other trigger"
+    )
 
 
 class TriggerFilters(Schema):
@@ -246,6 +290,59 @@ class MeetingActionIn(Schema):
     owner_id: RefId = Field(description="The organisation that must act")
     owner_user_id: RefId | None = Field(None, description="A person of that organisation")
     due_on: date = Field(description="Today or later, within a year")
+
+
+class MaseListIn(Schema):
+    version: int = _version("MASE discussion")
+    listed_for: date = Field(description="The date of the MASE meeting: today or later")
+
+
+class MaseItemIn(Schema):
+    addressed: str = Field(
+        ..., max_length=20, description="yes | no | not_applicable: whether it was addressed"
+    )
+    note: str = Field("", max_length=mase.MAX_NOTE)
+
+
+class MaseRecordIn(Schema):
+    version: int = _version("MASE discussion")
+    discussed_at: AwareDatetime = Field(description="When the child was discussed")
+    items: dict[str, MaseItemIn] = Field(
+        ...,
+        max_length=len(MASE_ITEMS),
+        description="Every item of the checklist (R-CSE-04) by its key (GET "
+        "/interventions/mase/checklist); a missing one is a 400 naming items.<key>",
+    )
+    outcomes: list[str] = Field(
+        ...,
+        max_length=len(MASE_OUTCOMES),
+        description="One or more outcome keys of R-CSE-05 (GET /interventions/mase/checklist)",
+    )
+    outcome_notes: str = Field(
+        "",
+        max_length=MAX_FREE_TEXT,
+        description="Required with insufficient_information: the interim action and the "
+        "further assessment",
+    )
+    plan_lead: str = Field(
+        "", max_length=mase.MAX_PLAN, description="Required with diversion_plan: lead officers"
+    )
+    plan_timescale: str = Field(
+        "", max_length=mase.MAX_PLAN, description="Required with diversion_plan: timescales"
+    )
+
+
+class ChecklistItemOut(Schema):
+    key: str
+    words: str
+
+
+class MaseChecklistOut(Schema):
+    """The MASE checklist (R-CSE-04) and outcomes (R-CSE-05), by key, in the rule's words."""
+
+    items: list[ChecklistItemOut]
+    addressed: list[CodeLabelOut] = Field(description="The answers an item takes")
+    outcomes: list[ChecklistItemOut]
 
 
 class DeskListOut(Schema):
@@ -386,6 +483,37 @@ def _meeting(m: Meeting) -> MeetingOut:
     )
 
 
+def _mase(d: MaseDiscussion) -> MaseOut:
+    answered = d.items or {}
+    items = []
+    for key, words in MASE_ITEMS.items():
+        answer = answered.get(key) or {}
+        code = answer.get("addressed") or ""
+        items.append(
+            MaseItemOut(
+                key=key,
+                words=words,
+                addressed=_code(code, Addressed(code).label) if code in Addressed.values else None,
+                note=answer.get("note") or "",
+            )
+        )
+    return MaseOut(
+        id=d.pk,
+        trigger_id=d.trigger_id,
+        authority=_org(d.authority),
+        status=_code(d.status, MaseStatus(d.status).label),
+        listed_for=d.listed_for,
+        discussed_at=d.discussed_at,
+        recorded_by=_user(d.recorded_by),
+        items=items,
+        outcomes=[_code(k, MASE_OUTCOMES.get(k, k)) for k in d.outcomes or []],
+        outcome_notes=d.outcome_notes,
+        plan_lead=d.plan_lead,
+        plan_timescale=d.plan_timescale,
+        version=d.version,
+    )
+
+
 def _trigger(user: User, t: TriggerRecord, may: set[Do]) -> TriggerOut:
     m = (
         Meeting.objects.select_related(
@@ -407,6 +535,7 @@ def _trigger(user: User, t: TriggerRecord, may: set[Do]) -> TriggerOut:
         closed_by=_user(t.closed_by),
         may=sorted(d.value for d in may),
         meeting=_meeting(m) if m is not None else None,
+        mase=_mase(md) if (md := selectors.mase_of(t)) is not None else None,
     )
 
 
@@ -577,6 +706,82 @@ def action_done(request: HttpRequest, action_id: Id, body: DoneIn) -> TriggerOut
         actor=acting_user(request), action_id=action_id, note=body.note
     )
     return _answer(request, action.meeting.trigger_id)
+
+
+def _discussion_id(request: HttpRequest, trigger_id: int) -> int:
+    """The id of the trigger's MASE discussion, for the services' door (which audits the
+    read): 404 "No such trigger" for one that does not exist or that the caller may not
+    see, as from the door; 404 for a trigger the caller sees that lists no child for MASE."""
+    found = MaseDiscussion.objects.filter(trigger_id=trigger_id).values_list("pk", flat=True)
+    pk = found.first()
+    if pk is None:
+        t = TriggerRecord.objects.filter(pk=trigger_id).first()
+        if t is None or not selectors.may_do(acting_user(request), t, Do.READ):
+            raise NotFound(selectors.NO_SUCH_TRIGGER)
+        raise NotFound(selectors.NO_MASE)
+    return pk
+
+
+@router.get("/interventions/triggers/{trigger_id}/mase", response={200: MaseOut, **ERRORS})
+def mase_detail(request: HttpRequest, trigger_id: Id) -> MaseOut:
+    """The MASE listing of a child with three missing episodes in three calendar months
+    (R-TRG-07, R-CSE-02): the authority, the meeting date, and once discussed the checklist
+    item by item (R-CSE-04) and the outcomes (R-CSE-05). Whoever sees the trigger reads
+    it (audited)."""
+    d = selectors.get_mase_for_user(
+        acting_user(request),
+        _discussion_id(request, trigger_id),
+        purpose="view MASE discussion (API)",
+    )
+    return _mase(d)
+
+
+@router.post("/interventions/triggers/{trigger_id}/mase/list", response={200: TriggerOut, **ERRORS})
+def mase_list(request: HttpRequest, trigger_id: Id, body: MaseListIn) -> TriggerOut:
+    """Set or change the date of the MASE meeting the child is listed for (today or later,
+    within a year), until they are discussed: a coordinator of the force or the authority's
+    children's services (403 for anyone else who sees it); the authority and the
+    coordinators are told."""
+    mase.mase_list_for(
+        actor=acting_user(request),
+        discussion_id=_discussion_id(request, trigger_id),
+        version=body.version,
+        listed_for=body.listed_for,
+    )
+    return _answer(request, trigger_id)
+
+
+@router.post("/interventions/triggers/{trigger_id}/mase", response={200: TriggerOut, **ERRORS})
+def mase_record(request: HttpRequest, trigger_id: Id, body: MaseRecordIn) -> TriggerOut:
+    """The child was discussed: every item of the checklist answered yes, no or
+    not_applicable with a note (R-CSE-04; a missing one is a 400 naming ``items.<key>``),
+    one or more outcomes (R-CSE-05; diversion_plan needs plan_lead and plan_timescale,
+    insufficient_information needs outcome_notes). The trigger closes with the outcomes,
+    unless the information was insufficient (it stays in hand). A coordinator or the
+    authority's children's services; 409 once discussed."""
+    mase.mase_record(
+        actor=acting_user(request),
+        discussion_id=_discussion_id(request, trigger_id),
+        version=body.version,
+        discussed_at=body.discussed_at,
+        items={k: v.model_dump() for k, v in body.items.items()},
+        outcomes=list(body.outcomes),
+        outcome_notes=body.outcome_notes,
+        plan_lead=body.plan_lead,
+        plan_timescale=body.plan_timescale,
+    )
+    return _answer(request, trigger_id)
+
+
+@router.get("/interventions/mase/checklist", response={200: MaseChecklistOut, **ERRORS})
+def mase_checklist(request: HttpRequest) -> MaseChecklistOut:
+    """The MASE checklist's items (R-CSE-04) and the outcomes (R-CSE-05), with their keys
+    and the rule's words: what ``POST /interventions/triggers/{id}/mase`` takes."""
+    return MaseChecklistOut(
+        items=[ChecklistItemOut(key=k, words=v) for k, v in MASE_ITEMS.items()],
+        addressed=[_code(a.value, a.label) for a in Addressed],
+        outcomes=[ChecklistItemOut(key=k, words=v) for k, v in MASE_OUTCOMES.items()],
+    )
 
 
 @router.get("/interventions/desk", response={200: InterventionsDeskOut, **ERRORS})

@@ -189,10 +189,19 @@ class MatchOut(Schema):
 
 
 class SearchIn(Schema):
-    name: str = Field("", max_length=200)
+    name: str = Field("", max_length=200, description="Any order: 'Jayden Smith', 'Smith Jayden'")
     date_of_birth: date | None = None
+    year_of_birth: int | None = Field(
+        None, description="When only part of the date of birth is known: the year"
+    )
+    month_of_birth: int | None = Field(None, description="With year_of_birth: the month, 1 to 12")
     age: int | None = Field(None, ge=0, le=25)
     phone: str = Field("", max_length=32)
+    postcode: str = Field(
+        "",
+        max_length=10,
+        description="The child's home or placement postcode, whole or its first part ('B12')",
+    )
 
 
 class PersonIn(Schema):
@@ -441,14 +450,20 @@ def _person(p: Person) -> PersonOut:
 
 @router.post("/people/search", response={200: list[MatchOut], **ERRORS})
 def people_search(request: HttpRequest, body: SearchIn) -> list[MatchOut]:
-    """Children who may be the one on the call, best first, with their active flags."""
+    """Children who may be the one on the call, best first, with their active flags. The
+    name in any order; the whole date of birth, or only part of it (``year_of_birth``,
+    with ``month_of_birth`` or not); an age; a phone; a home or placement postcode. What
+    cannot be read is refused with 400 naming the field."""
     user = acting_user(request)
     matches = selectors.person_search(
         user,
         name=body.name,
         date_of_birth=body.date_of_birth,
+        year_of_birth=body.year_of_birth,
+        month_of_birth=body.month_of_birth,
         age=body.age,
         phone=body.phone,
+        postcode=body.postcode,
     )
     prefetch_related_objects([m.person for m in matches], "aliases", "flags")
     return [
