@@ -990,11 +990,7 @@ def cse_screening(request: HttpRequest, episode_id: Id, reason: str = REASON) ->
     and carers read its outcome in ``GET /episodes/{episode_id}``); 404 "No CSE screening
     recorded" until one is."""
     case = _full_case(request, episode_id, reason, "read the CSE screening")
-    screening = (
-        CseScreening.objects.select_related("screened_by", "organisation")
-        .filter(episode=case.episode)
-        .first()
-    )
+    screening = selectors.cse_screening_of(case.episode)
     if screening is None:
         raise NotFound("No CSE screening recorded")
     return _cse(screening)

@@ -123,6 +123,16 @@ def _rows(person_ids: list[int], now: datetime) -> dict[int, CaseRow]:
     return rows
 
 
+def team_worker_for_user(user: User, worker_id: int) -> User:
+    """A worker of the team manager's own authority; "No such worker" otherwise."""
+    if not (user.has_role(Role.TEAM_MANAGER) and user.organisation_id):
+        raise NotFound("No such worker")
+    worker = User.objects.filter(pk=worker_id, organisation_id=user.organisation_id).first()
+    if worker is None:
+        raise NotFound("No such worker")
+    return worker
+
+
 def caseload_for_user(user: User, now: datetime, *, worker: User | None = None) -> list[CaseRow]:
     """The children allocated to ``worker`` (the user themselves by default; a team
     manager may look at a worker of their authority), the most urgent first."""

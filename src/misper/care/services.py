@@ -30,8 +30,8 @@ from misper.notifications.services import (
     notify,
 )
 from misper.people.hooks import on_placement
-from misper.people.models import AllocatedWorker, Person, Placement
-from misper.people.selectors import get_person_for_user
+from misper.people.models import Person, Placement
+from misper.people.selectors import current_worker, get_person_for_user
 from misper.policy.calendar import LONDON
 from misper.policy.deadlines import ppa_due
 from misper.policy.profiles import load_profile
@@ -61,19 +61,9 @@ def placed_at(placement: Placement) -> datetime:
     return datetime.combine(placement.started_on, time.min, tzinfo=LONDON)
 
 
-def _current_allocations(person: Person) -> dict[str, User]:
-    return {
-        a.role: a.user
-        for a in AllocatedWorker.objects.filter(person=person, ended_on__isnull=True)
-        .select_related("user")
-        .order_by("started_on")
-    }
-
-
 def from_record(person: Person, placement: Placement) -> dict[str, Any]:
     """Appendix A's fields that Misper fills in from the child's record (never retyped)."""
-    workers = _current_allocations(person)
-    sw, iro = workers.get(Role.SOCIAL_WORKER), workers.get(Role.IRO)
+    sw, iro = current_worker(person, Role.SOCIAL_WORKER), current_worker(person, Role.IRO)
     address = placement.address + (f", {placement.postcode}" if placement.postcode else "")
     if placement.provider is not None:
         address = f"{placement.provider.name}, {address}"
@@ -107,7 +97,7 @@ def _recipients(placement: Placement, version: AssessmentVersion) -> list[tuple[
         host = placement.host_authority
         out.append((host.name, Recipient(organisation=host, channels=channels_for(placing, host))))
     if version.values.get("likelihood") in ("medium", "high"):
-        iro = _current_allocations(placement.person).get(Role.IRO)
+        iro = current_worker(placement.person, Role.IRO)
         if iro is not None:
             out.append(("Independent reviewing officer", Recipient(user=iro)))
     return out
@@ -291,8 +281,8 @@ def assessment_overdue(placement: Placement, due: datetime) -> str:
         return "placement ended: nothing to do"
     person = placement.person
     to = members_with_roles(placement.placing_authority, Role.TEAM_MANAGER)
-    sw = _current_allocations(person).get(Role.SOCIAL_WORKER)
-    if sw is not None and sw.is_active:
+    sw = current_worker(person, Role.SOCIAL_WORKER)
+    if sw is not None:
         to.append(Recipient(user=sw))
     notify(
         rule="R-PPA-01",

@@ -307,11 +307,9 @@ def team(request: HttpRequest) -> HttpResponse:
 def team_worker(request: HttpRequest, user_id: int) -> HttpResponse:
     """One worker's children, for their team manager."""
     user = acting_user(request)
-    authority = _team_manager(user)
-    worker = User.objects.filter(pk=user_id, organisation_id=authority).first()
-    if worker is None:
-        raise Http404("No such worker")
+    _team_manager(user)
     try:
+        worker = selectors.team_worker_for_user(user, user_id)
         rows = selectors.caseload_for_user(user, timezone.now(), worker=worker)
     except (NotFound, PermissionDenied) as exc:
         raise Http404("No such worker") from exc

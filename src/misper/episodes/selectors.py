@@ -35,7 +35,7 @@ from misper.core.validation import clean_text
 from misper.episodes import access
 from misper.episodes.access import View
 from misper.episodes.codes import Status
-from misper.episodes.models import CarerReport, CarerReportStatus, Episode, Transfer
+from misper.episodes.models import CarerReport, CarerReportStatus, CseScreening, Episode, Transfer
 from misper.people.rules import visible_people_filter
 from misper.people.selectors import people_for_user
 
@@ -370,3 +370,12 @@ def due_for_user(user: User, now: datetime | None = None) -> list[DueRow]:
         .order_by("due", "id")[:WORK_LIST_LIMIT]
     )
     return [DueRow(cast(Episode, d.subject), d, d.due - now) for d in rows]
+
+
+def cse_screening_of(episode: Episode) -> CseScreening | None:
+    """The episode's CSE screening (R-CSE-01), if recorded: read after the case's door."""
+    return (
+        CseScreening.objects.select_related("screened_by", "organisation")
+        .filter(episode=episode)
+        .first()
+    )

@@ -47,7 +47,6 @@ from misper.episodes.models import (
     CarerReportKind,
     CarerReportStatus,
     CseOutcome,
-    CseScreening,
     Episode,
 )
 from misper.episodes.selectors import RestrictedRecord
@@ -696,7 +695,7 @@ def cse_screening(request: HttpRequest, episode_id: int) -> HttpResponse:
     if episode.category != Category.MISSING:
         messages.error(request, "A CSE screening is for a missing child (R-CSE-01)")
         return redirect("episodes:detail", episode_id=episode_id)
-    current = CseScreening.objects.select_related("screened_by").filter(episode=episode).first()
+    current = selectors.cse_screening_of(episode)
     if request.method == "POST":
         form = forms.CseScreeningForm(request.POST)
     else:

@@ -378,6 +378,20 @@ def _mase_for(user: User, trigger_id: int, purpose: str) -> tuple[TriggerRecord,
     return t, d
 
 
+def _mase_page(
+    request: HttpRequest, trigger_id: int, purpose: str
+) -> tuple[User, TriggerRecord, MaseDiscussion] | HttpResponse:
+    """The user, the trigger and its discussion for a MASE page; back to the trigger's page,
+    saying why, when the discussion can no longer be changed."""
+    user = acting_user(request)
+    t, d = _mase_for(user, trigger_id, purpose)
+    why = _mase_why_not(t, d)
+    if why:
+        messages.error(request, why)
+        return redirect("interventions:detail", trigger_id=t.pk)
+    return user, t, d
+
+
 def _apply_mase_error(form: forms.MaseRecordForm, exc: DomainError) -> None:
     form.add_error(form.field_of(exc.field), exc.message)
 
@@ -387,12 +401,10 @@ def _apply_mase_error(form: forms.MaseRecordForm, exc: DomainError) -> None:
 def mase_record(request: HttpRequest, trigger_id: int) -> HttpResponse:
     """Record the MASE discussion: the checklist item by item (R-CSE-04), the outcomes
     (R-CSE-05). The trigger closes, unless the information was insufficient."""
-    user = acting_user(request)
-    t, d = _mase_for(user, trigger_id, "open the MASE discussion page")
-    why = _mase_why_not(t, d)
-    if why:
-        messages.error(request, why)
-        return redirect("interventions:detail", trigger_id=t.pk)
+    opened = _mase_page(request, trigger_id, "open the MASE discussion page")
+    if isinstance(opened, HttpResponse):
+        return opened
+    user, t, d = opened
     if request.method == "POST":
         form = forms.MaseRecordForm(request.POST)
     else:
@@ -459,12 +471,10 @@ def _mase_again(
 @GET_POST
 def mase_list(request: HttpRequest, trigger_id: int) -> HttpResponse:
     """Set or change the date of the MASE meeting the child is listed for (R-CSE-02)."""
-    user = acting_user(request)
-    t, d = _mase_for(user, trigger_id, "open the MASE listing page")
-    why = _mase_why_not(t, d)
-    if why:
-        messages.error(request, why)
-        return redirect("interventions:detail", trigger_id=t.pk)
+    opened = _mase_page(request, trigger_id, "open the MASE listing page")
+    if isinstance(opened, HttpResponse):
+        return opened
+    user, t, d = opened
     if request.method == "POST":
         form = forms.MaseListForm(request.POST)
     else:

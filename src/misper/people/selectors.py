@@ -17,6 +17,7 @@ from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
 from misper.people.matching import outward_code
 from misper.people.models import (
+    AllocatedWorker,
     Flag,
     FlagRequest,
     FlagRequestStatus,
@@ -360,3 +361,37 @@ def my_children(user: User) -> QuerySet[Person]:
     if not rules.has_perm("people.list_my_children", user):
         raise NotFound("No such page")
     return people_for_user(user).order_by("family_name", "given_name")
+
+
+def current_allocations(person: Person) -> list[AllocatedWorker]:
+    """The child's current social worker and independent reviewing officer (read after
+    the child's door, ``get_person_for_user``, or by a service that has opened it)."""
+    return list(
+        AllocatedWorker.objects.filter(person=person, ended_on__isnull=True)
+        .select_related("user", "user__organisation")
+        .order_by("role", "started_on", "pk")
+    )
+
+
+def current_worker(person: Person, role: str) -> User | None:
+    """The child's current worker in ``role`` (the earliest allocated, if several), active."""
+    for allocation in current_allocations(person):
+        if allocation.role == role and allocation.user.is_active:
+            return allocation.user
+    return None
+
+
+def allocatable_workers(person: Person) -> QuerySet[User]:
+    """The active social workers and IROs of the child's responsible authority, whom a
+    team manager may allocate (services.allocation_set checks the same)."""
+    if person.home_authority_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            organisation_id=person.home_authority_id,
+            is_active=True,
+            role_assignments__role__in=[Role.SOCIAL_WORKER, Role.IRO],
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )

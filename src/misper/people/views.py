@@ -56,7 +56,7 @@ from misper.people.forms import (
     ShareEndForm,
     ShareForm,
 )
-from misper.people.models import AllocatedWorker, Flag, Person
+from misper.people.models import Flag, Person
 from misper.people.search import split_caller_name
 from misper.people.sections import sections_for
 from misper.people.selectors import (
@@ -270,15 +270,6 @@ def _carer_report_offer(user: User, person: Person) -> dict[str, Any] | None:
     return {"open": open_report}
 
 
-def _current_allocations(person: Person) -> list[AllocatedWorker]:
-    """The child's current social worker and independent reviewing officer."""
-    return list(
-        AllocatedWorker.objects.filter(person=person, ended_on__isnull=True)
-        .select_related("user", "user__organisation")
-        .order_by("role", "started_on", "pk")
-    )
-
-
 @login_required
 @require_GET
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -313,7 +304,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_record_placement": rules.has_perm("people.record_placement", user, person),
             "can_share": rules.has_perm("people.share", user, person),
             "shares": current_shares(person),
-            "allocations": _current_allocations(person),
+            "allocations": selectors.current_allocations(person),
             "can_allocate": rules.has_perm("people.allocate", user, person),
             "can_report": rules.has_perm("episodes.report", user),
             "episodes": episodes,
@@ -645,21 +636,6 @@ def share_end(request: HttpRequest, person_id: int, share_id: int) -> HttpRespon
 # --- Allocated workers (R-OWN-08) -----------------------------------------------------------
 
 
-def _allocatable(person: Person) -> Any:
-    """The active social workers and IROs of the child's responsible authority."""
-    if person.home_authority_id is None:
-        return User.objects.none()
-    return (
-        User.objects.filter(
-            organisation_id=person.home_authority_id,
-            is_active=True,
-            role_assignments__role__in=list(services.ALLOCATABLE),
-        )
-        .distinct()
-        .order_by("full_name", "email")
-    )
-
-
 @login_required
 @GET_POST
 def allocation_add(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -668,7 +644,7 @@ def allocation_add(request: HttpRequest, person_id: int) -> HttpResponse:
     user = acting_user(request)
     person = _open(request, person_id, perm="people.allocate", purpose="allocate worker")
     data = request.POST if request.method == "POST" else None
-    form = AllocationForm(data, workers=_allocatable(person))
+    form = AllocationForm(data, workers=selectors.allocatable_workers(person))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -701,7 +677,9 @@ def allocation_end(request: HttpRequest, person_id: int, allocation_id: int) -> 
     or is of a child the user may not allocate for is "Page not found"."""
     user = acting_user(request)
     person = _open(request, person_id, perm="people.allocate", purpose="end allocation")
-    allocation = next((a for a in _current_allocations(person) if a.pk == allocation_id), None)
+    allocation = next(
+        (a for a in selectors.current_allocations(person) if a.pk == allocation_id), None
+    )
     if allocation is None:
         raise Http404("No such allocation")
     form = AllocationEndForm(request.POST if request.method == "POST" else None)

@@ -37,8 +37,8 @@ from misper.episodes.models import CarerReport, CarerReportKind, CarerReportStat
 from misper.episodes.policy_bridge import location_key, report_question
 from misper.episodes.services.common import action, refusal, rule_ids
 from misper.notifications.services import Recipient, channels_for, members_with_roles, notify
-from misper.people.models import AllocatedWorker, Person, Placement
-from misper.people.selectors import get_person_for_user
+from misper.people.models import Person, Placement
+from misper.people.selectors import current_worker, get_person_for_user
 from misper.policy import deadlines as policy_deadlines
 from misper.policy.profiles import load_profile
 
@@ -143,13 +143,9 @@ def reported_by(provider: Organisation) -> str:
 
 def _responsible(person: Person) -> list[Recipient]:
     """The child's social worker, or their responsible authority."""
-    sw = (
-        AllocatedWorker.objects.filter(person=person, role=Role.SOCIAL_WORKER, ended_on=None)
-        .select_related("user")
-        .first()
-    )
-    if sw is not None and sw.user.is_active:
-        return [Recipient(user=sw.user)]
+    sw = current_worker(person, Role.SOCIAL_WORKER)
+    if sw is not None:
+        return [Recipient(user=sw)]
     if person.home_authority is not None:
         return [Recipient(organisation=person.home_authority)]
     return []
