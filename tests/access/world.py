@@ -27,16 +27,21 @@ from misper.episodes.services import (
     transfer_propose,
 )
 from misper.interventions import services as interventions
+from misper.interventions.harbouring import NoticeInput, notice_prepare
 from misper.interventions.models import TriggerRecord
 from misper.notifications.models import Message
 from misper.notifications.services import arrangement_save, webhook_endpoint_add
+from misper.people.models import Location
+from misper.people.network import AdultDetails, adult_record, associate_link
 from misper.people.services import (
     PersonDetails,
     allocation_set,
+    associate_add,
     flag_raise,
     person_create,
     person_photo_set,
     person_share,
+    place_add,
     placement_record,
 )
 from misper.returns import services as returns
@@ -353,6 +358,35 @@ def build() -> dict[str, Any]:
         outcome="concerns_already_known",
         indicators="CSE flag active; question 9 answered",
         now=NOW,
+    )
+    # The network (issue 12, part 5): an adult the child's associate is, a place the child
+    # is known to go to; and a harbouring notice on the adult naming the child (R-HRB-04),
+    # prepared by the coordinator from Vale Council's statement, not yet served.
+    associate = associate_add(
+        actor=w["sw_right"], person_id=child.pk, name="Dean Hollis", relationship="boyfriend"
+    )
+    w["adult"] = adult_record(
+        actor=w["coordinator"],
+        details=AdultDetails(name="Dean Hollis", address="4 Mill Row", postcode="VL2 4MR"),
+    )
+    w["associate"] = associate_link(
+        actor=w["coordinator"], associate_id=associate.pk, adult_id=w["adult"].pk
+    )
+    place_add(
+        actor=w["sw_right"], person_id=child.pk, description="Mill Row flats", postcode="VL2 4MR"
+    )
+    w["location"] = Location.objects.get(postcode="VL2 4MR")
+    w["notice"] = notice_prepare(
+        actor=w["coordinator"],
+        notice=NoticeInput(
+            adult_id=w["adult"].pk,
+            child_ids=[child.pk],
+            statement_by="Jo Harris",
+            statement_role="Team manager, Vale Council",
+            statement_on=date.today(),
+            statement_summary="Dean Hollis is not to have any contact with Keira Lomax.",
+            authority_id=w["vale_council"].pk,
+        ),
     )
     w["token"] = api_token_create(actor=w["inspector"], name="script").token
     w["endpoint"] = webhook_endpoint_add(

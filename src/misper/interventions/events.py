@@ -47,6 +47,26 @@ class InterventionsVerb(TimelineVerb):
         "Discussed at the MASE meeting",
         ("discussed_at", "addressed", "not_addressed", "not_applicable", "outcomes", "trigger"),
     )
+    NOTICE_PREPARED = (
+        "harbouring_notice_prepared",
+        "Harbouring warning notice prepared",
+        ("notice", "adult", "acts", "statement_by"),
+    )
+    NOTICE_SERVED = (
+        "harbouring_notice_served",
+        "Harbouring warning notice served",
+        ("notice", "adult", "served_at", "served_by"),
+    )
+    NOTICE_BREACHED = (
+        "harbouring_notice_breached",
+        "Harbouring warning notice breached",
+        ("notice", "adult", "at"),
+    )
+    NOTICE_WITHDRAWN = (
+        "harbouring_notice_withdrawn",
+        "Harbouring warning notice withdrawn",
+        ("notice", "adult"),
+    )
 
 
 register(InterventionsVerb)

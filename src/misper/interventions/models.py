@@ -317,3 +317,93 @@ class MaseDiscussion(models.Model):
 
     def __str__(self) -> str:
         return f"MASE discussion for trigger {self.trigger_id}"
+
+
+class NoticeStatus(models.TextChoices):
+    PREPARED = "prepared", "Prepared, not yet served"
+    SERVED = "served", "Served"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class HarbouringNotice(models.Model):
+    """A harbouring warning notice (R-HRB-03, R-HRB-04): prepared from the local authority
+    manager's formal witness statement prohibiting an adult from any contact with the named
+    children, then served on the adult by the police, who show them the statement and a
+    photograph of each child (which they may not keep). Written by
+    interventions/harbouring.py only."""
+
+    adult = models.ForeignKey(
+        "people.Adult", on_delete=models.PROTECT, related_name="harbouring_notices"
+    )
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The local authority whose manager made the statement.",
+    )
+    statement_by = models.CharField(max_length=200)
+    statement_role = models.CharField(max_length=100)
+    statement_on = models.DateField()
+    statement_summary = models.TextField()
+    status = models.CharField(
+        max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.PREPARED
+    )
+    prepared_at = models.DateTimeField()
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    served_at = models.DateTimeField(null=True, blank=True)
+    served_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    served_where = models.CharField(max_length=300, blank=True)
+    photo_shown = models.BooleanField(
+        default=False, help_text="A photograph of each child shown and not left (R-HRB-04)."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-prepared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Harbouring notice {self.pk}"
+
+
+class NoticeChild(models.Model):
+    """A child a notice names, with the Acts it cites for them (policy/harbouring.py)."""
+
+    notice = models.ForeignKey(HarbouringNotice, on_delete=models.CASCADE, related_name="children")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    acts = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="one_child_per_notice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}: {self.person_id}"
+
+
+class NoticeBreach(models.Model):
+    """A breach of a served notice: a timeline event on every child it names (R-HRB-04)."""
+
+    notice = models.ForeignKey(HarbouringNotice, on_delete=models.PROTECT, related_name="breaches")
+    at = models.DateTimeField()
+    description = models.TextField()
+    episode = models.ForeignKey(
+        "episodes.Episode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Breach of notice {self.notice_id}"

@@ -25,12 +25,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from misper.agencies.models import User
-from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, Role
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, OPERATIONAL_POLICE_ROLES, Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied
 from misper.episodes.models import Episode
 from misper.interventions.models import (
     ENDED,
+    HarbouringNotice,
     MaseDiscussion,
     MaseStatus,
     Meeting,
@@ -233,3 +234,95 @@ def desk(user: User) -> dict[str, object]:
         "establishments": near,
         "now": now,
     }
+
+
+# --- Harbouring notices (interventions/harbouring.py writes them) ----------------------------
+#
+# A notice is seen by the operational police of the force that serves it and by children's
+# services of the authority whose manager made the statement; nobody else. The police
+# serve it; either side records a breach; whoever may prepare one withdraws it.
+
+NO_SUCH_NOTICE = "No such notice"
+POLICE_PREPARERS = frozenset(
+    {
+        Role.MISSING_PERSON_COORDINATOR,
+        Role.CSE_COORDINATOR,
+        Role.SERGEANT,
+        Role.INSPECTOR,
+        Role.CHIEF_INSPECTOR,
+        Role.SUPERINTENDENT,
+    }
+)
+SERVERS = OPERATIONAL_POLICE_ROLES - {Role.CALL_HANDLER}
+
+
+class NoticeDo(StrEnum):
+    READ = "read harbouring notice"
+    SERVE = "serve harbouring notice"
+    BREACH = "record harbouring breach"
+    WITHDRAW = "withdraw harbouring notice"
+
+
+def notice_preparer_roles() -> frozenset[str]:
+    return POLICE_PREPARERS | {Role.TEAM_MANAGER}
+
+
+def _notice_who(user: User, n: HarbouringNotice) -> set[NoticeDo]:
+    may: set[NoticeDo] = set()
+    if user.has_role(*OPERATIONAL_POLICE_ROLES) and force_id_of(user) == n.force_id:
+        may |= {NoticeDo.READ, NoticeDo.BREACH}
+        if user.has_role(*SERVERS):
+            may.add(NoticeDo.SERVE)
+        if user.has_role(*POLICE_PREPARERS):
+            may.add(NoticeDo.WITHDRAW)
+    if user.organisation_id == n.authority_id and user.has_role(*CHILDRENS_SERVICES_ROLES):
+        may |= {NoticeDo.READ, NoticeDo.BREACH}
+        if user.has_role(Role.TEAM_MANAGER):
+            may.add(NoticeDo.WITHDRAW)
+    return may
+
+
+def notice_may(user: User, n: HarbouringNotice, do: NoticeDo) -> bool:
+    return do in _notice_who(user, n)
+
+
+def notices_for_user(user: User) -> QuerySet[HarbouringNotice]:
+    if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+        return HarbouringNotice.objects.none()
+    q = Q(pk__in=[])
+    if user.has_role(*OPERATIONAL_POLICE_ROLES) and force_id_of(user) is not None:
+        q |= Q(force_id=force_id_of(user))
+    if user.has_role(*CHILDRENS_SERVICES_ROLES):
+        q |= Q(authority_id=user.organisation_id)
+    return HarbouringNotice.objects.filter(q).select_related(
+        "adult", "force", "authority", "prepared_by", "served_by"
+    )
+
+
+def get_notice_for_user(
+    user: User, notice_id: int, *, purpose: str, for_update: bool = False
+) -> HarbouringNotice:
+    """A notice, audited (it names children): "No such notice" for whoever may not see it."""
+    notice = notices_for_user(user).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound(NO_SUCH_NOTICE)
+    if for_update:
+        notice = (
+            HarbouringNotice.objects.select_for_update().select_related("adult").get(pk=notice.pk)
+        )
+    audit_record(
+        user=user,
+        action="read",
+        subject_type="harbouring_notice",
+        subject_id=notice.pk,
+        purpose=purpose,
+    )
+    return notice
+
+
+def notices_about_adult(user: User, adult_id: int) -> QuerySet[HarbouringNotice]:
+    return notices_for_user(user).filter(adult_id=adult_id)
+
+
+def notices_naming(user: User, person_id: int) -> QuerySet[HarbouringNotice]:
+    return notices_for_user(user).filter(children__person_id=person_id).distinct()

@@ -60,6 +60,15 @@ class PeopleVerb(TimelineVerb):
     WORKER_ALLOCATED = "worker_allocated", "Worker allocated", ("role", "worker", "previous")
     ALLOCATION_ENDED = "allocation_ended", "Allocation ended", ("role", "worker")
     PHOTO_ADDED = "photo_added", "Photograph added", ("taken_on", "replaced")
+    ADULT_RECORDED = "adult_recorded", "Adult recorded", ("name",)
+    ADULT_UPDATED = "adult_updated", "Adult's details changed", ("fields",)
+    ASSOCIATE_LINKED = "associate_linked", "Associate linked to an adult", ("associate", "adult")
+    ASSOCIATE_UNLINKED = (
+        "associate_unlinked",
+        "Associate no longer linked to an adult",
+        ("associate", "adult"),
+    )
+    LOCATION_KIND_SET = "location_kind_set", "Place recorded as", ("kind", "reference")
 
 
 register(PeopleVerb)

@@ -299,6 +299,11 @@ class Associate(models.Model):
     # Where it came from when another agency shared it (a return interview, R-RHI-09):
     # "Return interview, Safe Return Project, 3 December 2026". Blank: entered here.
     source = models.CharField(max_length=200, blank=True)
+    # The adult this associate is, once someone has said so (people/network.py): the link
+    # that puts children who know the same adult side by side (issue 12, the network).
+    adult = models.ForeignKey(
+        "Adult", null=True, blank=True, on_delete=models.PROTECT, related_name="associates"
+    )
 
     class Meta:
         ordering = ["-last_seen_on", "name"]
@@ -390,3 +395,90 @@ class PersonShare(models.Model):
     @property
     def active(self) -> bool:
         return self.ended_at is None
+
+
+class Adult(models.Model):
+    """An adult linked to children who go missing: one record however many children name
+    them, each child's associate row linked to it (people/network.py). A harbouring notice
+    is served on an adult (interventions, R-HRB-04)."""
+
+    name = models.CharField(max_length=200)
+    normalised_name = models.CharField(max_length=200, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocationKind(models.TextChoices):
+    ORDINARY = "ordinary", "Address or public place"
+    # Children Act 1989 s51: a refuge so certified is never a harbourer (R-HRB-07).
+    CERTIFIED_REFUGE = "certified_refuge", "Certified refuge (Children Act 1989, section 51)"
+
+
+class Location(models.Model):
+    """A place in the network, one per full postcode: where children go missing from,
+    are found, are placed and are known to go. A postcode covers about fifteen addresses,
+    so a link through a place says "the same street", not "the same house"."""
+
+    postcode = models.CharField(max_length=10, unique=True)
+    label = models.CharField(max_length=300, help_text="The first description recorded.")
+    kind = models.CharField(max_length=20, choices=LocationKind.choices, default="ordinary")
+    refuge_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.postcode})"
+
+
+class LinkSource(models.TextChoices):
+    PLACE = "place", "Known place"
+    MISSING_FROM = "missing_from", "Went missing from"
+    FOUND = "found", "Found at"
+    PLACEMENT = "placement", "Placed at"
+
+
+class PlaceLink(models.Model):
+    """A child linked to a place, by one record that names the place's postcode: a known
+    place, an episode's missing-from address or found address, a placement. Written by
+    people/network.py as the record is written, one row per record (updated when it
+    changes). ``episode`` is set for the episode's own links, so that a restricted case's
+    links are left out of the network (R-RES-01)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="place_links")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="links")
+    source = models.CharField(max_length=16, choices=LinkSource.choices)
+    source_id = models.PositiveBigIntegerField()
+    episode = models.ForeignKey(
+        "episodes.Episode", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    on = models.DateField()
+    description = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="one_link_per_record")
+        ]
+        indexes = [
+            models.Index(fields=["location", "person"]),
+            models.Index(fields=["person", "location"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: {self.description}"

@@ -12,17 +12,21 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from misper.agencies.models import User
-from misper.agencies.roles import Role
+from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, OPERATIONAL_POLICE_ROLES, Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
 from misper.people.matching import outward_code
 from misper.people.models import (
+    Adult,
     AllocatedWorker,
     Flag,
     FlagRequest,
     FlagRequestStatus,
+    Location,
+    LocationKind,
     Person,
     PersonShare,
+    PlaceLink,
     Placement,
 )
 from misper.people.rules import visible_people_filter
@@ -37,6 +41,8 @@ def people_for_user(user: User) -> QuerySet[Person]:
 
 # One answer for "does not exist" and "you may not see it": the two must look the same.
 NO_SUCH_CHILD = "No such child"
+NO_SUCH_ADULT = "No such adult"
+NO_SUCH_PLACE = "No such place"
 NO_SUCH_FLAG = "No such flag"
 NO_SUCH_SHARE = "No such share"
 NOT_ALLOWED = "Your role does not allow this change"
@@ -395,3 +401,74 @@ def allocatable_workers(person: Person) -> QuerySet[User]:
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+# --- The network: adults and places (people/network.py writes them) -------------------------
+#
+# The network is for the operational police and children's services. The police see every
+# adult and place; children's services see an adult their organisation recorded or one linked
+# to a child they see, and a place linked to a child they see (by a record that is not a
+# restricted case's) or certified as a refuge.
+
+
+def may_see_network(user: User) -> bool:
+    return getattr(user, "is_authenticated", False) and user.has_role(
+        *OPERATIONAL_POLICE_ROLES, *CHILDRENS_SERVICES_ROLES
+    )
+
+
+def adults_for_user(user: User) -> QuerySet[Adult]:
+    if not may_see_network(user):
+        return Adult.objects.none()
+    if user.has_role(*OPERATIONAL_POLICE_ROLES):
+        return Adult.objects.all()
+    children = people_for_user(user).values("pk")
+    return Adult.objects.filter(
+        Q(created_by_org_id=user.organisation_id) | Q(associates__person__in=children)
+    ).distinct()
+
+
+def locations_for_user(user: User) -> QuerySet[Location]:
+    if not may_see_network(user):
+        return Location.objects.none()
+    if user.has_role(*OPERATIONAL_POLICE_ROLES):
+        return Location.objects.all()
+    children = people_for_user(user).values("pk")
+    return Location.objects.filter(
+        Q(kind=LocationKind.CERTIFIED_REFUGE)
+        | Q(
+            pk__in=PlaceLink.objects.filter(person__in=children)
+            .filter(Q(episode__isnull=True) | Q(episode__restricted=False))
+            .values("location_id")
+        )
+    )
+
+
+def get_adult_for_user(
+    user: User, adult_id: int, *, purpose: str, for_update: bool = False
+) -> Adult:
+    """An adult's record, audited: "No such adult" for whoever may not see it."""
+    adult = adults_for_user(user).filter(pk=adult_id).first()
+    if adult is None:
+        raise NotFound(NO_SUCH_ADULT)
+    if for_update:
+        adult = Adult.objects.select_for_update().get(pk=adult.pk)
+    audit_record(
+        user=user, action="read", subject_type="adult", subject_id=adult.pk, purpose=purpose
+    )
+    return adult
+
+
+def get_location_for_user(
+    user: User, location_id: int, *, purpose: str, for_update: bool = False
+) -> Location:
+    """A place's record, audited: "No such place" for whoever may not see it."""
+    location = locations_for_user(user).filter(pk=location_id).first()
+    if location is None:
+        raise NotFound(NO_SUCH_PLACE)
+    if for_update:
+        location = Location.objects.select_for_update().get(pk=location.pk)
+    audit_record(
+        user=user, action="read", subject_type="location", subject_id=location.pk, purpose=purpose
+    )
+    return location

@@ -61,12 +61,14 @@ from misper.people.models import (
     Flag,
     FlagRequest,
     FlagRequestStatus,
+    LinkSource,
     NameKey,
     Person,
     PersonShare,
     Place,
     Placement,
 )
+from misper.people.network import place_link_note
 from misper.people.search import refresh_search_keys
 from misper.people.selectors import (
     NOT_ALLOWED,
@@ -790,6 +792,14 @@ def placement_record(
         person.version += 1
         person.save(update_fields=["care_status", "home_authority", "version"])
         refresh_search_keys(person)  # the placement's postcode district is a search key
+        place_link_note(
+            person=person,
+            postcode=postcode,
+            description=address,
+            source=LinkSource.PLACEMENT,
+            source_id=placement.pk,
+            on=started,
+        )
         timeline_record(
             actor=actor,
             subject_type=SUBJECT,
@@ -871,6 +881,14 @@ def place_add(
         place = Place.objects.create(
             person=person, description=description, postcode=postcode, last_seen_on=last_seen_on
         )
+        place_link_note(
+            person=person,
+            postcode=postcode,
+            description=description,
+            source=LinkSource.PLACE,
+            source_id=place.pk,
+            on=last_seen_on or timezone.localdate(),
+        )
         _bump(person)
         timeline_record(
             actor=actor,
@@ -930,6 +948,14 @@ def shared_place_land(
         postcode=postcode,
         last_seen_on=timezone.localdate(),
         source=source,
+    )
+    place_link_note(
+        person=person,
+        postcode=postcode,
+        description=description,
+        source=LinkSource.PLACE,
+        source_id=place.pk,
+        on=place.last_seen_on or timezone.localdate(),
     )
     _bump(person)
     timeline_record(

@@ -38,6 +38,9 @@ from misper.episodes.services.common import (
     text,
 )
 from misper.episodes.services.report import policy_role
+from misper.people.models import LinkSource
+from misper.people.network import place_link_note
+from misper.policy.calendar import local_date
 from misper.policy.profiles import load_profile
 
 CONSENT = ("given", "refused", "not_obtainable")
@@ -351,7 +354,7 @@ def episode_found(
         )
         if not decision.allowed:
             raise refusal(decision, "safe_and_well")
-        FoundReport.objects.create(
+        found_report = FoundReport.objects.create(
             episode=episode,
             found_at=found.found_at,
             returned_at=found.returned_at,
@@ -362,6 +365,15 @@ def episode_found(
             recorded_by=actor,
             recorded_at=now,
             **values,
+        )
+        place_link_note(
+            person=episode.person,
+            postcode=found_report.found_postcode,
+            description=found_report.found_where,
+            source=LinkSource.FOUND,
+            source_id=found_report.pk,
+            on=local_date(found_report.found_at),
+            episode_id=episode.pk,
         )
         store(episode, decision)
         episode.awaiting_supervisor = False

@@ -52,7 +52,8 @@ from misper.episodes.services.common import (
     store_state,
     text,
 )
-from misper.people.models import Person
+from misper.people.models import LinkSource, Person
+from misper.people.network import place_link_note
 from misper.people.selectors import get_person_for_user
 from misper.people.services import policy_role_of
 from misper.policy import Decision
@@ -423,6 +424,15 @@ def episode_report(
         if not confirmed:
             episode.categorised_by_role = role  # who proposed it
         episode.save()
+        place_link_note(
+            person=person,
+            postcode=episode.location_postcode,
+            description=episode.location_address,
+            source=LinkSource.MISSING_FROM,
+            source_id=episode.pk,
+            on=local_date(episode.last_seen_at),
+            episode_id=episode.pk,
+        )
         CategoryDecision.objects.create(
             episode=episode,
             category=category,
