@@ -6,12 +6,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+# The DfE's SSDA903 validator (misper/insights): pandas < 2, so Python 3.9 to 3.11, in a
+# virtual environment of its own, never in Misper's.
+PYTHON_903 ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || command -v python3.11 || echo python3.11)
+VENV_903 := .venv-903
+REQUIREMENTS_903 := src/misper/insights/requirements-903.txt
+STAMP_903 := $(VENV_903)/.installed
 
 .DEFAULT_GOAL := help
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Misper needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
@@ -22,6 +28,16 @@ $(STAMP): pyproject.toml
 
 .PHONY: install
 install: $(STAMP) ## create .venv and install Misper with its development tools
+
+$(STAMP_903): $(REQUIREMENTS_903)
+	@$(PYTHON_903) -c 'import sys; sys.exit(not (3, 9) <= sys.version_info[:2] < (3, 12))' || { echo "The DfE's SSDA903 validator needs Python 3.9 to 3.11: set PYTHON_903 (found $$($(PYTHON_903) --version 2>&1))"; exit 1; }
+	@test -x $(VENV_903)/bin/python || $(PYTHON_903) -m venv $(VENV_903)
+	$(VENV_903)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_903)/bin/python -m pip install --quiet -r $(REQUIREMENTS_903)
+	@touch $(STAMP_903)
+
+.PHONY: venv-903
+venv-903: $(STAMP_903) ## the DfE's SSDA903 validator in .venv-903, a virtual environment of its own
 
 .PHONY: migrate
 migrate: $(STAMP) ## create or update the database (SQLite under var/ unless DATABASE_URL is set)
@@ -34,7 +50,7 @@ run: $(STAMP) migrate ## install, migrate, load the demo region, start the web s
 	@bash scripts/run.sh $(HOST) $(PORT)
 
 .PHONY: test
-test: $(STAMP) ## the whole suite: policy, SQLite, PostgreSQL and browser tests
+test: $(STAMP) $(STAMP_903) ## the whole suite: policy, SQLite, PostgreSQL and browser tests
 	@bash scripts/test.sh
 
 .PHONY: lint
@@ -63,8 +79,8 @@ vendor: ## refresh GOV.UK Frontend and axe-core from the pinned npm packages (ne
 	bash scripts/vendor.sh
 
 .PHONY: clean
-clean: ## remove the virtual environment and the local database
-	rm -rf $(VENV) var
+clean: ## remove the virtual environments and the local database
+	rm -rf $(VENV) $(VENV_903) var
 
 .PHONY: openapi
 openapi: $(STAMP) ## write the API's OpenAPI document to docs/openapi.json (checked by a test)

@@ -55,6 +55,19 @@ POLICY_READERS = POLICE | {"analyst", "board", "admin"}
 NOBODY: frozenset[str] = frozenset()
 # Who counts return interviews (returns/coverage.py): a provider's manager, analysts, boards.
 COUNTERS = frozenset({"rhi_manager", "analyst", "board"})
+# The analysts' reports (insights/reports.py): analysts and boards (and team managers, no
+# persona), each of their own figures.
+REPORTERS = frozenset({"analyst", "board"})
+# A harbouring notice (interventions/selectors.py): the serving force's operational police
+# and the authority's children's services read it; its officers (not call handlers) serve
+# it and its supervisors withdraw it.
+NOTICE_READERS = OWNING | {"sw_right"}
+NOTICE_OFFICERS = frozenset({"sergeant", "inspector"})
+# The network (issue 12, part 5): the operational police and children's services; the world's
+# adult and place are linked to the child, so her social worker sees them and Harbour's does
+# not (police see every adult and place).
+NETWORK = POLICE | CS
+NETWORK_SEERS = POLICE | {"sw_right"}
 
 
 @dataclass(frozen=True)
@@ -135,7 +148,13 @@ _API_PARAM = {
     "carer_report": "report_id",
     "assessment": "number",
     "allocation": "allocation_id",
+    "placement": "placement_id",
     "worker": "user_id",
+    "notice": "notice_id",
+    "adult": "adult_id",
+    "associate": "associate_id",
+    "location": "location_id",
+    "report": "slug",
 }
 
 # --- Bodies --------------------------------------------------------------------------------
@@ -199,6 +218,47 @@ def mase_body(w: dict[str, Any]) -> dict[str, Any]:
         "items": {key: {"addressed": "yes", "note": ""} for key in MASE_ITEMS},
         "outcomes": ["early_help"],
     }
+
+
+def notice_version(w: dict[str, Any]) -> int:
+    from misper.interventions.models import HarbouringNotice
+
+    return HarbouringNotice.objects.get(pk=w["notice"].pk).version
+
+
+def notice_body(w: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "adult_id": w["adult"].pk,
+        "child_ids": [w["child"].pk],
+        "statement_by": "Jo Harris",
+        "statement_role": "Team manager, Vale Council",
+        "statement_on": _iso(date.today()),
+        "statement_summary": "No contact whatsoever with Keira Lomax.",
+        "authority_id": w["vale_council"].pk,
+    }
+
+
+def serve_body(w: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {
+        "version": notice_version(w),
+        "served_at": _iso(timezone.now()),
+        "served_where": "4 Mill Row",
+        "photo_shown": True,
+    }
+
+
+def adult_version(w: dict[str, Any]) -> int:
+    from misper.people.models import Adult
+
+    return Adult.objects.get(pk=w["adult"].pk).version
+
+
+def location_version(w: dict[str, Any]) -> int:
+    from misper.people.models import Location
+
+    return Location.objects.get(pk=w["location"].pk).version
 
 
 def meeting_version(w: dict[str, Any]) -> int:
@@ -387,6 +447,19 @@ PAGE_ROWS: list[Row] = [
         body=lambda w: {},
         object="person",
     ),
+    # A placement's details for the DfE's return (R-DAT-04): the authority that made it.
+    *[
+        page(
+            "people:placement_return",
+            "/people/{person}/placements/{placement}/dfe/",
+            frozenset({"sw_right"}),
+            forbid=POLICE | {"carer_right"},
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="placement",
+        )
+        for m in ("GET", "POST")
+    ],
     page(
         "people:associate_add",
         "/people/{person}/associates/new/",
@@ -715,6 +788,27 @@ PAGE_ROWS: list[Row] = [
     # Return interviews as a service: the figures (counts, no child) for the providers' and
     # authorities' managers, analysts and boards; the arrangements for administrators.
     page("returns:coverage", "/returns/coverage/", COUNTERS),
+    # The DfE's SSDA903 return (R-DAT-04): a team manager of the authority's, whose return
+    # it is (no persona is one: tests/insights/test_pages.py); "not found" for everyone else.
+    page("insights:ssda903", "/insights/ssda903/", NOBODY, forbid=SIGNED_IN),
+    # The analysts' reports: counts only; the download asks why and is audited.
+    page("insights:reports", "/insights/reports/", REPORTERS),
+    page("insights:report", "/insights/reports/{report}/", REPORTERS),
+    page(
+        "insights:report_download",
+        "/insights/reports/{report}.csv",
+        REPORTERS,
+        method="POST",
+        body=lambda w: {"purpose": "Quarterly report to the partnership"},
+    ),
+    page(
+        "insights:ssda903",
+        "/insights/ssda903/",
+        NOBODY,
+        forbid=SIGNED_IN,
+        method="POST",
+        body=lambda w: {"year": "2027", "purpose": "Submission to the DfE"},
+    ),
     page("returns:arrangements", "/returns/arrangements/", frozenset({"admin"})),
     page(
         "returns:arrangements",
@@ -806,6 +900,83 @@ PAGE_ROWS: list[Row] = [
         for name, slug in (("mase", "mase/"), ("mase_list", "mase/list/"))
         for m in ("GET", "POST")
     ],
+    # Harbouring warning notices (R-HRB-01..07). The world's notice, prepared by Vale
+    # Police's coordinator (no persona) on the adult the child's associate is, from Vale
+    # Council's statement, is not yet served: Vale Police's operational officers and Vale
+    # Council's children's services read it and record breaches (not yet: the breach page
+    # sends them back to the notice); its officers serve it (not the call handler) and its
+    # supervisors withdraw it (an empty form is a 400); "not found" for anyone else. A
+    # supervisor of any force prepares one on an adult (the police see every adult). The
+    # list is for the police and children's services.
+    page("interventions:harbouring", "/interventions/harbouring/", POLICE | CS),
+    *[
+        page(
+            "interventions:harbouring_new",
+            "/interventions/harbouring/new/?adult={adult}",
+            SUPERVISORS,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="adult",
+        )
+        for m in ("GET", "POST")
+    ],
+    page(
+        "interventions:harbouring_notice",
+        "/interventions/harbouring/{notice}/",
+        NOTICE_READERS,
+        object="notice",
+    ),
+    *[
+        page(
+            f"interventions:harbouring_{name}",
+            f"/interventions/harbouring/{{notice}}/{name}/",
+            ok,
+            forbid=NOTICE_READERS - ok,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object="notice",
+        )
+        for name, ok in (
+            ("serve", NOTICE_OFFICERS),
+            ("breach", NOTICE_READERS),
+            ("withdraw", NOTICE_OFFICERS),
+        )
+        for m in ("GET", "POST")
+    ],
+    # The network (issue 12, part 5): for the operational police and children's services,
+    # "not found" for anyone else; the child's network, the world's adult and place and the
+    # child's associate for whoever sees the child (not Harbour's social worker). An empty
+    # form answers 400.
+    page("network:child", "/network/children/{person}/", NETWORK_SEERS, object="person"),
+    page("network:adults", "/network/adults/", NETWORK),
+    *[
+        page(
+            "network:adult_new",
+            "/network/adults/new/",
+            NETWORK,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+        )
+        for m in ("GET", "POST")
+    ],
+    page("network:adult", "/network/adults/{adult}/", NETWORK_SEERS, object="adult"),
+    page("network:place", "/network/places/{location}/", NETWORK_SEERS, object="location"),
+    *[
+        page(
+            f"network:{name}",
+            path,
+            NETWORK_SEERS,
+            method=m,
+            body=(lambda w: {}) if m == "POST" else None,
+            object=obj,
+        )
+        for name, path, obj in (
+            ("adult_change", "/network/adults/{adult}/change/", "adult"),
+            ("associate_link", "/network/associates/{associate}/link/", "associate"),
+            ("place_refuge", "/network/places/{location}/refuge/", "location"),
+        )
+        for m in ("GET", "POST")
+    ],
 ]
 
 API_ROWS: list[Row] = [
@@ -876,6 +1047,14 @@ API_ROWS: list[Row] = [
         forbid=CHILD_CHANGERS - FLAG_ENDERS | {"carer_right"},
         body=lambda w: {"reason": "over"},
         object="flag",
+    ),
+    api(
+        "PUT",
+        "/people/{person}/placements/{placement}/dfe",
+        frozenset({"sw_right"}),
+        forbid=POLICE | {"carer_right"},
+        body=lambda w: {"version": 1, "legal_status": "C2"},
+        object="placement",
     ),
     api(
         "POST",
@@ -1233,6 +1412,11 @@ API_ROWS: list[Row] = [
         object="flag_request",
     ),
     api("GET", "/returns/coverage", COUNTERS, forbid=SIGNED_IN - COUNTERS),
+    # The DfE's SSDA903 return: a team manager of the authority's (no persona is one).
+    api("GET", "/insights/ssda903", NOBODY, forbid=SIGNED_IN),
+    api("GET", "/insights/ssda903/zip", NOBODY, forbid=SIGNED_IN),
+    api("GET", "/insights/reports", REPORTERS, forbid=SIGNED_IN - REPORTERS),
+    api("GET", "/insights/reports/{report}", REPORTERS, forbid=SIGNED_IN - REPORTERS),
     api("GET", "/returns/arrangements", frozenset({"admin"}), forbid=SIGNED_IN - {"admin"}),
     api(
         "POST",
@@ -1357,6 +1541,104 @@ API_ROWS: list[Row] = [
         object="mase_trigger",
     ),
     api("GET", "/interventions/mase/checklist", SIGNED_IN),
+    # Harbouring warning notices (R-HRB-01..07): as the pages. Preparing one is for a
+    # coordinator, a police supervisor or a team manager (403 for anyone else, the role
+    # asked first); the world's notice is not yet served, so a breach is a 409.
+    api("GET", "/harbouring/notices", SIGNED_IN),
+    api(
+        "POST",
+        "/harbouring/notices",
+        SUPERVISORS,
+        forbid=SIGNED_IN - SUPERVISORS,
+        body=notice_body,
+    ),
+    api("GET", "/harbouring/notices/{notice}", NOTICE_READERS, object="notice"),
+    api(
+        "POST",
+        "/harbouring/notices/{notice}/serve",
+        NOTICE_OFFICERS,
+        forbid=NOTICE_READERS - NOTICE_OFFICERS,
+        body=serve_body,
+        object="notice",
+    ),
+    api(
+        "POST",
+        "/harbouring/notices/{notice}/breaches",
+        NOTICE_READERS,
+        body=lambda w: {
+            "version": notice_version(w),
+            "at": _iso(NOW),
+            "description": "Seen at the flat",
+        },
+        object="notice",
+    ),
+    api(
+        "POST",
+        "/harbouring/notices/{notice}/withdraw",
+        NOTICE_OFFICERS,
+        forbid=NOTICE_READERS - NOTICE_OFFICERS,
+        body=lambda w: {"version": notice_version(w), "reason": "No longer needed"},
+        object="notice",
+    ),
+    # The network (issue 12, part 5): as the pages; 403 for a role without the network,
+    # asked before anything is looked up.
+    api(
+        "GET",
+        "/network/children/{person}",
+        NETWORK_SEERS,
+        forbid=SIGNED_IN - NETWORK,
+        object="person",
+    ),
+    api("GET", "/network/adults", NETWORK, forbid=SIGNED_IN - NETWORK),
+    api(
+        "POST",
+        "/network/adults",
+        NETWORK,
+        forbid=SIGNED_IN - NETWORK,
+        body=lambda w: {"name": "Ann Other"},
+    ),
+    api(
+        "GET", "/network/adults/{adult}", NETWORK_SEERS, forbid=SIGNED_IN - NETWORK, object="adult"
+    ),
+    api(
+        "PUT",
+        "/network/adults/{adult}",
+        NETWORK_SEERS,
+        forbid=SIGNED_IN - NETWORK,
+        body=lambda w: {
+            "version": adult_version(w),
+            "name": "Dean Hollis",
+            "address": "6 Mill Row",
+        },
+        object="adult",
+    ),
+    api(
+        "PUT",
+        "/network/associates/{associate}/adult",
+        NETWORK_SEERS,
+        forbid=SIGNED_IN - NETWORK,
+        body=lambda w: {"adult_id": None},
+        object="associate",
+    ),
+    api(
+        "GET",
+        "/network/places/{location}",
+        NETWORK_SEERS,
+        forbid=SIGNED_IN - NETWORK,
+        object="location",
+    ),
+    api(
+        "PUT",
+        "/network/places/{location}/kind",
+        NETWORK_SEERS,
+        forbid=SIGNED_IN - NETWORK,
+        body=lambda w: {
+            "version": location_version(w),
+            "kind": "certified_refuge",
+            "refuge_reference": "S51/1",
+        },
+        object="location",
+    ),
     # Children's services and carers (issue 10). The pre-placement assessment: read by
     # whoever sees the child (police, children's services, the child's carers); saved by the
     # responsible authority (sw_right), whose form it is.
@@ -1519,6 +1801,7 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
     ids = {
         "episode": (w["restricted"] if restricted else w["episode"]).pk,
         "person": w["child"].pk,
+        "placement": w["child"].placements.order_by("pk").first().pk,
         "flag": w["flag"].pk,
         "transfer": w["transfer"].pk,
         "message": w["message"].pk,
@@ -1541,6 +1824,11 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "assessment": w["assessment"].number,
         "allocation": w["allocation"].pk,
         "worker": w["sw_right"].pk,
+        "notice": w["notice"].pk,
+        "adult": w["adult"].pk,
+        "associate": w["associate"].pk,
+        "location": w["location"].pk,
+        "report": "durations",
     }
     if missing is not None:
         ids[missing] = MISSING_ID

@@ -87,7 +87,7 @@ def search(
     """Fill in the search form (every box, so nothing is left from the search before)
     and search."""
     page.get_by_label("Name or alias").fill(name)
-    born = page.get_by_role("group", name="Date of birth")
+    born = page.get_by_role("group", name="Date of birth", exact=True)
     born.get_by_label("Day").fill(day)
     born.get_by_label("Month").fill(month)
     born.get_by_label("Year").fill(year)
@@ -180,7 +180,7 @@ def test_the_call_handler_finds_the_child_in_dirty_records(page, world):  # type
     assert path(page) == "/people/new/"
     assert page.get_by_label("Given name").input_value() == "Aaron"
     assert page.get_by_label("Family name").input_value() == "Smith"
-    born = page.get_by_role("group", name="Date of birth")
+    born = page.get_by_role("group", name="Date of birth", exact=True)
     assert [born.get_by_label(p).input_value() for p in ("Day", "Month", "Year")] == [
         "2",
         "4",

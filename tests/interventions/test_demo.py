@@ -95,3 +95,30 @@ def test_the_demo_interventions_are_idempotent():
     assert summary() == before
     assert sorted(TriggerRecord.objects.values_list("pk", "version")) == versions
     assert MeetingAction.objects.count() == actions
+
+
+def test_the_demo_has_a_served_harbouring_notice_with_a_breach():
+    """R-HRB-04, R-HRB-02: Dean Marsh, the adult Amira's return interview named, is linked
+    to her associate and served a notice naming her (16, in care: section 49 only), breached
+    once; the breach is on her timeline and his. A second load adds nothing."""
+    from misper.core.timeline import timeline_for_subject
+    from misper.interventions.models import HarbouringNotice
+
+    call_command("demo", "--quiet")
+    notice = HarbouringNotice.objects.select_related("adult", "served_by").get()
+    amira = Person.objects.get(given_name="Amira")
+    assert notice.adult.associates.filter(person=amira).exists()
+    assert (notice.status, notice.photo_shown) == ("served", True)
+    assert notice.served_by.email == "sergeant@vale-police.demo"
+    assert [(c.person_id, c.acts) for c in notice.children.all()] == [
+        (amira.pk, ["children_act_1989_s49"])
+    ]
+    assert notice.breaches.count() == 1
+    for subject_type, pk in (("person", amira.pk), ("adult", notice.adult_id)):
+        assert (
+            timeline_for_subject(subject_type, pk)
+            .filter(verb="harbouring_notice_breached")
+            .exists()
+        )
+    call_command("demo", "--quiet")
+    assert HarbouringNotice.objects.count() == 1 and notice.breaches.count() == 1

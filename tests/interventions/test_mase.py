@@ -23,6 +23,8 @@ from misper.core.errors import (
     WrongState,
 )
 from misper.core.models import AuditEvent, TimelineEvent
+from misper.episodes.selectors import cse_screening_of
+from misper.episodes.services import episode_cse_screening
 from misper.interventions.mase import mase_list_for, mase_record
 from misper.interventions.models import (
     MASE_ITEMS,
@@ -627,3 +629,74 @@ def test_a_trigger_that_lists_nobody_has_no_mase_through_the_api(wmp):
     response = Api().get(wmp["coordinator"], f"/interventions/triggers/{t.pk}/mase")
     assert response.status_code == 404
     assert response.json()["message"] == "This trigger lists no child for a MASE meeting"
+
+
+# --- Referred by the CSE screening (R-CSE-01, R-CSE-03) ---------------------------------------
+
+
+def screen(r: dict[str, Any], episode: Any, outcome: str) -> Any:
+
+    current = cse_screening_of(fresh(episode))
+    return episode_cse_screening(
+        actor=r["inspector"],
+        episode_id=episode.pk,
+        version=current.version if current is not None else 0,
+        outcome=outcome,
+        indicators="Older boyfriend, new phone",
+        now=NOW,
+    )
+
+
+def test_a_screening_that_refers_to_the_mase_lists_the_child_once(wmp):
+    """R-CSE-03: the screening's "referred to the MASE meeting" lists the child for the
+    MASE of their authority, as three episodes in three months would; saved again, not
+    twice; on the child's timeline; the authority and the coordinators are told."""
+    episode = missing(wmp, NOW - timedelta(hours=3))
+    told = Message.objects.count()
+    screen(wmp, episode, "concerns_mase")
+    (t,) = TriggerRecord.objects.filter(kind="cse_screening_mase")
+    assert (t.owner, t.rule, t.episode, t.person, t.status) == (
+        Owner.MASE,
+        "R-CSE-03",
+        episode,
+        wmp["child"],
+        TriggerStatus.NEW,
+    )
+    assert (discussion(t).status, discussion(t).authority) == (MaseStatus.LISTED, wmp["vale"])
+    assert Message.objects.count() > told
+    assert TimelineEvent.objects.filter(
+        subject_type="person", subject_id=str(wmp["child"].pk), verb="mase_referred_by_screening"
+    ).exists()
+    assert t in desk(wmp["coordinator"])["mase"]
+    screen(wmp, episode, "concerns_mase")  # unchanged: nothing new
+    assert TriggerRecord.objects.filter(kind="cse_screening_mase").count() == 1
+
+
+def test_a_screening_changed_away_before_the_meeting_withdraws_the_listing_and_back(wmp):
+    episode = missing(wmp, NOW - timedelta(hours=3))
+    screen(wmp, episode, "concerns_mase")
+    screen(wmp, episode, "no_concerns")
+    t = TriggerRecord.objects.get(kind="cse_screening_mase")
+    assert t.status == TriggerStatus.CLOSED
+    assert "No CSE concerns" in t.outcome and str(episode.pk) in t.outcome
+    assert t not in desk(wmp["coordinator"])["mase"]
+    screen(wmp, episode, "concerns_mase")
+    t = fresh(t)
+    assert (t.status, t.outcome) == (TriggerStatus.NEW, "")
+    assert TriggerRecord.objects.filter(kind="cse_screening_mase").count() == 1
+
+
+def test_a_listing_already_discussed_stays_whatever_the_screening_says_later(wmp):
+    episode = missing(wmp, NOW - timedelta(hours=3))
+    screen(wmp, episode, "concerns_mase")
+    t = TriggerRecord.objects.get(kind="cse_screening_mase")
+    record(wmp, t)
+    before = (fresh(t).status, fresh(t).outcome)
+    screen(wmp, episode, "no_concerns")
+    assert (fresh(t).status, fresh(t).outcome) == before
+
+
+def test_other_outcomes_list_nobody(wmp):
+    episode = missing(wmp, NOW - timedelta(hours=3))
+    screen(wmp, episode, "concerns_cse_coordinator")
+    assert not TriggerRecord.objects.filter(kind="cse_screening_mase").exists()

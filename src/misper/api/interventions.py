@@ -356,6 +356,23 @@ class EstablishmentCountOut(Schema):
     missing_in_year: int
 
 
+class MonthlyChildOut(Schema):
+    person_id: int
+    times_missing: int
+    latest_report: datetime
+
+
+class MonthlyListOut(Schema):
+    """The monthly list (R-TRG-20): every child of the force missing at least
+    ``min_episodes`` times in the ``months`` calendar months from ``first`` to ``last``."""
+
+    min_episodes: int
+    months: int
+    first: date
+    last: date
+    children: list[MonthlyChildOut]
+
+
 class InterventionsDeskOut(Schema):
     """The desk (at most 100 in each list): new triggers, those in hand, the MASE list,
     meetings to arrange and arranged, actions overdue, and the establishments of your force
@@ -368,6 +385,9 @@ class InterventionsDeskOut(Schema):
     meetings_arranged: DeskListOut
     actions_overdue: DeskListOut
     establishments: list[EstablishmentCountOut]
+    monthly: MonthlyListOut | None = Field(
+        None, description="R-TRG-20, where the force's profile adopts it; null otherwise"
+    )
 
 
 # --- Conversions ---------------------------------------------------------------------------
@@ -822,5 +842,21 @@ def desk(request: HttpRequest) -> InterventionsDeskOut:
                 missing_in_year=row["n"],
             )
             for row in cast(list[dict[str, Any]], d["establishments"])
+        ],
+        monthly=_monthly(cast(selectors.Monthly | None, d["monthly"])),
+    )
+
+
+def _monthly(m: selectors.Monthly | None) -> MonthlyListOut | None:
+    if m is None:
+        return None
+    return MonthlyListOut(
+        min_episodes=m.config.min_episodes,
+        months=m.config.months,
+        first=m.first,
+        last=m.last,
+        children=[
+            MonthlyChildOut(person_id=r.person_id, times_missing=r.count, latest_report=r.last)
+            for r in m.rows
         ],
     )

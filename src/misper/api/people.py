@@ -26,9 +26,14 @@ from misper.people import selectors, services
 from misper.people.codes import (
     AliasKind,
     CareStatus,
+    CategoryOfNeed,
+    DfePlacementType,
     Ethnicity,
     FlagKind,
     LegalStatus,
+    PlacementChangeReason,
+    PlacementLegalStatus,
+    PlacementProvider,
     PlacementType,
     Sex,
 )
@@ -76,6 +81,45 @@ class FlagOut(Schema):
     ended_reason: str
 
 
+class PlacementReturnIn(Schema):
+    """What the DfE's SSDA903 return needs of a placement (R-DAT-04; docs/insights.md):
+    each the DfE's code; null (or empty) when not recorded."""
+
+    legal_status: PlacementLegalStatus | None = Field(
+        None, description="The 903's LS: the legal status under which the child is placed"
+    )
+    category_of_need: CategoryOfNeed | None = Field(
+        None,
+        description="The 903's CIN; on a later placement of the same period of care, null "
+        "keeps the one recorded before",
+    )
+    dfe_placement_type: DfePlacementType | None = Field(
+        None,
+        description="The 903's PLACE; null: from placement_type where that says it "
+        "(children_home K2, secure_unit K1, semi_independent K3)",
+    )
+    provided_by: PlacementProvider | None = Field(None, description="The 903's PLACE_PROVIDER")
+    ofsted_urn: str = Field("", max_length=10, description="The 903's URN, like SC123456")
+    change_reason: PlacementChangeReason | None = Field(
+        None,
+        description="The 903's REASON_PLACE_CHANGE: why the child left the previous "
+        "placement for this one; null for a first placement",
+    )
+    home_postcode: str = Field(
+        "", max_length=10, description="The 903's HOME_POST: the child's home before care"
+    )
+
+
+class PlacementReturnOut(PlacementReturnIn):
+    pass
+
+
+class PlacementReturnUpdateIn(PlacementReturnIn):
+    version: int = Field(
+        ..., description="The child's record's version you read; a stale one is refused (409)"
+    )
+
+
 class PlacementOut(Schema):
     id: int
     placement_type: PlacementType
@@ -100,6 +144,7 @@ class PlacementOut(Schema):
         description="Placed outside the placing authority's area, or in another force's "
         "area than the placing authority's (R-OOA-01)"
     )
+    dfe: PlacementReturnOut
 
 
 class ShareOut(Schema):
@@ -156,6 +201,9 @@ class PersonSummaryOut(Schema):
     subject_to_cj_order: bool
     subject_to_secure_order: bool
     liable_to_arrest: bool
+    upn: str = Field(description="Unique pupil number, or UN1 to UN5 ('' not recorded)")
+    is_mother: bool | None = Field(description="For the DfE's return; null: not recorded")
+    first_child_born_on: date | None
 
 
 class PersonOut(PersonSummaryOut):
@@ -222,6 +270,18 @@ class PersonIn(Schema):
     subject_to_cj_order: bool = False
     subject_to_secure_order: bool = False
     liable_to_arrest: bool = False
+    upn: str = Field(
+        "",
+        max_length=20,
+        description="For the DfE's return: the unique pupil number (13 characters), or UN1 to "
+        "UN5, the DfE's codes for why it is not known",
+    )
+    is_mother: bool | None = Field(
+        None, description="For the DfE's return, for a girl or young woman: null not recorded"
+    )
+    first_child_born_on: date | None = Field(
+        None, description="For a mother: her first child's date of birth"
+    )
 
 
 class PersonUpdateIn(PersonIn):
@@ -270,6 +330,9 @@ class PlacementIn(Schema):
     )
     started_on: date
     emergency: bool = False
+    dfe: PlacementReturnIn | None = Field(
+        None, description="For the DfE's SSDA903 return (R-DAT-04); null: nothing recorded"
+    )
 
 
 class AssociateIn(Schema):
@@ -326,6 +389,23 @@ def _details(body: PersonIn) -> services.PersonDetails:
         subject_to_cj_order=body.subject_to_cj_order,
         subject_to_secure_order=body.subject_to_secure_order,
         liable_to_arrest=body.liable_to_arrest,
+        upn=body.upn,
+        is_mother=body.is_mother,
+        first_child_born_on=body.first_child_born_on,
+    )
+
+
+def _return_details(body: PlacementReturnIn | None) -> services.PlacementReturnDetails:
+    if body is None:
+        return services.PlacementReturnDetails()
+    return services.PlacementReturnDetails(
+        legal_status=body.legal_status.value if body.legal_status else "",
+        category_of_need=body.category_of_need.value if body.category_of_need else "",
+        dfe_placement_type=body.dfe_placement_type.value if body.dfe_placement_type else "",
+        provided_by=body.provided_by.value if body.provided_by else "",
+        ofsted_urn=body.ofsted_urn,
+        change_reason=body.change_reason.value if body.change_reason else "",
+        home_postcode=body.home_postcode,
     )
 
 
@@ -351,6 +431,9 @@ def _summary_fields(p: Person) -> dict[str, Any]:
         "subject_to_cj_order": p.subject_to_cj_order,
         "subject_to_secure_order": p.subject_to_secure_order,
         "liable_to_arrest": p.liable_to_arrest,
+        "upn": p.upn,
+        "is_mother": p.is_mother,
+        "first_child_born_on": p.first_child_born_on,
     }
 
 
@@ -399,6 +482,15 @@ def _placement(p: Placement) -> PlacementOut:
         ended_on=p.ended_on,
         emergency=p.emergency,
         out_of_area=_out_of_area(p),
+        dfe=PlacementReturnOut(
+            legal_status=p.legal_status or None,  # type: ignore[arg-type]
+            category_of_need=p.category_of_need or None,  # type: ignore[arg-type]
+            dfe_placement_type=p.dfe_placement_type or None,  # type: ignore[arg-type]
+            provided_by=p.provided_by or None,  # type: ignore[arg-type]
+            ofsted_urn=p.ofsted_urn,
+            change_reason=p.change_reason or None,  # type: ignore[arg-type]
+            home_postcode=p.home_postcode,
+        ),
     )
 
 
@@ -606,8 +698,30 @@ def placement_record(
         host_authority=_organisation(body.host_authority, "host_authority"),
         started_on=body.started_on,
         emergency=body.emergency,
+        dfe=_return_details(body.dfe),
     )
     return Status(201, _placement(placement))
+
+
+@router.put(
+    "/people/{person_id}/placements/{placement_id}/dfe", response={200: PlacementOut, **ERRORS}
+)
+def placement_return_set(
+    request: HttpRequest, person_id: Id, placement_id: Id, body: PlacementReturnUpdateIn
+) -> PlacementOut:
+    """Record (or correct) what the DfE's SSDA903 return needs of a placement already
+    recorded (R-DAT-04; every field, as ``dfe`` when recording a placement): children's
+    services of the authority that made it. Send the child's record's ``version``: if it
+    changed since, nothing is saved (409). A placement that does not exist, and one of a
+    child you may not see, are 404 "No such placement"."""
+    placement = services.placement_return_set(
+        actor=acting_user(request),
+        person_id=person_id,
+        placement_id=placement_id,
+        version=body.version,
+        dfe=_return_details(body),
+    )
+    return _placement(placement)
 
 
 @router.post("/people/{person_id}/associates", response={201: AssociateOut, **ERRORS})

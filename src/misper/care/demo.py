@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
+from misper.people.demo_dates import born
 from misper.people.models import Person
 from misper.people.services import (
     PersonDetails,
+    PlacementReturnDetails,
     allocation_set,
     person_create,
     placement_record,
@@ -32,10 +34,21 @@ HOST_ONS = "E10000034"  # Vale County Council stands in for Worcestershire
 CHILD = PersonDetails(
     given_name="Mia",
     family_name="Robinson",
-    date_of_birth=date(2011, 8, 19),
+    date_of_birth=born(date(2011, 8, 19)),
     sex="female",
     ethnicity="WBRI",
     home_address="14 Alder Grove, Northbrook",
+    home_postcode="B1 1TT",
+    upn="F330200101066",  # fictional, for the DfE's return (R-DAT-04)
+    is_mother=False,
+)
+# What Northbrook records with the placement for the DfE's return (misper/insights/ssda903.py):
+# accommodated under section 20 in an emergency, in another authority's children's home.
+RETURN_DETAILS = PlacementReturnDetails(
+    legal_status="V2",
+    category_of_need="N4",
+    provided_by="PR2",
+    ofsted_urn="SC734455",
     home_postcode="B1 1TT",
 )
 ADDRESS = "Hawthorn House, 21 Hawthorn Road, Worcester"
@@ -81,6 +94,7 @@ def build_out_of_area() -> int:
         placing_authority=placing,
         started_on=timezone.localdate() - timedelta(days=1),
         emergency=True,
+        dfe=RETURN_DETAILS,
     )
     allocation_set(actor=manager, person_id=person.pk, role=Role.SOCIAL_WORKER, user_id=sw.pk)
     allocation_set(actor=manager, person_id=person.pk, role=Role.IRO, user_id=iro.pk)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "misper.episodes",
     "misper.returns",
     "misper.interventions",
+    "misper.insights",
     "misper.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,7 +15,9 @@ urlpatterns = [
     path("inbox/", include("misper.notifications.urls")),
     path("returns/", include("misper.returns.urls")),
     path("interventions/", include("misper.interventions.urls")),
+    path("network/", include("misper.interventions.network_urls")),
     path("care/", include("misper.care.urls")),
+    path("insights/", include("misper.insights.urls")),
     path("", include("misper.episodes.urls")),
     path("", include("misper.web.urls")),
 ]

@@ -24,9 +24,11 @@ from misper.episodes.services import (
     episode_report,
 )
 from misper.episodes.services.record import FoundInput
+from misper.people.demo_dates import born
 from misper.people.models import Person
 from misper.people.services import (
     PersonDetails,
+    PlacementReturnDetails,
     flag_place,
     flag_request_decide,
     person_create,
@@ -156,6 +158,85 @@ CHILDREN: tuple[Child, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class DemoReturn:
+    """What the DfE's SSDA903 return (R-DAT-04, misper/insights/ssda903.py) needs of a
+    looked-after child: their unique pupil number; the placement's postcode, a real one in
+    the host authority's area (the region's made-up postcodes are not in the ONS directory,
+    which the DfE's rules look postcodes up in); and what the placing authority records with
+    the placement. Fictional UPNs and Ofsted numbers, real postcodes."""
+
+    upn: str
+    postcode: str
+    placement: PlacementReturnDetails
+
+
+def _dfe(**kw: str) -> PlacementReturnDetails:
+    return PlacementReturnDetails(**kw)
+
+
+RETURN_DETAILS: dict[str, DemoReturn] = {
+    "Amira": DemoReturn(
+        "A820200101011",
+        "WR1 1AA",
+        _dfe(
+            legal_status="C2",
+            category_of_need="N1",
+            provided_by="PR1",
+            ofsted_urn="SC482911",
+            home_postcode="WR5 1AA",
+        ),
+    ),
+    "Kyle": DemoReturn(
+        "B855200101022",
+        "WR5 1AB",
+        # Accommodated under section 20 in a children's home: he turns 18 in the year
+        # (DfE rule 359).
+        _dfe(
+            legal_status="V2",
+            category_of_need="N5",
+            provided_by="PR2",
+            ofsted_urn="SC512873",
+            home_postcode="SY1 1AA",
+        ),
+    ),
+    "Tyrese": DemoReturn(
+        "C820200101033",
+        "WR2 4AA",
+        _dfe(
+            legal_status="C2",
+            category_of_need="N4",
+            dfe_placement_type="U6",
+            provided_by="PR4",
+            ofsted_urn="SC398214",
+            home_postcode="WR4 0AB",
+        ),
+    ),
+    "Leah": DemoReturn(
+        "D884200101044",
+        "HR2 0AA",
+        _dfe(
+            legal_status="V2",
+            category_of_need="N4",
+            provided_by="PR5",
+            ofsted_urn="2654321",
+            home_postcode="HR1 1AB",
+        ),
+    ),
+    "Chloe": DemoReturn(
+        "E855200101055",
+        "HR1 1AA",
+        _dfe(
+            legal_status="V2",
+            category_of_need="N1",
+            provided_by="PR2",
+            ofsted_urn="SC617204",
+            home_postcode="SY3 0AA",
+        ),
+    ),
+}
+
+
 def _answers(risky: bool) -> dict[str, dict[str, str]]:
     out = {
         k: {"answer": "no", "detail": "Caller says not as far as they know."} for k in QUESTION_KEYS
@@ -215,17 +296,20 @@ def build_children_and_episodes() -> int:
     made = 0
     for i, child in enumerate(CHILDREN):
         sw = social_workers[child.home_la]
+        dfe = RETURN_DETAILS.get(child.given)
         person = person_create(
             actor=sw,
             details=PersonDetails(
                 given_name=child.given,
                 family_name=child.family,
-                date_of_birth=child.dob,
+                date_of_birth=born(child.dob),
                 sex=child.sex,
                 ethnicity=child.ethnicity,
                 home_address=child.address,
                 home_postcode=child.postcode,
                 home_authority=orgs[child.home_la],
+                upn=dfe.upn if dfe else "",
+                is_mother=False if dfe and child.sex == "female" else None,
             ),
         )
         made += 1
@@ -238,10 +322,12 @@ def build_children_and_episodes() -> int:
                 person_id=person.pk,
                 placement_type=kind,
                 address=child.address,
+                postcode=dfe.postcode if dfe else "",
                 provider=orgs[provider],
                 placing_authority=orgs[placing],
                 host_authority=orgs[host],
                 started_on=(now - timedelta(days=200 + 10 * i)).date(),
+                dfe=dfe.placement if dfe else None,
             )
         for kind in child.flags:
             review_on = (now + timedelta(days=90)).date()

@@ -146,3 +146,35 @@ def on_change(handler: Handler) -> Handler:
 def emit(event: EpisodeChanged) -> None:
     for handler in list(_HANDLERS):
         handler(event)
+
+
+# --- Reacting to a CSE screening ------------------------------------------------------------
+#
+# A screening that refers the child to the MASE meeting (R-CSE-03) lists them there: the
+# interventions app reacts (its own rows), as it does to an episode's changes.
+
+
+@dataclass(frozen=True)
+class CseScreened:
+    episode: Any  # episodes.models.Episode
+    screening: Any  # episodes.models.CseScreening, as saved
+    before: str  # the outcome before this change ('' for the first screening)
+    actor: Any  # agencies.models.User
+    at: datetime
+
+
+CseHandler = Callable[[CseScreened], None]
+_CSE_HANDLERS: list[CseHandler] = []
+
+
+def on_cse_screened(handler: CseHandler) -> CseHandler:
+    """Decorator: call ``handler`` for every screening whose outcome changed, inside its
+    transaction."""
+    if handler not in _CSE_HANDLERS:
+        _CSE_HANDLERS.append(handler)
+    return handler
+
+
+def emit_cse(event: CseScreened) -> None:
+    for handler in list(_CSE_HANDLERS):
+        handler(event)

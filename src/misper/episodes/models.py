@@ -100,6 +100,10 @@ class Episode(models.Model):
             models.Index(fields=["person", "reported_at"]),
             models.Index(fields=["owning_area", "status"]),
             models.Index(fields=["status", "awaiting_supervisor"]),
+            # The few restricted cases, listed fast: the network leaves their links out.
+            models.Index(
+                fields=["id"], condition=models.Q(restricted=True), name="episode_restricted"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

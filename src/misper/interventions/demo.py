@@ -15,7 +15,10 @@ coordinator's desk (coordinator@vale-police.demo) shows every state:
 - Amira's and Chloe's earlier meetings held (two and three months ago), Chloe's first
   level 1 closed as covered by her level 2, and Amira's first closed by the coordinator;
 - Chloe's level 1 of this week deferred: Harbour Youth Support already works with her, the
-  coordinator and Westshire's social worker agree (R-TRG-15).
+  coordinator and Westshire's social worker agree (R-TRG-15);
+- a harbouring warning notice on Dean Marsh, the adult Amira's return interview named,
+  served and breached once (R-HRB-04), citing for Amira (16, in care) section 49 of the
+  Children Act 1989 only (R-HRB-02).
 
 Everything goes through the services at times relative to the triggering reports; no
 episode is added (the demo's children and open cases stay as they are). The region has
@@ -31,13 +34,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from misper.agencies.models import Organisation, User
-from misper.interventions import services
-from misper.interventions.models import Meeting, MeetingStatus, TriggerRecord, TriggerStatus
+from misper.core.errors import DomainError
+from misper.interventions import harbouring, services
+from misper.interventions.models import (
+    HarbouringNotice,
+    Meeting,
+    MeetingStatus,
+    TriggerRecord,
+    TriggerStatus,
+)
+from misper.people.models import Associate, Person
+from misper.people.network import AdultDetails, adult_record, associate_link
+from misper.people.services import associate_add
 
 COORDINATOR = "coordinator@vale-police.demo"
 VALE_SW = "socialworker@vale-cc.demo"
 VALE_TM = "teammanager@vale-cc.demo"
 WESTSHIRE_SW = "socialworker@westshire-cc.demo"
+SERGEANT = "sergeant@vale-police.demo"
+OFFICER = "officer@vale-police.demo"
 
 
 class _Demo:
@@ -276,6 +291,84 @@ def _tyrese(demo: _Demo) -> None:
         demo.close(l1, "Covered by the level 2 meeting arranged for this week", demo.now)
 
 
+def _harbouring(demo: _Demo) -> None:
+    """Dean, the adult Amira's return interview named ("lets them stay at his flat"),
+    recorded once and linked to her associate (unless the network's demo has done it); a
+    harbouring warning notice on him prepared two weeks ago by the coordinator from Vale's
+    team manager's statement, served by the sergeant with her photograph shown and not
+    left, and breached two days ago (R-HRB-04). Amira is 16 and in care: the notice cites
+    section 49 of the Children Act 1989 for her, never section 2 (R-HRB-02)."""
+    if HarbouringNotice.objects.exists():
+        return
+    amira = Person.objects.filter(given_name="Amira").first()
+    if amira is None:
+        return
+    sergeant = demo.users.get(SERGEANT)
+    officer = demo.users.get(OFFICER)
+    if sergeant is None or officer is None:
+        return
+    associate = Associate.objects.filter(person=amira, name__istartswith="Dean").first()
+    if associate is None:
+        associate = associate_add(
+            actor=demo.users[VALE_SW],
+            person_id=amira.pk,
+            name="Dean",
+            relationship="friend",
+            is_adult=True,
+            notes="Buys the girls food and lets them stay at his flat",
+        )
+    adult = associate.adult
+    if adult is None:
+        adult = adult_record(
+            actor=demo.helen,
+            details=AdultDetails(
+                name="Dean Marsh",
+                description="About 24. Named in Amira's return interview: buys the girls "
+                "food and lets them stay at his flat.",
+                address="Flat above the takeaway, Station Road, Northfold",
+                postcode="VL2 7TT",
+            ),
+        )
+        associate_link(actor=demo.helen, associate_id=associate.pk, adult_id=adult.pk)
+    # Amira's age is fixed by her date of birth: once no Act covers her the notice is
+    # refused, and the demo goes without it rather than fail.
+    try:
+        prepared_at = demo.now - timedelta(days=14)
+        notice = harbouring.notice_prepare(
+            actor=demo.helen,
+            notice=harbouring.NoticeInput(
+                adult_id=adult.pk,
+                child_ids=[amira.pk],
+                statement_by="Neil Barker",
+                statement_role="Team manager, Vale County Council children's services",
+                statement_on=timezone.localdate(prepared_at) - timedelta(days=1),
+                statement_summary="Dean Marsh is prohibited from having any contact whatsoever "
+                "with Amira Hassan, without exceptions: she has been found at his flat on Station "
+                "Road after three of her missing episodes.",
+                authority_id=demo.orgs["vale-cc"].pk,
+            ),
+            now=prepared_at,
+        )
+        notice = harbouring.notice_serve(
+            actor=sergeant,
+            notice_id=notice.pk,
+            version=notice.version,
+            served_at=prepared_at + timedelta(days=2, hours=3),
+            served_where="Flat above the takeaway, Station Road, Northfold",
+            photo_shown=True,
+        )
+        harbouring.notice_breach(
+            actor=officer,
+            notice_id=notice.pk,
+            version=notice.version,
+            at=demo.now - timedelta(days=2, hours=1),
+            description="Amira seen going into the flat on Station Road with Dean Marsh at 22:10; "
+            "brought back to Birch Lodge by the night shift.",
+        )
+    except DomainError:
+        return
+
+
 @transaction.atomic
 def build_interventions() -> int:
     """Take the demo's trigger records through the coordinators' steps, once. Returns how
@@ -297,4 +390,5 @@ def build_interventions() -> int:
     _amira(demo)
     _chloe(demo)
     _tyrese(demo)
+    _harbouring(demo)
     return TriggerRecord.objects.count()

@@ -47,6 +47,16 @@ class InterventionsVerb(TimelineVerb):
         "Discussed at the MASE meeting",
         ("discussed_at", "addressed", "not_addressed", "not_applicable", "outcomes", "trigger"),
     )
+    CSE_REFERRED = (
+        "mase_referred_by_screening",
+        "Referred to the MASE meeting by the CSE screening",
+        ("trigger", "episode", "authority"),
+    )
+    CSE_REFERRAL_WITHDRAWN = (
+        "mase_referral_withdrawn",
+        "No longer referred to the MASE meeting: the CSE screening changed",
+        ("trigger", "episode", "outcome"),
+    )
     NOTICE_PREPARED = (
         "harbouring_notice_prepared",
         "Harbouring warning notice prepared",

@@ -28,7 +28,13 @@ from django.utils import timezone
 
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.selectors import force_covering_authority
-from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed, WrongState
+from misper.core.errors import (
+    ConcurrentEdit,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    WrongState,
+)
 from misper.core.timeline import timeline_record
 from misper.core.validation import clean_day, clean_free_text, clean_instant, clean_text
 from misper.episodes.selectors import get_episode_for_user
@@ -49,7 +55,7 @@ from misper.people.codes import CareStatus
 from misper.people.models import Location, LocationKind, Person
 from misper.people.network import ADULT, postcode_key
 from misper.people.selectors import get_adult_for_user, get_person_for_user
-from misper.policy.calendar import age_on, local_date
+from misper.policy.calendar import local_date
 from misper.policy.harbouring import ACT_WORDS, Act, NamedChild, NoticeCheck, check_notice
 
 MAX_CHILDREN = 20
@@ -67,10 +73,11 @@ class NoticeInput:
 
 
 def _named(person: Person, on: date) -> NamedChild:
-    age = age_on(person.date_of_birth, on) if person.date_of_birth else person.estimated_age
+    # Person.age_on: from the date of birth, or the estimated age carried forward from the
+    # day it was estimated (an estimate of 15 made a year ago is 16 now).
     return NamedChild(
         name=f"{person.given_name} {person.family_name}",
-        age=age,
+        age=person.age_on(on),
         looked_after=person.care_status == CareStatus.LOOKED_AFTER,
     )
 
@@ -85,15 +92,21 @@ def _at_refuge(postcode: str) -> bool:
 
 def _refused(check: NoticeCheck, field: str) -> ValidationFailed:
     words = "; ".join(f"{r.text} ({r.rule})" for r in check.reasons)
-    return ValidationFailed(f"This notice cannot be made: {words}", field=field)
+    rules = tuple(dict.fromkeys(r.rule for r in check.reasons))
+    return ValidationFailed(f"This notice cannot be made: {words}", field=field, rules=rules)
 
 
-def _check(children: list[Person], adult_postcode: str, on: date, field: str) -> NoticeCheck:
+def _check(
+    children: list[Person], adult_postcode: str, on: date, field: str, refuge_field: str = ""
+) -> NoticeCheck:
+    """The policy's answer for these children on the day ``on``; refused on ``field`` (on
+    ``refuge_field``, when given, if the adult's certified refuge is the only reason)."""
     check = check_notice(
         [_named(p, on) for p in children], harbourer_at_certified_refuge=_at_refuge(adult_postcode)
     )
     if not check.allowed:
-        raise _refused(check, field)
+        only_refuge = all(r.rule == "R-HRB-07" for r in check.reasons)
+        raise _refused(check, refuge_field if refuge_field and only_refuge else field)
     return check
 
 
@@ -136,29 +149,31 @@ def _on_timelines(
     verb: InterventionsVerb,
     changes: dict[str, str],
     rationale: str = "",
+    rules: tuple[str, ...] = ("R-HRB-04",),
+    at: datetime | None = None,
 ) -> None:
-    for pid in [*person_ids]:
+    """The event on the timeline of every child the notice names and of the adult."""
+    for subject_type, subject_id in [
+        *(("person", p) for p in person_ids),
+        (ADULT, notice.adult_id),
+    ]:
         timeline_record(
             actor=actor,
-            subject_type="person",
-            subject_id=pid,
+            subject_type=subject_type,
+            subject_id=subject_id,
             verb=verb,
             changes=changes,
             rationale=rationale,
-            rule_ids=["R-HRB-04"],
+            rule_ids=rules,
+            at=at,
         )
-    timeline_record(
-        actor=actor,
-        subject_type=ADULT,
-        subject_id=notice.adult_id,
-        verb=verb,
-        changes=changes,
-        rationale=rationale,
-        rule_ids=["R-HRB-04"],
-    )
 
 
-def notice_prepare(*, actor: User, notice: NoticeInput) -> HarbouringNotice:
+def notice_prepare(
+    *, actor: User, notice: NoticeInput, now: datetime | None = None
+) -> HarbouringNotice:
+    """Prepare a notice (see the module's docstring). ``now``: when it is prepared (the
+    demo and the tests prepare one in the past); the children's ages are taken that day."""
     if not actor.has_role(*notice_preparer_roles()):
         raise PermissionDenied(
             "Only a missing person or CSE coordinator, a police supervisor or a children's "
@@ -166,7 +181,8 @@ def notice_prepare(*, actor: User, notice: NoticeInput) -> HarbouringNotice:
         )
     statement_by = clean_text(notice.statement_by, "statement_by", required=True)
     statement_role = clean_text(notice.statement_role, "statement_role", required=True, max_len=100)
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = local_date(now)
     statement_on = clean_day(
         notice.statement_on,
         "statement_on",
@@ -184,13 +200,19 @@ def notice_prepare(*, actor: User, notice: NoticeInput) -> HarbouringNotice:
     if len(ids) > MAX_CHILDREN:
         raise ValidationFailed(f"A notice names at most {MAX_CHILDREN} children", field="children")
     force, authority = _force_and_authority(actor, notice.authority_id)
-    now = timezone.now()
     with transaction.atomic():
-        adult = get_adult_for_user(actor, notice.adult_id, purpose="prepare harbouring notice")
-        children = [
-            get_person_for_user(actor, pid, purpose="name in a harbouring notice") for pid in ids
-        ]
-        check = _check(children, adult.postcode, local_date(now), "children")
+        try:
+            adult = get_adult_for_user(actor, notice.adult_id, purpose="prepare harbouring notice")
+        except NotFound as exc:
+            raise NotFound(exc.message, field="adult") from exc
+        try:
+            children = [
+                get_person_for_user(actor, pid, purpose="name in a harbouring notice")
+                for pid in ids
+            ]
+        except NotFound as exc:
+            raise NotFound(exc.message, field="children") from exc
+        check = _check(children, adult.postcode, local_date(now), "children", "adult")
         record = HarbouringNotice.objects.create(
             adult=adult,
             force=force,
@@ -218,6 +240,8 @@ def notice_prepare(*, actor: User, notice: NoticeInput) -> HarbouringNotice:
                 "acts": _acts_text(acts),
                 "statement_by": f"{statement_by}, {statement_role}",
             },
+            rules=("R-HRB-04", "R-HRB-02"),
+            at=now,
         )
     return record
 
@@ -329,7 +353,12 @@ def notice_breach(
         child_ids = _child_ids(notice)
         episode = None
         if episode_id is not None:
-            episode = get_episode_for_user(actor, episode_id, purpose="harbouring breach").episode
+            try:
+                episode = get_episode_for_user(
+                    actor, episode_id, purpose="harbouring breach"
+                ).episode
+            except NotFound as exc:
+                raise NotFound(exc.message, field="episode") from exc
             if episode.person_id not in child_ids:
                 raise ValidationFailed(
                     "That missing episode is not of a child the notice names", field="episode"

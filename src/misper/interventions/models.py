@@ -116,6 +116,10 @@ class TriggerRecord(models.Model):
                 condition=models.Q(episode__isnull=False, level__isnull=False),
                 name="trigger_level_once_per_hit",
             ),
+            # A non-crime reference is given once (R-TRG-05): ReferenceSequence numbers them.
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="reference_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -407,3 +411,15 @@ class NoticeBreach(models.Model):
 
     def __str__(self) -> str:
         return f"Breach of notice {self.notice_id}"
+
+
+class ReferenceSequence(models.Model):
+    """The last number given under a non-crime reference prefix ("NCR-WMP-2026-"), taken
+    under a row lock so that two triggers recorded at the same moment never share a
+    reference (R-TRG-05)."""
+
+    prefix = models.CharField(max_length=40, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last:05d}"

@@ -19,12 +19,27 @@ from django.db.models import Q
 
 from misper.core.deadlines import deadline_meet
 from misper.core.timeline import timeline_record
-from misper.episodes.events import Change, EpisodeChanged, on_change
-from misper.episodes.models import Episode
+from misper.episodes.events import (
+    Change,
+    CseScreened,
+    EpisodeChanged,
+    on_change,
+    on_cse_screened,
+)
+from misper.episodes.models import CseOutcome, Episode
 from misper.episodes.services.common import ask
 from misper.interventions.events import InterventionsVerb
 from misper.interventions.mase import mase_open
-from misper.interventions.models import Meeting, Owner, Scope, TriggerRecord, TriggerStatus
+from misper.interventions.models import (
+    ENDED,
+    MaseStatus,
+    Meeting,
+    Owner,
+    ReferenceSequence,
+    Scope,
+    TriggerRecord,
+    TriggerStatus,
+)
 from misper.interventions.services import (
     OWNER,
     responsible_authority,
@@ -72,9 +87,22 @@ def counted_episodes(episode: Episode, hit: TriggerHit) -> list[int]:
 
 
 def next_reference(force_code: str, year: int) -> str:
+    """The next non-crime reference of the force and year (R-TRG-05), in the caller's
+    transaction: the prefix's sequence row is locked until it commits, so concurrent
+    triggers are numbered one after the other, never twice."""
     prefix = f"NCR-{force_code.upper()}-{year}-"
-    n = TriggerRecord.objects.filter(reference__startswith=prefix).count() + 1
-    return f"{prefix}{n:05d}"
+    ReferenceSequence.objects.bulk_create(
+        [ReferenceSequence(prefix=prefix, last=_numbered(prefix))], ignore_conflicts=True
+    )
+    sequence = ReferenceSequence.objects.select_for_update().get(prefix=prefix)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}{sequence.last:05d}"
+
+
+def _numbered(prefix: str) -> int:
+    """How many references were given under ``prefix`` before its sequence row existed."""
+    return TriggerRecord.objects.filter(reference__startswith=prefix).count()
 
 
 def record_hit(
@@ -170,6 +198,112 @@ def record_triggers(event: EpisodeChanged) -> None:
     for hit in event.decision.triggers:
         record_hit(event.episode, hit, event.at)
     reconsider_later(event.episode, event.at)
+
+
+# --- A CSE screening that refers the child to the MASE meeting (R-CSE-01, R-CSE-03) ---------
+
+CSE_REFERRAL = "cse_screening_mase"
+
+
+@on_cse_screened
+def list_from_screening(event: CseScreened) -> None:
+    """The screening of a missing episode referred the child to the MASE meeting of their
+    authority: they are listed for it, once per episode, as for three missing episodes in
+    three months (a trigger record owned by the MASE, with its discussion). A screening
+    changed away from the MASE before the child was discussed withdraws the listing; changed
+    back, lists them again. A restricted case is never listed (R-RES-01)."""
+    episode = event.episode
+    if episode.restricted:
+        return
+    referred = event.screening.outcome == CseOutcome.MASE
+    record = TriggerRecord.objects.filter(
+        episode=episode, kind=CSE_REFERRAL, scope=Scope.PERSON
+    ).first()
+    by = str(event.actor)
+    if referred and record is None:
+        record = TriggerRecord.objects.create(
+            kind=CSE_REFERRAL,
+            scope=Scope.PERSON,
+            rule="R-CSE-03",
+            action="Discuss the child at the MASE meeting: the CSE screening referred them",
+            roles=["cse_coordinator"],
+            count=1,
+            reasons=[
+                {
+                    "rule": "R-CSE-01",
+                    "text": f"the CSE screening of case {episode.pk} by {by} referred the "
+                    "child to the MASE meeting",
+                }
+            ],
+            counted=[episode.pk],
+            episode=episode,
+            person=episode.person,
+            force=episode.force,
+            authority=responsible_authority(episode),
+            owner=Owner.MASE,
+            raised_by=event.actor,
+            created_at=event.at,
+        )
+        mase_open(record)
+        verb, changes = (
+            InterventionsVerb.CSE_REFERRED,
+            {
+                "trigger": record.pk,
+                "episode": episode.pk,
+                "authority": record.authority.name if record.authority else "",
+            },
+        )
+    elif referred and record is not None and record.status == TriggerStatus.CLOSED:
+        if getattr(record, "mase", None) is not None and record.mase.status != MaseStatus.LISTED:
+            return  # discussed already: the MASE decided
+        record.status, record.closed_at, record.outcome = TriggerStatus.NEW, None, ""
+        record.version += 1
+        record.save(update_fields=["status", "closed_at", "outcome", "version"])
+        verb, changes = (
+            InterventionsVerb.CSE_REFERRED,
+            {
+                "trigger": record.pk,
+                "episode": episode.pk,
+                "authority": record.authority.name if record.authority else "",
+            },
+        )
+    elif not referred and record is not None and record.status not in ENDED:
+        if getattr(record, "mase", None) is not None and record.mase.status != MaseStatus.LISTED:
+            return
+        outcome = event.screening.get_outcome_display()
+        record.status, record.closed_at = TriggerStatus.CLOSED, event.at
+        record.outcome = (
+            f"Withdrawn before the meeting: the CSE screening of case {episode.pk} was changed "
+            f'by {by} to "{outcome}".'
+        )
+        record.version += 1
+        record.save(update_fields=["status", "closed_at", "outcome", "version"])
+        verb, changes = (
+            InterventionsVerb.CSE_REFERRAL_WITHDRAWN,
+            {
+                "trigger": record.pk,
+                "episode": episode.pk,
+                "outcome": outcome,
+            },
+        )
+    else:
+        return
+    for subject_type, subject_id in (
+        ("trigger", record.pk),
+        ("episode", episode.pk),
+        ("person", episode.person_id),
+    ):
+        timeline_record(
+            actor=event.actor,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            verb=verb,
+            changes=changes,
+            rule_ids=["R-CSE-01", "R-CSE-03"],
+            at=event.at,
+        )
+    if verb == InterventionsVerb.CSE_REFERRED:
+        tell_of_trigger(record)
 
 
 # The longest window of any trigger (12 months), with a margin for the calendar.

@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from misper.agencies.models import User
 from misper.interventions import words
-from misper.interventions.selectors import COORDINATORS, force_id_of, triggers_for_user
+from misper.interventions.models import NoticeStatus
+from misper.interventions.selectors import (
+    COORDINATORS,
+    force_id_of,
+    notices_naming,
+    triggers_for_user,
+)
 from misper.people.models import Person
 from misper.people.sections import Section, register_section
+from misper.policy.harbouring import ACT_WORDS, Act
 
 
 def interventions_section(user: User, person: Person) -> Section | None:
@@ -34,3 +41,36 @@ def interventions_section(user: User, person: Person) -> Section | None:
 
 
 register_section(interventions_section)
+
+
+def harbouring_section(user: User, person: Person) -> Section | None:
+    """The harbouring warning notices naming the child that the viewer may see (R-HRB-04),
+    newest first, each with the Act it cites for the child; nothing when there are none."""
+    notices = list(
+        notices_naming(user, person.pk)
+        .prefetch_related("children")
+        .order_by("-prepared_at", "-pk")[:50]
+    )
+    if not notices:
+        return None
+    rows = []
+    for n in notices:
+        acts: list[str] = next(
+            (list(c.acts or []) for c in n.children.all() if c.person_id == person.pk), []
+        )
+        words = " and ".join(ACT_WORDS[Act(a)] for a in acts if a in set(Act))
+        rows.append(
+            {
+                "notice": n,
+                "status": NoticeStatus(n.status).label,
+                "acts": words[:1].upper() + words[1:],
+            }
+        )
+    return Section(
+        title="Harbouring warning notices",
+        template="interventions/harbouring/_section.html",
+        context={"rows": rows},
+    )
+
+
+register_section(harbouring_section)

@@ -18,17 +18,19 @@ then the audit row (a trigger names a child).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from misper.agencies.models import User
+from misper.agencies.models import Organisation, User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, OPERATIONAL_POLICE_ROLES, Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied
 from misper.episodes.models import Episode
+from misper.episodes.selectors import episodes_for_user
 from misper.interventions.models import (
     ENDED,
     HarbouringNotice,
@@ -37,10 +39,16 @@ from misper.interventions.models import (
     Meeting,
     MeetingAction,
     MeetingStatus,
+    NoticeStatus,
     Owner,
     TriggerRecord,
     TriggerStatus,
 )
+from misper.people.models import Associate, Person
+from misper.people.selectors import people_for_user
+from misper.policy.calendar import local_midnight
+from misper.policy.monthly import MonthlyList, monthly_list
+from misper.policy.profiles import load_profile
 
 NO_SUCH_TRIGGER = "No such trigger"
 NO_MASE = "This trigger lists no child for a MASE meeting"
@@ -232,8 +240,75 @@ def desk(user: User) -> dict[str, object]:
             ).select_related("meeting", "owner")[:100]
         ),
         "establishments": near,
+        "monthly": monthly_missing(user),
+        # Harbouring warning notices prepared and not yet served (R-HRB-04), oldest first.
+        "notices_unserved": list(
+            notices_for_user(user)
+            .filter(status=NoticeStatus.PREPARED)
+            .prefetch_related("children__person")
+            .order_by("prepared_at", "pk")[:100]
+        ),
         "now": now,
     }
+
+
+@dataclass(frozen=True)
+class MonthlyRow:
+    person_id: int
+    name: str
+    count: int
+    last: datetime
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """The monthly list of R-TRG-20 as drawn today, for a force whose profile adopts it."""
+
+    config: MonthlyList
+    first: date
+    last: date
+    rows: list[MonthlyRow]
+
+
+def monthly_missing(user: User, today: date | None = None) -> Monthly | None:
+    """The children of the user's force missing at least the profile's number of times in
+    its months (R-TRG-20), most often first; None where the force's profile does not adopt
+    the list or the user is not one of its readers. Restricted cases do not count."""
+    force_id = force_id_of(user)
+    if force_id is None or not user.has_role(*FORCE_READERS):
+        return None
+    force = Organisation.objects.get(pk=force_id)
+    cfg = monthly_list(load_profile(force.policy_profile)) if force.policy_profile else None
+    if cfg is None:
+        return None
+    first, last = cfg.window(today or timezone.localdate())
+    rows = (
+        Episode.objects.filter(
+            force_id=force_id,
+            category="missing",
+            restricted=False,
+            reported_at__gte=local_midnight(first),
+            reported_at__lt=local_midnight(last + timedelta(days=1)),
+        )
+        .values("person_id", "person__given_name", "person__family_name")
+        .annotate(n=Count("id"), latest=Max("reported_at"))
+        .filter(n__gte=cfg.min_episodes)
+        .order_by("-n", "person__family_name", "person_id")
+    )
+    return Monthly(
+        cfg,
+        first,
+        last,
+        [
+            MonthlyRow(
+                r["person_id"],
+                f"{r['person__given_name']} {r['person__family_name']}",
+                r["n"],
+                r["latest"],
+            )
+            for r in rows[:500]
+        ],
+    )
 
 
 # --- Harbouring notices (interventions/harbouring.py writes them) ----------------------------
@@ -326,3 +401,26 @@ def notices_about_adult(user: User, adult_id: int) -> QuerySet[HarbouringNotice]
 
 def notices_naming(user: User, person_id: int) -> QuerySet[HarbouringNotice]:
     return notices_for_user(user).filter(children__person_id=person_id).distinct()
+
+
+def notice_children_visible(user: User, person_ids: list[int]) -> set[int]:
+    """Which of a notice's children the user may see (the others are not named to them)."""
+    return set(people_for_user(user).filter(pk__in=person_ids).values_list("pk", flat=True))
+
+
+def children_linked_to_adult(user: User, adult_id: int) -> list[Person]:
+    """The children one of whose associates is the adult, that the user may see: the
+    children a notice on the adult is likely to name."""
+    linked = Associate.objects.filter(adult_id=adult_id).values("person_id")
+    return list(people_for_user(user).filter(pk__in=linked).order_by("family_name", "given_name"))
+
+
+def notice_episodes(user: User, notice: HarbouringNotice) -> list[Episode]:
+    """The missing episodes of the children a notice names, since it was prepared, that the
+    user may see (a breach may be recorded against one), newest first, at most 50."""
+    ids = list(notice.children.values_list("person_id", flat=True))
+    return list(
+        episodes_for_user(user)
+        .filter(person_id__in=ids, reported_at__gte=notice.prepared_at)
+        .order_by("-reported_at", "-pk")[:50]
+    )

@@ -3,12 +3,24 @@ POST."""
 
 from django.urls import path
 
-from misper.interventions import views
+from misper.interventions import harbouring_views, views
 
 app_name = "interventions"
 
 urlpatterns = [
     path("", views.triggers, name="triggers"),
+    # Harbouring warning notices (R-HRB-01..07).
+    path("harbouring/", harbouring_views.notices, name="harbouring"),
+    path("harbouring/new/", harbouring_views.prepare, name="harbouring_new"),
+    path("harbouring/<id:notice_id>/", harbouring_views.notice, name="harbouring_notice"),
+    *[
+        path(
+            f"harbouring/<id:notice_id>/{name}/",
+            harbouring_views.step_view(name),
+            name=f"harbouring_{name}",
+        )
+        for name in harbouring_views.STEPS
+    ],
     path("raise/<id:person_id>/", views.raise_intervention, name="raise"),
     path("<id:trigger_id>/", views.detail, name="detail"),
     path("<id:trigger_id>/mase/", views.mase_record, name="mase"),

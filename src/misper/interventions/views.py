@@ -44,6 +44,7 @@ from misper.interventions.models import (
     ENDED,
     INSUFFICIENT_INFORMATION,
     MASE_ITEMS,
+    HarbouringNotice,
     Invitee,
     MaseDiscussion,
     MaseStatus,
@@ -214,11 +215,30 @@ def triggers(request: HttpRequest) -> HttpResponse:
             for a in cast(list[MeetingAction], d["actions_overdue"])
         ],
         "establishments": d["establishments"],
+        "monthly": d["monthly"],
+        "notices_unserved": notice_rows(user, cast(list[HarbouringNotice], d["notices_unserved"])),
         "threshold": 21,
         "is_coordinator": _is_coordinator(user),
         "words": words,
     }
     return render(request, "interventions/desk.html", context)
+
+
+def notice_rows(user: User, notices: list[HarbouringNotice]) -> list[dict[str, Any]]:
+    """Harbouring warning notices as the desk lists them: the children named that the user
+    may see (interventions/harbouring_views.py shows the notice)."""
+    ids = [c.person_id for n in notices for c in n.children.all()]
+    visible = selectors.notice_children_visible(user, ids)
+    return [
+        {
+            "notice": n,
+            "children": [
+                c.person.name if c.person_id in visible else "A child whose record you may not see"
+                for c in n.children.all()
+            ],
+        }
+        for n in notices
+    ]
 
 
 def mase_groups(triggers: list[TriggerRecord]) -> list[dict[str, Any]]:

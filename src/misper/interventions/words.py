@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "wmp_repeat_absent_location": "Five absent reports from one place in 30 days",
     "mase_3_in_3_months": "Three missing episodes in three months (MASE)",
     "manual": "Raised by hand",
+    "cse_screening_mase": "Referred to the MASE meeting by the CSE screening",
 }
 
 

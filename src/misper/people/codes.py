@@ -84,3 +84,104 @@ class AliasKind(models.TextChoices):
     ALSO_KNOWN_AS = "aka", "Also known as"
     PREVIOUS_NAME = "previous", "Previous name"
     NICKNAME = "nickname", "Nickname or street name"
+
+
+# --- The DfE's SSDA903 return (R-DAT-04; misper/insights/ssda903.py, docs/insights.md) ----
+# Values are the DfE's codes, so that the return is written from them unchanged; labels
+# are the DfE's words, shortened where they are long.
+
+
+class PlacementLegalStatus(models.TextChoices):
+    """The legal status under which the child is looked after in a placement (903 LS)."""
+
+    C1 = "C1", "Interim care order"
+    C2 = "C2", "Full care order"
+    D1 = "D1", "Freeing order granted"
+    E1 = "E1", "Placement order granted"
+    V2 = "V2", "Single period of accommodation under section 20 (Children Act 1989)"
+    V3 = "V3", "Agreed series of short-term breaks, individual episodes recorded"
+    V4 = "V4", "Agreed series of short-term breaks, agreements recorded"
+    J1 = "J1", "Remanded to local authority accommodation or youth detention accommodation"
+    J2 = "J2", "Placed in local authority accommodation under PACE"
+    J3 = "J3", "Sentenced to a youth rehabilitation order with a residence requirement"
+    L1 = "L1", "Under police protection and in local authority accommodation"
+    L2 = "L2", "Emergency protection order"
+    L3 = "L3", "Under a child assessment order and in local authority accommodation"
+
+
+class CategoryOfNeed(models.TextChoices):
+    """The main reason the child is looked after (903 CIN)."""
+
+    N1 = "N1", "Abuse or neglect"
+    N2 = "N2", "Child's disability"
+    N3 = "N3", "Parental illness or disability"
+    N4 = "N4", "Family in acute stress"
+    N5 = "N5", "Family dysfunction"
+    N6 = "N6", "Socially unacceptable behaviour"
+    N7 = "N7", "Low income"
+    N8 = "N8", "Absent parenting"
+
+
+class DfePlacementType(models.TextChoices):
+    """The DfE's placement type (903 PLACE), 2025 to 2026 onwards. Misper's own placement
+    type gives it where it can (children's home K2, secure unit K1, semi-independent K3:
+    misper/insights/ssda903.py); foster and other placements need it chosen."""
+
+    K1 = "K1", "Secure children's home"
+    K2 = "K2", "Children's home subject to the Children's Homes Regulations"
+    K3 = "K3", "Supported accommodation"
+    U1 = "U1", "Foster placement with a relative or friend: long-term fostering"
+    U2 = "U2", "Foster placement with a relative or friend who is an approved adopter"
+    U3 = "U3", "Foster placement with a relative or friend: not long-term, not for adoption"
+    U4 = "U4", "Foster placement with another foster carer: long-term fostering"
+    U5 = "U5", "Foster placement with another foster carer who is an approved adopter"
+    U6 = "U6", "Foster placement with another foster carer: not long-term, not for adoption"
+    A3 = "A3", "Placed for adoption with consent, with current foster carers"
+    A4 = "A4", "Placed for adoption with consent, not with current foster carers"
+    A5 = "A5", "Placed for adoption with a placement order, with current foster carers"
+    A6 = "A6", "Placed for adoption with a placement order, not with current foster carers"
+    P1 = "P1", "Placed with own parents or others with parental responsibility"
+    P3 = "P3", "Residential employment"
+    R1 = "R1", "Residential care home"
+    R2 = "R2", "NHS trust or other establishment giving medical or nursing care"
+    R3 = "R3", "Family centre or mother and baby unit"
+    R5 = "R5", "Young offender institution or prison"
+    S1 = "S1", "Residential school (not also registered as a children's home)"
+    T0 = "T0", "Temporary placement (DfE code T0)"
+    T1 = "T1", "Temporary period in hospital"
+    T2 = "T2", "Temporary absence of the child on holiday"
+    T3 = "T3", "Temporary accommodation while the usual foster carer is on holiday"
+    T4 = "T4", "Temporary accommodation of seven days or less, for any other reason"
+    Z11 = "Z11", "Other placement (DfE code Z11)"
+    Z12 = "Z12", "Other placement (DfE code Z12)"
+    Z13 = "Z13", "Other placement (DfE code Z13)"
+    Z14 = "Z14", "Other placement (DfE code Z14)"
+
+
+class PlacementProvider(models.TextChoices):
+    """Who provides the placement (903 PLACE_PROVIDER)."""
+
+    PR0 = "PR0", "Parents or others with parental responsibility"
+    PR1 = "PR1", "The placing authority's own provision"
+    PR2 = "PR2", "Another local authority's provision"
+    PR3 = "PR3", "Other public provision (for example the NHS)"
+    PR4 = "PR4", "Private provision"
+    PR5 = "PR5", "Voluntary or third sector provision"
+
+
+class PlacementChangeReason(models.TextChoices):
+    """Why the child left their previous placement for this one (903 REASON_PLACE_CHANGE,
+    reported on the previous placement's episode)."""
+
+    CARPL = "CARPL", "Change to, or carrying out of, the care plan"
+    CLOSE = "CLOSE", "The provision resigned or closed"
+    ALLEG = "ALLEG", "Allegation (section 47 enquiry)"
+    STAND = "STAND", "Concern about the standard of care"
+    APPRR = "APPRR", "The carer's approval was removed"
+    CREQB = "CREQB", "The carer asked for the placement to end because of the child's behaviour"
+    CREQO = "CREQO", "The carer asked for the placement to end for another reason"
+    CHILD = "CHILD", "The child asked for the placement to end"
+    LAREQ = "LAREQ", "The responsible or area authority asked for the placement to end"
+    PLACE = "PLACE", "Change in the status of the placement only"
+    CUSTOD = "CUSTOD", "The child moved into custody"
+    OTHER = "OTHER", "Other"

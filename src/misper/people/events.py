@@ -23,6 +23,19 @@ DETAILS = (
     "subject_to_cj_order",
     "subject_to_secure_order",
     "liable_to_arrest",
+    "upn",
+    "is_mother",
+    "first_child_born_on",
+)
+# What a placement records for the DfE's SSDA903 return (services.PlacementReturnDetails).
+PLACEMENT_RETURN = (
+    "legal_status",
+    "category_of_need",
+    "dfe_placement_type",
+    "provided_by",
+    "ofsted_urn",
+    "change_reason",
+    "home_postcode",
 )
 
 
@@ -44,7 +57,13 @@ class PeopleVerb(TimelineVerb):
             "started_on",
             "out_of_area",
             "emergency",
+            *PLACEMENT_RETURN,
         ),
+    )
+    PLACEMENT_RETURN_RECORDED = (
+        "placement_return_recorded",
+        "Placement's details for the DfE return recorded",
+        ("placement", *PLACEMENT_RETURN),
     )
     ASSOCIATE_ADDED = (
         "associate_added",

@@ -16,14 +16,19 @@ from misper.agencies.roles import Role
 from misper.people.codes import (
     AliasKind,
     CareStatus,
+    CategoryOfNeed,
+    DfePlacementType,
     Ethnicity,
     FlagKind,
     LegalStatus,
+    PlacementChangeReason,
+    PlacementLegalStatus,
+    PlacementProvider,
     PlacementType,
     Sex,
 )
 from misper.people.matching import outward_code
-from misper.people.services import PersonDetails
+from misper.people.services import PersonDetails, PlacementReturnDetails
 
 
 def local_authorities() -> Any:
@@ -318,6 +323,32 @@ class PersonForm(forms.Form):
     )
     subject_to_secure_order = forms.BooleanField(label="Subject to a secure order", required=False)
     liable_to_arrest = forms.BooleanField(label="Liable to arrest", required=False)
+    # For the DfE's SSDA903 return (R-DAT-04): children's services record them.
+    upn = _text(
+        "Unique pupil number (UPN)",
+        max_length=13,
+        help_text="13 characters, like A123456789012; or UN1 to UN5, the DfE's codes for why "
+        "it is not known",
+    )
+    is_mother = forms.TypedChoiceField(
+        label="Is she a mother?",
+        choices=[("", "Not recorded"), ("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="For a girl or young woman looked after",
+        error_messages={"invalid_choice": "Choose yes, no or not recorded"},
+    )
+    first_child_born_on = DateField(
+        label="Date of birth of her first child", help_text="Only if she is a mother"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mother = self.initial.get("is_mother")
+        if isinstance(mother, bool):  # the record's value, as the radios name it
+            self.initial["is_mother"] = "yes" if mother else "no"
 
     def details(self) -> PersonDetails:
         d = self.cleaned_data
@@ -339,6 +370,9 @@ class PersonForm(forms.Form):
             subject_to_cj_order=d["subject_to_cj_order"],
             subject_to_secure_order=d["subject_to_secure_order"],
             liable_to_arrest=d["liable_to_arrest"],
+            upn=d["upn"],
+            is_mother=d["is_mother"],
+            first_child_born_on=d["first_child_born_on"],
         )
 
 
@@ -374,7 +408,86 @@ class FlagEndForm(forms.Form):
     )
 
 
-class PlacementForm(forms.Form):
+class PlacementReturnFields(forms.Form):
+    """What the DfE's SSDA903 return needs of a placement (R-DAT-04; docs/insights.md)."""
+
+    # For the DfE's SSDA903 return (R-DAT-04; docs/insights.md).
+    legal_status = _choice(
+        "Legal status",
+        [("", "Not recorded"), *PlacementLegalStatus.choices],
+        required=False,
+        help_text="For the DfE's return: the legal status under which the child is placed",
+    )
+    category_of_need = _choice(
+        "Category of need",
+        [("", "Not recorded"), *CategoryOfNeed.choices],
+        required=False,
+        help_text="For the DfE's return: the main reason the child is looked after. On a later "
+        "placement of the same period of care, leave it to keep the one recorded before",
+    )
+    dfe_placement_type = _choice(
+        "DfE placement type",
+        [("", "Work it out from the type of placement"), *DfePlacementType.choices],
+        required=False,
+        help_text="For the DfE's return. Misper works it out for a children's home (K2), a "
+        "secure unit (K1) and semi-independent accommodation (K3); choose it for foster and "
+        "other placements",
+    )
+    provided_by = _choice(
+        "Who provides the placement",
+        [("", "Not recorded"), *PlacementProvider.choices],
+        required=False,
+        help_text="For the DfE's return",
+    )
+    ofsted_urn = _text(
+        "Ofsted unique reference number (URN)",
+        max_length=8,
+        help_text="For the DfE's return: of the children's home, fostering service or "
+        "supported accommodation, like SC123456",
+    )
+    change_reason = _choice(
+        "Why the child left their previous placement",
+        [("", "Not recorded"), *PlacementChangeReason.choices],
+        required=False,
+        help_text="For the DfE's return. Leave it for the child's first placement",
+    )
+    home_postcode = _text(
+        "Postcode of the child's home before they were looked after",
+        max_length=10,
+        help_text="For the DfE's return: asked when the child becomes looked after; on a later "
+        "placement of the same period of care, leave it to keep the one recorded before",
+    )
+
+    @staticmethod
+    def details_from(d: dict[str, Any]) -> PlacementReturnDetails:
+        """What the DfE's return needs of the placement, from the cleaned data."""
+        return PlacementReturnDetails(
+            legal_status=d["legal_status"],
+            category_of_need=d["category_of_need"],
+            dfe_placement_type=d["dfe_placement_type"],
+            provided_by=d["provided_by"],
+            ofsted_urn=d["ofsted_urn"],
+            change_reason=d["change_reason"],
+            home_postcode=d["home_postcode"],
+        )
+
+
+# The placement's own fields first, then those for the DfE's return.
+PLACEMENT_FIELDS = (
+    "placement_type",
+    "provider",
+    "address",
+    "postcode",
+    "placing_authority",
+    "host_authority",
+    "started_on",
+    "emergency",
+)
+
+
+class PlacementForm(PlacementReturnFields):
+    field_order = list(PLACEMENT_FIELDS)
+
     placement_type = _choice("Type of placement", PlacementType.choices, widget=forms.RadioSelect)
     provider = forms.ModelChoiceField(
         label="Care provider",
@@ -401,6 +514,12 @@ class PlacementForm(forms.Form):
     )
     started_on = DateField(label="Start date", required=True, help_text="For example, 27 3 2026")
     emergency = forms.BooleanField(label="Emergency placement", required=False)
+
+
+class PlacementReturnForm(PlacementReturnFields):
+    """The DfE's details of a placement already recorded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class AssociateForm(forms.Form):

@@ -13,9 +13,14 @@ from misper.agencies.models import Organisation
 from misper.people.codes import (
     AliasKind,
     CareStatus,
+    CategoryOfNeed,
+    DfePlacementType,
     Ethnicity,
     FlagKind,
     LegalStatus,
+    PlacementChangeReason,
+    PlacementLegalStatus,
+    PlacementProvider,
     PlacementType,
     Sex,
 )
@@ -62,6 +67,21 @@ class Person(models.Model):
     )
     subject_to_secure_order = models.BooleanField(default=False)
     liable_to_arrest = models.BooleanField(default=False)
+
+    # For the DfE's SSDA903 return (R-DAT-04, misper/insights/ssda903.py): recorded by
+    # children's services; blank until they are.
+    upn = models.CharField(
+        "unique pupil number",
+        max_length=13,
+        blank=True,
+        help_text="The child's UPN, or the DfE's code for why it is not known (UN1 to UN5).",
+    )
+    is_mother = models.BooleanField(
+        null=True, blank=True, help_text="Whether the young person is a mother; null: not recorded."
+    )
+    first_child_born_on = models.DateField(
+        null=True, blank=True, help_text="For a mother: her first child's date of birth."
+    )
 
     photo = models.FileField(upload_to="photos/", blank=True)
     photo_taken_on = models.DateField(null=True, blank=True)
@@ -192,6 +212,34 @@ class Placement(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     emergency = models.BooleanField(default=False)
+
+    # For the DfE's SSDA903 return (R-DAT-04, misper/insights/ssda903.py, docs/insights.md):
+    # what the placing authority records with the placement. Blank where not recorded
+    # (placements from before these were asked); the return says so, it never guesses.
+    legal_status = models.CharField(max_length=2, choices=PlacementLegalStatus.choices, blank=True)
+    category_of_need = models.CharField(max_length=2, choices=CategoryOfNeed.choices, blank=True)
+    dfe_placement_type = models.CharField(
+        "DfE placement type",
+        max_length=3,
+        choices=DfePlacementType.choices,
+        blank=True,
+        help_text="Blank: from the placement type where that says it (children's home K2, "
+        "secure unit K1, semi-independent K3).",
+    )
+    provided_by = models.CharField(max_length=3, choices=PlacementProvider.choices, blank=True)
+    ofsted_urn = models.CharField("Ofsted unique reference number", max_length=8, blank=True)
+    change_reason = models.CharField(
+        max_length=6,
+        choices=PlacementChangeReason.choices,
+        blank=True,
+        help_text="Why the child left their previous placement for this one.",
+    )
+    home_postcode = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The postcode of the child's home before they were looked after; blank on "
+        "a later placement of the same period of care: the earlier one's is used.",
+    )
 
     class Meta:
         ordering = ["-started_on"]
@@ -469,6 +517,10 @@ class PlaceLink(models.Model):
         "episodes.Episode", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     on = models.DateField()
+    # The moment, for an episode's links: last seen (missing from) or found. Two children
+    # linked to the same place by the same source within two hours went missing, or were
+    # found, together (interventions/network.py).
+    at = models.DateTimeField(null=True, blank=True)
     description = models.CharField(max_length=300)
 
     class Meta:
@@ -478,6 +530,8 @@ class PlaceLink(models.Model):
         indexes = [
             models.Index(fields=["location", "person"]),
             models.Index(fields=["person", "location"]),
+            models.Index(fields=["location", "source", "at"]),
+            models.Index(fields=["location", "-on"]),
         ]
 
     def __str__(self) -> str:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
 from misper.agencies.models import Organisation, User
-from misper.core.errors import ConcurrentEdit, PermissionDenied, ValidationFailed
+from misper.core.errors import ConcurrentEdit, NotFound, PermissionDenied, ValidationFailed
 from misper.core.timeline import timeline_record
 from misper.core.validation import clean_choice, clean_free_text, clean_past_day, clean_text
 from misper.people.events import PeopleVerb
@@ -40,6 +40,8 @@ from misper.people.models import (
     PlaceLink,
 )
 from misper.people.selectors import (
+    NO_SUCH_ADULT,
+    NO_SUCH_ASSOCIATE,
     NOT_ALLOWED,
     get_adult_for_user,
     get_location_for_user,
@@ -68,6 +70,7 @@ def place_link_note(
     source_id: int,
     on: date,
     episode_id: int | None = None,
+    at: datetime | None = None,
 ) -> PlaceLink | None:
     """Link ``person`` to the place of ``postcode`` for the record ``source``/``source_id``,
     inside the caller's transaction; a record without a whole postcode has no link."""
@@ -85,6 +88,7 @@ def place_link_note(
             "location": location,
             "episode_id": episode_id,
             "on": on,
+            "at": at,
             "description": label,
         },
     )
@@ -101,6 +105,16 @@ class AdultDetails:
     description: str = ""
     address: str = ""
     postcode: str = ""
+
+
+# The adult's fields in words, for the timeline ("Adult's details changed: name, address").
+ADULT_FIELDS = {
+    "name": "name",
+    "date_of_birth": "date of birth",
+    "description": "description",
+    "address": "address",
+    "postcode": "postcode",
+}
 
 
 def _adult_values(d: AdultDetails) -> dict[str, object]:
@@ -126,8 +140,10 @@ def _may_write(actor: User) -> Organisation:
     return actor.organisation
 
 
-def adult_record(*, actor: User, details: AdultDetails) -> Adult:
-    """Record an adult linked to children who go missing."""
+def adult_record(*, actor: User, details: AdultDetails, associate_id: int | None = None) -> Adult:
+    """Record an adult linked to children who go missing; with ``associate_id``, the
+    child's associate this adult is, linked in the same transaction (``associate_link``):
+    both are saved or neither is."""
     org = _may_write(actor)
     values = _adult_values(details)
     with transaction.atomic():
@@ -139,6 +155,8 @@ def adult_record(*, actor: User, details: AdultDetails) -> Adult:
             verb=PeopleVerb.ADULT_RECORDED,
             changes={"name": adult.name},
         )
+        if associate_id is not None:
+            associate_link(actor=actor, associate_id=associate_id, adult_id=adult.pk)
     return adult
 
 
@@ -153,8 +171,7 @@ def adult_update(*, actor: User, adult_id: int, version: int, details: AdultDeta
                 "have not been saved: check the record as it is now, then make them again.",
                 field="version",
             )
-        changed = {k: str(v or "") for k, v in values.items() if getattr(adult, k) != v}
-        changed.pop("normalised_name", None)
+        changed = [words for k, words in ADULT_FIELDS.items() if getattr(adult, k) != values[k]]
         for k, v in values.items():
             setattr(adult, k, v)
         adult.version += 1
@@ -164,30 +181,45 @@ def adult_update(*, actor: User, adult_id: int, version: int, details: AdultDeta
             subject_type=ADULT,
             subject_id=adult.pk,
             verb=PeopleVerb.ADULT_UPDATED,
-            changes={"fields": ", ".join(sorted(changed))},
+            changes={"fields": ", ".join(changed)},
         )
     return adult
 
 
 def associate_link(*, actor: User, associate_id: int, adult_id: int | None) -> Associate:
     """Say that a child's associate is this adult (or, with ``adult_id`` None, that the
-    link was wrong). Written on the child's timeline and the adult's."""
+    link was wrong). Written on the child's timeline and the adult's. An associate that
+    does not exist and one of a child the actor may not see are the same "No such
+    associate"; an adult the actor may not see is refused on ``adult_id``."""
     _may_write(actor)
     with transaction.atomic():
-        associate = Associate.objects.select_for_update().filter(pk=associate_id).first()
-        if associate is None:
-            raise ValidationFailed("No such associate", field="associate_id")
-        person = get_person_for_user(
-            actor,
-            associate.person_id,
-            action="people.change",
-            purpose="link associate to adult",
-            for_update=True,
+        person_id = (
+            Associate.objects.filter(pk=associate_id).values_list("person_id", flat=True).first()
         )
+        if person_id is None:
+            raise NotFound(NO_SUCH_ASSOCIATE)
+        try:
+            person = get_person_for_user(
+                actor,
+                person_id,
+                action="people.change",
+                purpose="link associate to adult",
+                for_update=True,
+            )
+        except NotFound:
+            raise NotFound(NO_SUCH_ASSOCIATE) from None
+        associate = (
+            Associate.objects.select_for_update().filter(pk=associate_id, person=person).first()
+        )
+        if associate is None:  # removed meanwhile
+            raise NotFound(NO_SUCH_ASSOCIATE)
         before = associate.adult_id
         adult = None
         if adult_id is not None:
-            adult = get_adult_for_user(actor, adult_id, purpose="link associate")
+            try:
+                adult = get_adult_for_user(actor, adult_id, purpose="link associate")
+            except NotFound:
+                raise ValidationFailed(NO_SUCH_ADULT, field="adult_id") from None
         if before == (adult.pk if adult else None):
             return associate
         associate.adult = adult
@@ -202,14 +234,15 @@ def associate_link(*, actor: User, associate_id: int, adult_id: int | None) -> A
             verb=PeopleVerb.ASSOCIATE_LINKED if adult else PeopleVerb.ASSOCIATE_UNLINKED,
             changes=changes,
         )
-        for adult_pk in {before, adult.pk if adult else None} - {None}:
+        touched = {before, adult.pk if adult else None}
+        for adult_pk in sorted(pk for pk in touched if pk is not None):
+            linked = adult is not None and adult_pk == adult.pk
             timeline_record(
                 actor=actor,
                 subject_type=ADULT,
-                subject_id=adult_pk,  # type: ignore[arg-type]
-                verb=PeopleVerb.ASSOCIATE_LINKED
-                if adult and adult_pk == adult.pk
-                else PeopleVerb.ASSOCIATE_UNLINKED,
+                subject_id=adult_pk,
+                verb=PeopleVerb.ASSOCIATE_LINKED if linked else PeopleVerb.ASSOCIATE_UNLINKED,
+                # Not the child's name: whoever sees the adult need not see the child.
                 changes=changes,
             )
     return associate

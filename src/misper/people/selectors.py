@@ -19,6 +19,7 @@ from misper.people.matching import outward_code
 from misper.people.models import (
     Adult,
     AllocatedWorker,
+    Associate,
     Flag,
     FlagRequest,
     FlagRequestStatus,
@@ -43,6 +44,7 @@ def people_for_user(user: User) -> QuerySet[Person]:
 NO_SUCH_CHILD = "No such child"
 NO_SUCH_ADULT = "No such adult"
 NO_SUCH_PLACE = "No such place"
+NO_SUCH_ASSOCIATE = "No such associate"
 NO_SUCH_FLAG = "No such flag"
 NO_SUCH_SHARE = "No such share"
 NOT_ALLOWED = "Your role does not allow this change"
@@ -55,6 +57,7 @@ def get_person_for_user(
     action: str | None = None,
     purpose: str,
     for_update: bool = False,
+    prefetch: bool = True,
 ) -> Person:
     """The one way a page, an API endpoint or a service fetches a child's record.
 
@@ -67,7 +70,8 @@ def get_person_for_user(
        transaction (a refused request leaves no audit row; a service that fails later
        rolls its audit row back with everything else).
 
-    A record opened for reading (not ``for_update``) comes with what its pages show."""
+    A record opened for reading (not ``for_update``) comes with what its pages show, unless
+    the caller says it needs only the child's own row (``prefetch=False``)."""
     # Locked without a join: PostgreSQL refuses FOR UPDATE on the nullable side of one.
     qs = (
         Person.objects.select_for_update()
@@ -82,7 +86,7 @@ def get_person_for_user(
     audit_record(
         user=user, action="read", subject_type="person", subject_id=person.pk, purpose=purpose
     )
-    if not for_update:
+    if not for_update and prefetch:
         prefetch_related_objects(
             [person],
             "aliases",
@@ -472,3 +476,24 @@ def get_location_for_user(
         user=user, action="read", subject_type="location", subject_id=location.pk, purpose=purpose
     )
     return location
+
+
+def get_associate_for_user(
+    user: User, associate_id: int, *, action: str = "people.view", purpose: str
+) -> Associate:
+    """A child's associate, through the child's record (``get_person_for_user``, audited):
+    "No such associate" alike for one that does not exist and one of a child the user may
+    not see; ``PermissionDenied`` for a child they see but may not ``action``."""
+    person_id = Associate.objects.filter(pk=associate_id).values_list("person_id", flat=True)
+    found = person_id.first()
+    if found is None:
+        raise NotFound(NO_SUCH_ASSOCIATE)
+    try:
+        person = get_person_for_user(user, found, action=action, purpose=purpose)
+    except NotFound:
+        raise NotFound(NO_SUCH_ASSOCIATE) from None
+    associate = Associate.objects.select_related("adult").filter(pk=associate_id).first()
+    if associate is None:  # removed meanwhile
+        raise NotFound(NO_SUCH_ASSOCIATE)
+    associate.person = person
+    return associate

@@ -11,6 +11,7 @@ organisation is a decision of its own (``person_share``), audited."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,9 +46,14 @@ from misper.notifications.services import Recipient, flag_placement_between, not
 from misper.people.codes import (
     AliasKind,
     CareStatus,
+    CategoryOfNeed,
+    DfePlacementType,
     Ethnicity,
     FlagKind,
     LegalStatus,
+    PlacementChangeReason,
+    PlacementLegalStatus,
+    PlacementProvider,
     PlacementType,
     Sex,
 )
@@ -183,6 +189,51 @@ class PersonDetails:
     subject_to_cj_order: bool = False
     subject_to_secure_order: bool = False
     liable_to_arrest: bool = False
+    # For the DfE's SSDA903 return (R-DAT-04): children's services record them.
+    upn: str = ""
+    is_mother: bool | None = None
+    first_child_born_on: date | None = None
+
+
+# The DfE's unique pupil number (a check letter, 12 digits or 11 and a letter for a
+# temporary one; never I, O or S first), or UN1 to UN5 when it is not known: the pattern the
+# SSDA903 validation (rule 168) checks.
+UPN = re.compile(r"(?![IOS])[A-Z](\d{12}|\d{11}[A-Z])|UN[1-5]")
+
+
+def _upn(value: str) -> str:
+    upn = "".join((value or "").split()).upper()
+    if upn and not UPN.fullmatch(upn):
+        raise ValidationFailed(
+            "Enter the unique pupil number as 13 characters, like A123456789012, or UN1 to "
+            "UN5 when it is not known",
+            field="upn",
+        )
+    return upn
+
+
+def _motherhood(d: PersonDetails, sex: str, born: date | None) -> dict[str, Any]:
+    """Whether the young person is a mother, and her first child's date of birth
+    (SSDA903 MOTHER and MC_DOB): recorded for girls only."""
+    if d.is_mother is not None and sex == Sex.MALE:
+        raise ValidationFailed(
+            "Only a girl or young woman is recorded as a mother", field="is_mother"
+        )
+    first = _past_date(d.first_child_born_on, "first_child_born_on")
+    if first is not None and d.is_mother is not True:
+        raise ValidationFailed(
+            "Leave the first child's date of birth empty unless she is a mother",
+            field="first_child_born_on",
+        )
+    if d.is_mother is True and first is None:
+        raise ValidationFailed(
+            "Enter the date of birth of her first child", field="first_child_born_on"
+        )
+    if first is not None and born is not None and first <= born:
+        raise ValidationFailed(
+            "Her first child's date of birth must be after her own", field="first_child_born_on"
+        )
+    return {"is_mother": d.is_mother, "first_child_born_on": first}
 
 
 def _validated(d: PersonDetails) -> dict[str, Any]:
@@ -204,7 +255,9 @@ def _validated(d: PersonDetails) -> dict[str, Any]:
         "subject_to_cj_order": bool(d.subject_to_cj_order),
         "subject_to_secure_order": bool(d.subject_to_secure_order),
         "liable_to_arrest": bool(d.liable_to_arrest),
+        "upn": _upn(d.upn),
     }
+    values.update(_motherhood(d, values["sex"], values["date_of_birth"]))
     if d.date_of_birth is None:
         if d.estimated_age is None:
             raise ValidationFailed(
@@ -719,6 +772,7 @@ def placement_record(
     host_authority: Organisation | None = None,
     started_on: date | None,
     emergency: bool = False,
+    dfe: PlacementReturnDetails | None = None,
 ) -> Placement:
     """A new placement; the current one (if any) ends the day the new one starts. The
     child becomes looked after, with the placing authority as their home authority.
@@ -731,8 +785,13 @@ def placement_record(
     host or a force other than the placing authority's is an out-of-area placement
     (R-OOA-01): it gives the host authority's children's services and the provider's carers
     sight of the child (R-NTF-32), and the apps registered in ``hooks`` act on it (the
-    pre-placement assessment's deadline, the host authority and force told)."""
+    pre-placement assessment's deadline, the host authority and force told).
+
+    ``dfe`` holds what the DfE's SSDA903 return needs of the placement (R-DAT-04): legal
+    status, category of need, the DfE's placement type, provider, Ofsted number, the
+    reason the child left the previous placement and the home postcode before care."""
     placement_type = _choice(placement_type, PlacementType, "placement_type")
+    return_details = _return_details(dfe or PlacementReturnDetails())
     address = _text(address, "address", required=True, max_len=300)
     postcode = _text(postcode, "postcode", max_len=10).upper()
     placing = _required_authority(placing_authority, "placing_authority")
@@ -767,6 +826,11 @@ def placement_record(
                 "A placement cannot start before the child's date of birth", field="started_on"
             )
         current = person.placements.filter(ended_on__isnull=True).first()
+        if current is None and return_details["change_reason"]:
+            raise ValidationFailed(
+                "There is no previous placement to leave: leave the reason for the move empty",
+                field="change_reason",
+            )
         if current is not None:
             if started < current.started_on:
                 raise ValidationFailed(
@@ -786,6 +850,7 @@ def placement_record(
             host_force=force,
             started_on=started,
             emergency=emergency,
+            **return_details,
         )
         person.care_status = CareStatus.LOOKED_AFTER
         person.home_authority = placing
@@ -814,10 +879,115 @@ def placement_record(
                 "started_on": started.isoformat(),
                 "out_of_area": placement.out_of_area,
                 "emergency": emergency,
+                **{k: v for k, v in return_details.items() if v},
             },
             rule_ids=["R-OWN-08", "R-OOA-01"],
         )
         placement_recorded(actor, placement)
+    return placement
+
+
+@dataclass(frozen=True)
+class PlacementReturnDetails:
+    """What the DfE's SSDA903 return needs of a placement that Misper does not otherwise
+    hold (R-DAT-04; docs/insights.md): each a DfE code, blank when not recorded."""
+
+    legal_status: str = ""
+    category_of_need: str = ""
+    dfe_placement_type: str = ""
+    provided_by: str = ""
+    ofsted_urn: str = ""
+    change_reason: str = ""
+    home_postcode: str = ""
+
+
+# An Ofsted unique reference number: digits, or SC and digits (children's homes).
+OFSTED_URN = re.compile(r"(SC)?\d{6,7}")
+
+
+def _return_details(d: PlacementReturnDetails) -> dict[str, str]:
+    urn = "".join((d.ofsted_urn or "").split()).upper()
+    if urn and not OFSTED_URN.fullmatch(urn):
+        raise ValidationFailed(
+            "Enter the Ofsted unique reference number as on the Ofsted report, like SC123456 "
+            "or 2654321",
+            field="ofsted_urn",
+        )
+    return {
+        "legal_status": _choice(d.legal_status, PlacementLegalStatus, "legal_status", blank=True),
+        "category_of_need": _choice(
+            d.category_of_need, CategoryOfNeed, "category_of_need", blank=True
+        ),
+        "dfe_placement_type": _choice(
+            d.dfe_placement_type, DfePlacementType, "dfe_placement_type", blank=True
+        ),
+        "provided_by": _choice(d.provided_by, PlacementProvider, "provided_by", blank=True),
+        "ofsted_urn": urn,
+        "change_reason": _choice(
+            d.change_reason, PlacementChangeReason, "change_reason", blank=True
+        ),
+        "home_postcode": _text(d.home_postcode, "home_postcode", max_len=10).upper(),
+    }
+
+
+NO_SUCH_PLACEMENT = "No such placement"
+
+
+def placement_return_set(
+    *, actor: User, person_id: int, placement_id: int, version: int, dfe: PlacementReturnDetails
+) -> Placement:
+    """Record (or correct) what the DfE's SSDA903 return needs of a placement already
+    recorded (R-DAT-04): by children's services of the placing authority, who record the
+    placement (R-OWN-08). ``version`` is the child's record's version the user loaded. A
+    placement that does not exist, and one of a child the user may not see, are "No such
+    placement"."""
+    values = _return_details(dfe)
+    with transaction.atomic():
+        try:
+            person = get_person_for_user(
+                actor,
+                person_id,
+                action="people.record_placement",
+                purpose="record a placement's details for the DfE return",
+                for_update=True,
+            )
+        except NotFound:
+            raise NotFound(NO_SUCH_PLACEMENT) from None
+        placement = Placement.objects.filter(pk=placement_id, person=person).first()
+        if placement is None:
+            raise NotFound(NO_SUCH_PLACEMENT)
+        if placement.placing_authority_id != actor.organisation_id:
+            raise PermissionDenied(
+                f"Only {placement.placing_authority.name}, which made the placement, records "
+                "its details (R-OWN-08)"
+            )
+        _check_version(person, version)
+        moved_from = person.placements.filter(ended_on=placement.started_on).exclude(
+            pk=placement.pk
+        )
+        if values["change_reason"] and not moved_from.exists():
+            raise ValidationFailed(
+                "There is no previous placement to leave: leave the reason for the move empty",
+                field="change_reason",
+            )
+        changes = {
+            k: {"from": getattr(placement, k), "to": v}
+            for k, v in values.items()
+            if getattr(placement, k) != v
+        }
+        if not changes:
+            return placement
+        for key, value in values.items():
+            setattr(placement, key, value)
+        placement.save(update_fields=list(values))
+        _bump(person)
+        timeline_record(
+            actor=actor,
+            subject_type=SUBJECT,
+            subject_id=person.pk,
+            verb=PeopleVerb.PLACEMENT_RETURN_RECORDED,
+            changes={"placement": placement.pk, **changes},
+        )
     return placement
 
 

@@ -21,6 +21,11 @@ urlpatterns = [
     path("<id:person_id>/shares/new/", views.share_add, name="share_add"),
     path("<id:person_id>/shares/<id:share_id>/end/", views.share_end, name="share_end"),
     path("<id:person_id>/placements/new/", views.placement_add, name="placement_add"),
+    path(
+        "<id:person_id>/placements/<id:placement_id>/dfe/",
+        views.placement_return,
+        name="placement_return",
+    ),
     path("<id:person_id>/allocations/new/", views.allocation_add, name="allocation_add"),
     path(
         "<id:person_id>/allocations/<id:allocation_id>/end/",

@@ -52,6 +52,7 @@ from misper.people.forms import (
     PersonForm,
     PlaceForm,
     PlacementForm,
+    PlacementReturnForm,
     SearchForm,
     ShareEndForm,
     ShareForm,
@@ -302,6 +303,10 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "endable_flags": _endable_flags(user, person, flags),
             "carer_report": _carer_report_offer(user, person),
             "can_record_placement": rules.has_perm("people.record_placement", user, person),
+            # The DfE details of a placement: recorded by the authority that made it.
+            "own_placements": {
+                p.pk for p in placements if p.placing_authority_id == user.organisation_id
+            },
             "can_share": rules.has_perm("people.share", user, person),
             "shares": current_shares(person),
             "allocations": selectors.current_allocations(person),
@@ -505,9 +510,63 @@ placement_add = _record_form(
         host_authority=d["host_authority"],
         started_on=d["started_on"],
         emergency=d["emergency"],
+        dfe=PlacementForm.details_from(d),
     ),
     done="Placement recorded",
 )
+
+
+@login_required
+@GET_POST
+def placement_return(request: HttpRequest, person_id: int, placement_id: int) -> HttpResponse:
+    """What the DfE's SSDA903 return needs of a placement already recorded (R-DAT-04):
+    for children's services of the authority that made it. A placement that does not
+    exist, or another authority's, is "Page not found"."""
+    user = acting_user(request)
+    person = _open(
+        request,
+        person_id,
+        perm="people.record_placement",
+        purpose="record a placement's details for the DfE return",
+    )
+    placement = next((p for p in person.placements.all() if p.pk == placement_id), None)
+    if placement is None or placement.placing_authority_id != user.organisation_id:
+        raise Http404("No such placement")
+    if request.method == "POST":
+        form = PlacementReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.placement_return_set(
+                    actor=user,
+                    person_id=person.pk,
+                    placement_id=placement.pk,
+                    version=form.cleaned_data["version"],
+                    dfe=PlacementReturnForm.details_from(form.cleaned_data),
+                )
+            except NotFound as exc:
+                raise Http404("No such placement") from exc
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                return _after_change(request, person, "Details for the DfE return recorded")
+    else:
+        initial: dict[str, Any] = {
+            name: getattr(placement, name)
+            for name in PlacementReturnForm.base_fields
+            if name != "version"
+        }
+        initial["version"] = person.version
+        form = PlacementReturnForm(initial=initial)
+    return _render_form(
+        request,
+        "people/record_form.html",
+        form,
+        person=person,
+        title="The DfE's details of the placement from "
+        f"{placement.started_on.day} {placement.started_on:%B %Y}",
+        submit="Save the details",
+    )
+
 
 associate_add = _record_form(
     perm="people.change",

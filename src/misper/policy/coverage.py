@@ -64,6 +64,8 @@ PLANNED: dict[str, str] = {
     "R-FLG": "people app: flags and markers",
     "R-OOA": "people and care apps: out-of-area placements",
     "R-HRB": "interventions app: harbouring notices",
+    "R-HRB-05": "interventions app: a civil injunction recorded beside warning notices (the "
+    "notice pages name the alternative; Misper does not record injunctions yet)",
     "R-CSE": "interventions app: CSE screening, MASE and groups",
     "R-DAT": "insights app: reports and returns",
     "R-HMI": "controls across apps (see the control column of policy-rules §21)",

@@ -81,6 +81,8 @@ def check_notice(children: list[NamedChild], *, harbourer_at_certified_refuge: b
             continue
         if child.age is None:
             why = "their age is not known and they are not in care"
+        elif child.age >= ADULT:
+            why = f"they are {child.age}: an adult, whom neither Act protects"
         else:
             why = f"they are {child.age} and not in care"
         refusals.append(

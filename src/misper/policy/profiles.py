@@ -130,6 +130,9 @@ SCHEMA: Schema = {
     "cse_consideration": _enum("every_missing", "cse_known", NONE),
     "flags_preventing_nar": _list_of(*FLAG_KINDS),
     "flag_end_min_role": _enum(*sorted(POLICE_RANK), NONE),  # R-FLG-01/04, optional
+    # R-TRG-20 (Oldham's practice, a candidate local option): the monthly list of children
+    # missing at least ``min_episodes`` times in ``months`` calendar months, or "none".
+    "monthly_missing_list": {"min_episodes": _int, "months": _int},
     "immediate_deployment_max_age": _int_or_none,
     "immediate_deployment_for_high": _bool,
     "minimum_response_missing": _enum("early_response", "immediate_deployment"),
@@ -192,7 +195,7 @@ SCHEMA: Schema = {
         "c17_roles_in_refusals": _enum("most_specific"),
     },
 }
-OPTIONAL = frozenset({"effective_to", "flag_end_min_role"})
+OPTIONAL = frozenset({"effective_to", "flag_end_min_role", "monthly_missing_list"})
 # Tables parsed elsewhere or free-form.
 SPECIAL = frozenset({"triggers", "local_choices"})
 
@@ -264,6 +267,8 @@ def _walk(
             continue
         value = data[name]
         if isinstance(spec, dict):
+            if name == "monthly_missing_list" and value == NONE:
+                continue  # R-TRG-20 not adopted: no list
             if name == "never_below_risk_under_age" and value == NONE:
                 out[f"{dotted}.age"] = None
                 out[f"{dotted}.risk"] = "high"

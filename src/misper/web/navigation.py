@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from misper.agencies.models import User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, RHI_ROLES, Role
+from misper.insights.reports import may_see_reports
 from misper.notifications.selectors import inbox_unread_count
 
 
@@ -60,6 +61,8 @@ ITEMS: tuple[NavItem, ...] = (
         ),
     ),
     NavItem("Team", "care:team", _any(Role.TEAM_MANAGER)),
+    # The authority's DfE return of children looked after, missing and away (R-DAT-04).
+    NavItem("DfE return", "insights:ssda903", _any(Role.TEAM_MANAGER)),
     NavItem(
         "Reports from carers",
         "episodes:carer_reports",
@@ -87,6 +90,9 @@ ITEMS: tuple[NavItem, ...] = (
         ),
     ),
     NavItem("Inbox", "notifications:inbox", _everyone, count=inbox_unread_count),
+    # The analysts' reports (issue 14): analysts, boards and team managers, each of the
+    # figures they may see (insights/reports.py).
+    NavItem("Reports", "insights:reports", may_see_reports),
     NavItem("Patterns", "insights:home", _any(Role.ANALYST, Role.SAFEGUARDING_BOARD)),
     NavItem("Policy", "web:policy_profiles", _perm("agencies.view_policy")),
     NavItem("Your organisation", "web:organisation", lambda u: u.organisation_id is not None),

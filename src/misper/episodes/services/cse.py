@@ -22,7 +22,7 @@ from misper.core.errors import ConcurrentEdit, ValidationFailed, WrongState
 from misper.core.timeline import timeline_record
 from misper.core.validation import clean_free_text
 from misper.episodes.codes import Category
-from misper.episodes.events import EpisodeVerb
+from misper.episodes.events import CseScreened, EpisodeVerb, emit_cse
 from misper.episodes.lifecycle import Act, begin
 from misper.episodes.models import CseOutcome, CseScreening, Episode
 from misper.episodes.notify import tell_owner
@@ -171,6 +171,15 @@ def episode_cse_screening(
         routed: list[str] = []
         if current is None or before["outcome"] != outcome:
             routed = _route(episode, screening)
+            emit_cse(
+                CseScreened(
+                    episode=episode,
+                    screening=screening,
+                    before=before.get("outcome", ""),
+                    actor=actor,
+                    at=now,
+                )
+            )
         changes = {
             key: {"from": before.get(key, ""), "to": value}
             for key, value in after.items()

@@ -374,6 +374,7 @@ def episode_found(
             source_id=found_report.pk,
             on=local_date(found_report.found_at),
             episode_id=episode.pk,
+            at=found_report.found_at,
         )
         store(episode, decision)
         episode.awaiting_supervisor = False

@@ -432,6 +432,7 @@ def episode_report(
             source_id=episode.pk,
             on=local_date(episode.last_seen_at),
             episode_id=episode.pk,
+            at=episode.last_seen_at,
         )
         CategoryDecision.objects.create(
             episode=episode,

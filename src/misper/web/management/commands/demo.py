@@ -10,6 +10,7 @@ from misper.agencies.demo import DEMO_PASSWORD, build_agencies
 from misper.care.demo import build_out_of_area
 from misper.episodes.demo import build_children_and_episodes
 from misper.interventions.demo import build_interventions
+from misper.interventions.network_demo import build_network
 from misper.notifications.demo import build_sharing
 from misper.returns.demo import build_arrangements, build_return_interviews
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         children = build_children_and_episodes()
         children += build_out_of_area()  # after the others: they are built on an empty region
         build_return_interviews()
+        build_network()  # after the interviews, which share an associate and a place
         build_interventions()  # the trigger records the episodes fired, worked on
         if options["quiet"]:
             return

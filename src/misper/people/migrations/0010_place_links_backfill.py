@@ -25,20 +25,40 @@ def backfill(apps, schema_editor):
     rows = []
     for p in Place.objects.exclude(postcode="").iterator():
         on = p.last_seen_on or p.person.created_at.date()
-        rows.append(("place", p.pk, p.person_id, p.postcode, p.description, on, None))
+        rows.append(("place", p.pk, p.person_id, p.postcode, p.description, on, None, None))
     for p in Placement.objects.exclude(postcode="").iterator():
-        rows.append(("placement", p.pk, p.person_id, p.postcode, p.address, p.started_on, None))
+        rows.append(
+            ("placement", p.pk, p.person_id, p.postcode, p.address, p.started_on, None, None)
+        )
     for e in Episode.objects.exclude(location_postcode="").iterator():
         on = e.last_seen_at.date()
         rows.append(
-            ("missing_from", e.pk, e.person_id, e.location_postcode, e.location_address, on, e.pk)
+            (
+                "missing_from",
+                e.pk,
+                e.person_id,
+                e.location_postcode,
+                e.location_address,
+                on,
+                e.pk,
+                e.last_seen_at,
+            )
         )
     for f in Found.objects.exclude(found_postcode="").select_related("episode").iterator():
         e = f.episode
         rows.append(
-            ("found", f.pk, e.person_id, f.found_postcode, f.found_where, f.found_at.date(), e.pk)
+            (
+                "found",
+                f.pk,
+                e.person_id,
+                f.found_postcode,
+                f.found_where,
+                f.found_at.date(),
+                e.pk,
+                f.found_at,
+            )
         )
-    for source, source_id, person_id, postcode, description, on, episode_id in rows:
+    for source, source_id, person_id, postcode, description, on, episode_id, at in rows:
         key = _key(postcode)
         if not key:
             continue
@@ -52,6 +72,7 @@ def backfill(apps, schema_editor):
                 "location": location,
                 "episode_id": episode_id,
                 "on": on,
+                "at": at,
                 "description": label,
             },
         )
@@ -59,7 +80,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0008_network_adults_places"),
+        ("people", "0009_place_link_moment"),
         ("episodes", "0007_cse_screening"),
     ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "misper.insights"
+    label = "insights"
+    verbose_name = "Insights: the DfE's SSDA903 return and, to come, the analysts' reports"
