@@ -1,6 +1,7 @@
-"""The coordinator's desk lists every child of the force missing more than three times in
-the last twelve months, where the force's profile adopts Oldham's monthly list (R-TRG-20:
-national-continuum does, the source protocols do not); restricted cases do not count."""
+"""The coordinator's desk counts the flag requests waiting, and lists every child of the
+force missing more than three times in the last twelve months where the force's profile
+adopts Oldham's monthly list (R-TRG-20: national-continuum does, the source protocols do
+not); restricted cases do not count."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from misper.interventions.selectors import desk, monthly_missing
+from misper.people.services import flag_request_land
 from tests.episodes.conftest import make_region
 from tests.interventions.conftest import add_people, child, missing
 from tests.interventions.test_pages import signed_in, text
@@ -60,3 +62,23 @@ def test_no_list_where_the_profile_does_not_adopt_it(wmc):
 def test_children_s_services_and_an_analyst_do_not_get_the_force_s_list(nat):
     assert monthly_missing(nat["team_manager"]) is None
     assert monthly_missing(nat["analyst"]) is None
+
+
+def test_the_desk_counts_the_flag_requests_waiting_for_the_coordinators(nat):
+    """Issue 12 §6: the requests from other agencies to flag a child, waiting for the force's
+    coordinators (R-FLG-02, R-RHI-09), counted on the desk with a link to them."""
+    client = signed_in(nat["coordinator"])
+    assert "none waiting" in text(client.get("/interventions/"))
+    for kind in ("cse", "gang"):
+        flag_request_land(
+            actor=nat["social_worker"],
+            person=nat["child"],
+            kind=kind,
+            reason="Seen with older men",
+            source="Return interview, 3 March 2026",
+            force=nat["force"],
+        )
+    assert desk(nat["coordinator"])["flag_requests"] == 2
+    assert "2 waiting for a decision" in text(client.get("/interventions/"))
+    assert ok(Api().get(nat["coordinator"], "/interventions/desk"))["flag_requests_waiting"] == 2
+    assert desk(nat["team_manager"])["flag_requests"] == 0  # not theirs to decide

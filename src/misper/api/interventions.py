@@ -385,6 +385,9 @@ class InterventionsDeskOut(Schema):
     meetings_arranged: DeskListOut
     actions_overdue: DeskListOut
     establishments: list[EstablishmentCountOut]
+    flag_requests_waiting: int = Field(
+        0, description="Requests from other agencies to flag a child, waiting for a decision"
+    )
     monthly: MonthlyListOut | None = Field(
         None, description="R-TRG-20, where the force's profile adopts it; null otherwise"
     )
@@ -843,6 +846,7 @@ def desk(request: HttpRequest) -> InterventionsDeskOut:
             )
             for row in cast(list[dict[str, Any]], d["establishments"])
         ],
+        flag_requests_waiting=cast(int, d["flag_requests"]),
         monthly=_monthly(cast(selectors.Monthly | None, d["monthly"])),
     )
 

@@ -45,7 +45,7 @@ from misper.interventions.models import (
     TriggerStatus,
 )
 from misper.people.models import Associate, Person
-from misper.people.selectors import people_for_user
+from misper.people.selectors import flag_requests_for_user, people_for_user
 from misper.policy.calendar import local_midnight
 from misper.policy.monthly import MonthlyList, monthly_list
 from misper.policy.profiles import load_profile
@@ -241,6 +241,8 @@ def desk(user: User) -> dict[str, object]:
         ),
         "establishments": near,
         "monthly": monthly_missing(user),
+        # Requests from other agencies to flag a child, waiting for the coordinators.
+        "flag_requests": flag_requests_for_user(user).count(),
         # Harbouring warning notices prepared and not yet served (R-HRB-04), oldest first.
         "notices_unserved": list(
             notices_for_user(user)

@@ -216,6 +216,7 @@ def triggers(request: HttpRequest) -> HttpResponse:
         ],
         "establishments": d["establishments"],
         "monthly": d["monthly"],
+        "flag_requests": d["flag_requests"],
         "notices_unserved": notice_rows(user, cast(list[HarbouringNotice], d["notices_unserved"])),
         "threshold": 21,
         "is_coordinator": _is_coordinator(user),
