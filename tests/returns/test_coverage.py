@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from misper.core.errors import PermissionDenied, ValidationFailed
+from misper.core.figures import percent_text as percent
 from misper.people.services import PersonDetails, person_create
 from misper.returns import services
-from misper.returns.coverage import coverage_table, percent
+from misper.returns.coverage import coverage_table
 from misper.returns.models import Arrangement
 from tests.episodes.conftest import NOW, make_region
 from tests.returns.journey import found_child, interviewed, triage

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils import timezone
 from misper.agencies.models import User
 from misper.agencies.roles import Role
 from misper.core.errors import PermissionDenied, ValidationFailed
+from misper.core.figures import percent_text
 from misper.people.codes import Ethnicity, Sex
 from misper.returns.models import Outcome, Rag, Referral, State
 
@@ -38,14 +38,6 @@ GROUP_LABELS = {
     "ethnicity": "Ethnicity",
 }
 MAX_PERIOD_DAYS = 3 * 366
-
-
-def percent(part: int, whole: int) -> str:
-    """C-11: one decimal place, half up; a dash when there is nothing to divide."""
-    if whole == 0:
-        return "–"
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return f"{value}%"
 
 
 @dataclass
@@ -108,12 +100,12 @@ class Row:
     @property
     def coverage(self) -> str:
         """Interviews completed, of referrals."""
-        return percent(self.completed, self.referrals)
+        return percent_text(self.completed, self.referrals)
 
     @property
     def timeliness(self) -> str:
         """Completed within 72 hours, of interviews completed."""
-        return percent(self.completed_in_72h, self.completed)
+        return percent_text(self.completed_in_72h, self.completed)
 
     @property
     def median_hours(self) -> float | None:
