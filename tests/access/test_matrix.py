@@ -58,6 +58,8 @@ COUNTERS = frozenset({"rhi_manager", "analyst", "board"})
 # The analysts' reports (insights/reports.py): analysts and boards (and team managers, no
 # persona), each of their own figures.
 REPORTERS = frozenset({"analyst", "board"})
+# The bulk import of history: a force's coordinators and administrators.
+IMPORTERS = frozenset({"admin"})
 # A harbouring notice (interventions/selectors.py): the serving force's operational police
 # and the authority's children's services read it; its officers (not call handlers) serve
 # it and its supervisors withdraw it.
@@ -277,6 +279,15 @@ def person_body(w: dict[str, Any]) -> dict[str, Any]:
         "date_of_birth": "2011-06-14",
         "home_authority": w["vale_council"].pk,
     }
+
+
+def history_file() -> Any:
+    """The import template (a file of one row that passes its check)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from misper.insights.bulk_import import template_csv
+
+    return SimpleUploadedFile("history.csv", template_csv().encode(), content_type="text/csv")
 
 
 def photo_file() -> Any:
@@ -797,6 +808,48 @@ PAGE_ROWS: list[Row] = [
     page(
         "insights:report_download",
         "/insights/reports/{report}.csv",
+        REPORTERS,
+        method="POST",
+        body=lambda w: {"purpose": "Quarterly report to the partnership"},
+    ),
+    # The bulk import of history (insights/bulk_import.py): a force's missing person
+    # coordinators (no persona is one: tests/insights/test_bulk_import_pages.py) and its
+    # administrators; "not found" for everyone else.
+    page("insights:import", "/insights/import/", IMPORTERS),
+    page(
+        "insights:import",
+        "/insights/import/",
+        IMPORTERS,
+        method="POST",
+        body=lambda w: {"system": "Niche", "file": history_file()},
+    ),
+    page("insights:import_template", "/insights/import/template.csv", IMPORTERS),
+    page("insights:import_job", "/insights/import/{import_job}/", IMPORTERS, object="import_job"),
+    page(
+        "insights:import_errors",
+        "/insights/import/{import_job}/problems.csv",
+        IMPORTERS,
+        object="import_job",
+    ),
+    page(
+        "insights:import_confirm",
+        "/insights/import/{import_job}/import/",
+        IMPORTERS,
+        object="import_job",
+    ),
+    page(
+        "insights:import_confirm",
+        "/insights/import/{import_job}/import/",
+        IMPORTERS,
+        method="POST",
+        body=lambda w: {"version": "1"},
+        object="import_job",
+    ),
+    # The board pack: every report for a period as one PDF; the download asks why.
+    page("insights:board_pack", "/insights/board-pack/", REPORTERS),
+    page(
+        "insights:board_pack",
+        "/insights/board-pack/",
         REPORTERS,
         method="POST",
         body=lambda w: {"purpose": "Quarterly report to the partnership"},
@@ -1417,6 +1470,13 @@ API_ROWS: list[Row] = [
     api("GET", "/insights/ssda903/zip", NOBODY, forbid=SIGNED_IN),
     api("GET", "/insights/reports", REPORTERS, forbid=SIGNED_IN - REPORTERS),
     api("GET", "/insights/reports/{report}", REPORTERS, forbid=SIGNED_IN - REPORTERS),
+    api(
+        "POST",
+        "/insights/board-pack",
+        REPORTERS,
+        forbid=SIGNED_IN - REPORTERS,
+        body=lambda w: {"purpose": "Quarterly report to the partnership"},
+    ),
     api("GET", "/returns/arrangements", frozenset({"admin"}), forbid=SIGNED_IN - {"admin"}),
     api(
         "POST",
@@ -1829,6 +1889,7 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "associate": w["associate"].pk,
         "location": w["location"].pk,
         "report": "durations",
+        "import_job": w["import_job"].pk,
     }
     if missing is not None:
         ids[missing] = MISSING_ID

@@ -26,6 +26,7 @@ from misper.episodes.services import (
     episode_restrict,
     transfer_propose,
 )
+from misper.insights.models import ImportJob
 from misper.interventions import services as interventions
 from misper.interventions.harbouring import NoticeInput, notice_prepare
 from misper.interventions.models import TriggerRecord
@@ -387,6 +388,10 @@ def build() -> dict[str, Any]:
             statement_summary="Dean Hollis is not to have any contact with Keira Lomax.",
             authority_id=w["vale_council"].pk,
         ),
+    )
+    # An import of history into Vale Police (insights/bulk_import.py), waiting for its check.
+    w["import_job"] = ImportJob.objects.create(
+        force=w["vale_police"], created_by=w["admin"], system="Niche", file_name="history.csv"
     )
     w["token"] = api_token_create(actor=w["inspector"], name="script").token
     w["endpoint"] = webhook_endpoint_add(

@@ -20,7 +20,15 @@ from tests.insights.reports_data import Loader, force_with_areas, utc
 
 pytestmark = pytest.mark.browser
 
-TITLES = ("Time missing", "Repeat and persistent missing", "Who goes missing", "Return interviews")
+TITLES = (
+    "Time missing",
+    "Repeat and persistent missing",
+    "Who goes missing",
+    "Return interviews",
+    "Distance found from home",
+    "Hot spots",
+    "Category and risk grading",
+)
 
 
 def _charts_have_text_alternatives(page) -> int:  # type: ignore[no-untyped-def]
@@ -42,13 +50,15 @@ def test_an_analyst_opens_filters_and_downloads_each_report(
     load = Loader(w, w["call_handler"])
     seen = utc(2025, 5, 1, 12)
     for i, hours in enumerate([1, 2, 9, 30, None]):
-        child = load.child(sex="male" if i % 2 else "female")
+        child = load.child(sex="male" if i % 2 else "female", home_postcode="B1 1AA")
         index = load.episode(
             child,
             seen + timedelta(days=i),
             found=None if hours is None else seen + timedelta(days=i, hours=hours),
             area=w["south"] if i % 2 else w["north"],
             missing_from="care" if i < 3 else "home",
+            found_postcode="B33 0LA",  # 5.5 miles from B1 1AA: 6 to 10 miles
+            location_postcode="B23 6SN",
         )
         if hours is not None:
             load.referral(
@@ -72,6 +82,18 @@ def test_an_analyst_opens_filters_and_downloads_each_report(
         follow(page, page.get_by_role("link", name=title, exact=True))
         assert page.get_by_role("heading", level=1).inner_text() == title
         assert _charts_have_text_alternatives(page) >= 1
+
+    # In 2025: four children found 5.5 miles from home (6 to 10 miles, C-10), one still
+    # missing; the hot spots exact for the force's analyst.
+    visit(page, "/insights/reports/distance/?from=2025-01-01&to=2025-12-31")
+    row = page.get_by_test_id("table-bands").get_by_role("row", name="6 to 10 miles")
+    assert row.get_by_role("cell").first.inner_text() == "4"
+    row = page.get_by_test_id("table-bands").get_by_role("row", name="Not known")
+    assert row.get_by_role("cell").first.inner_text() == "1"
+    visit(page, "/insights/reports/hot-spots/?from=2025-01-01&to=2025-12-31")
+    assert "You see the exact counts" in page.get_by_test_id("suppression").inner_text()
+    row = page.get_by_test_id("table-missing_from").get_by_role("row", name="B23")
+    assert row.get_by_role("cell").last.inner_text() == "5"
 
     # Time missing, filtered to 2025 and the South area.
     visit(page, "/insights/reports/")

@@ -33,6 +33,7 @@ class Loader:
     people: list[Person] = field(default_factory=list)
     episodes: list[Episode] = field(default_factory=list)
     found: dict[int, datetime] = field(default_factory=dict)  # index in episodes → found_at
+    found_postcodes: dict[int, str] = field(default_factory=dict)  # index → where found
     referrals: dict[int, dict[str, Any]] = field(default_factory=dict)  # index → fields
     n: int = 0
 
@@ -44,6 +45,7 @@ class Loader:
         born: date | None = date(2010, 6, 1),
         estimated_age: int | None = None,
         home_authority: Organisation | None = None,
+        home_postcode: str = "",
     ) -> Person:
         self.n += 1
         person = Person.objects.create(
@@ -55,6 +57,7 @@ class Loader:
             sex=sex,
             ethnicity=ethnicity,
             home_authority=home_authority if home_authority is not None else self.w["vale"],
+            home_postcode=home_postcode,
         )
         self.people.append(person)
         return person
@@ -88,8 +91,11 @@ class Loader:
         missing_from: str = "home",
         area: Organisation | None = None,
         restricted: bool = False,
+        found_postcode: str = "",
+        **fields: Any,
     ) -> int:
-        """An episode (saved by ``save``); its index, for ``referral``."""
+        """An episode (saved by ``save``); its index, for ``referral``. ``fields`` are the
+        episode's own (``location_postcode``, ``establishment``, ``risk``...)."""
         owner = area or self.w["area"]
         self.episodes.append(
             Episode(
@@ -108,14 +114,16 @@ class Loader:
                 last_seen_place="Home",
                 circumstances="Test",
                 category=category,
-                risk="medium" if category == "missing" else "",
+                risk=fields.pop("risk", "medium" if category == "missing" else ""),
                 restricted=restricted,
                 created_by=self.creator,
+                **fields,
             )
         )
         index = len(self.episodes) - 1
         if found is not None:
             self.found[index] = found
+            self.found_postcodes[index] = found_postcode
         return index
 
     def referral(
@@ -149,6 +157,7 @@ class Loader:
                     episode=saved[i],
                     found_at=at,
                     found_where="Town centre",
+                    found_postcode=self.found_postcodes.get(i, ""),
                     found_by="PC Test",
                     condition="Well",
                     safe_and_well="done",
@@ -174,6 +183,7 @@ class Loader:
             batch_size=2000,
         )
         self.episodes, self.found, self.referrals = [], {}, {}
+        self.found_postcodes = {}
         return saved
 
 

@@ -510,7 +510,7 @@ def test_each_user_sees_their_own_figures(w, load, make_org, make_user):
         with pytest.raises(PermissionDenied):
             report_for(w[who], "durations")
     with pytest.raises(NotFound):
-        report_for(w["analyst"], "hot-spots")
+        report_for(w["analyst"], "no-such-report")
 
 
 @pytest.mark.django_db

@@ -144,7 +144,7 @@ def test_nobody_else_sees_the_pages(w, mfa_client):
         assert response.status_code == 404
     assert not exports()
     analyst = mfa_client(w["analyst"])
-    assert analyst.get("/insights/reports/hot-spots/").status_code == 404
+    assert analyst.get("/insights/reports/no-such-report/").status_code == 404
     assert analyst.post("/insights/reports/durations.pdf", {"purpose": "x"}).status_code == 404
     assert analyst.get("/insights/reports/durations.csv").status_code == 405
     assert not exports()
@@ -158,6 +158,9 @@ def test_the_api_returns_the_rows(w, mfa_client):
         "repeat",
         "children",
         "return-interviews",
+        "distance",
+        "hot-spots",
+        "grading",
     ]
     assert [a["name"] for a in listed["areas"]] == ["North", "South"]
     body = client.get(
@@ -178,7 +181,7 @@ def test_the_api_returns_the_rows(w, mfa_client):
     bad = client.get("/api/v1/insights/reports/durations", {"area": w["harbour_area"].pk})
     assert bad.status_code == 400 and bad.json()["field"] == "area"
     assert client.get("/api/v1/insights/reports/durations", {"from": "x"}).status_code == 422
-    assert client.get("/api/v1/insights/reports/hot-spots").status_code == 404
+    assert client.get("/api/v1/insights/reports/no-such-report").status_code == 404
     other = mfa_client(w["social_worker"])
     assert other.get("/api/v1/insights/reports/durations").status_code == 403
     assert other.get("/api/v1/insights/reports").status_code == 403

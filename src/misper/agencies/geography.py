@@ -15,6 +15,7 @@ asked only for what the postcode cannot tell (docs/childrens-services.md).
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -118,10 +119,12 @@ def normalise(text: str) -> str:
 
 
 class _Directory:
-    """The district code of every postcode, one first letter at a time."""
+    """The district code of every postcode, one first letter at a time; and, asked for
+    separately (the reports' distances), its grid reference."""
 
     def __init__(self) -> None:
         self._letters: dict[str, dict[str, str]] = {}
+        self._points: dict[str, dict[str, tuple[int, int]]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -142,6 +145,36 @@ class _Directory:
             for pcd, la in zip(columns["pcd"], columns["laua"], strict=True)
             if isinstance(la, str)
         }
+
+    def _load_points(self, letter: str) -> dict[str, tuple[int, int]]:
+        path = self.folder() / f"postcodes_{letter}.msgpack.br"
+        if not path.exists():
+            return {}
+        columns = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
+        out: dict[str, tuple[int, int]] = {}
+        for pcd, east, north in zip(
+            columns["pcd"], columns["oseast1m"], columns["osnrth1m"], strict=True
+        ):
+            # A postcode with no grid reference has none (blank or NaN in the directory).
+            if (
+                isinstance(east, int | float)
+                and isinstance(north, int | float)
+                and math.isfinite(east)
+                and math.isfinite(north)
+            ):
+                out[pcd.replace(" ", "")] = (round(east), round(north))
+        return out
+
+    def point(self, postcode: str) -> tuple[int, int] | None:
+        compact = postcode.replace(" ", "")
+        letter = compact[0]
+        table = self._points.get(letter)
+        if table is None:
+            with self._lock:
+                table = self._points.get(letter)
+                if table is None:
+                    table = self._points[letter] = self._load_points(letter)
+        return table.get(compact)
 
     def district(self, postcode: str) -> str | None:
         compact = postcode.replace(" ", "")
@@ -174,3 +207,14 @@ def locate(text: str) -> Located:
     if district is None:
         raise PostcodeError(f"{postcode} is not in the ONS postcode directory")
     return Located(postcode, district, DISTRICTS.get(district))
+
+
+def grid_reference(text: str) -> tuple[int, int] | None:
+    """The postcode's Ordnance Survey grid reference (easting, northing, in metres: the
+    directory's ``oseast1m`` and ``osnrth1m``, to the metre); None for a postcode that is
+    malformed, not in the directory, or has no grid reference there."""
+    try:
+        postcode = normalise(text)
+    except PostcodeError:
+        return None
+    return _directory.point(postcode)

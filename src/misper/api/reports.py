@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
 from misper.agencies.models import Organisation
 from misper.agencies.selectors import acting_user
 from misper.api.schemas import ERRORS
 from misper.core.validation import MAX_ID
-from misper.insights import reports
+from misper.insights import board_pack, reports
 from misper.insights.reports import COUNT, Report, Spec, Table
 
 router = Router(tags=["insights"])
@@ -108,7 +108,10 @@ def _row(table: Table, row: dict[str, object]) -> RowOut:
     values: dict[str, int | str | None] = {}
     for c in table.columns[1:]:
         v = row.get(c.key)
-        values[c.key] = None if v is None else (int(str(v)) if c.kind == COUNT else str(v))
+        # A suppressed count ("fewer than 5", the hot spots) stays words.
+        values[c.key] = (
+            None if v is None else (v if c.kind == COUNT and isinstance(v, int) else str(v))
+        )
     return RowOut(label=str(row["label"]), values=values)
 
 
@@ -155,7 +158,8 @@ def report_get(
         str,
         Path(
             max_length=40,
-            description="The report: durations, repeat, children or return-interviews",
+            description="The report: durations, repeat, children, return-interviews, "
+            "distance, hot-spots or grading",
         ),
     ],
     filters: Query[ReportFilters],
@@ -163,8 +167,12 @@ def report_get(
     """One report's tables for the period and area: `durations` (time missing, C-10),
     `repeat` (R-DAT-12 buckets and R-DEF-15 persistent), `children` (home or care, sex, age,
     ethnicity; absences per missing child, R-DAT-09), `return-interviews` (coverage and
-    timeliness; red, amber and green by home or care and by sex, R-DAT-14/15). A bad period
-    or an area not yours is 400 naming `from`, `to` or `area`."""
+    timeliness; red, amber and green by home or care and by sex, R-DAT-14/15), `distance`
+    (found from home or placement, C-10's mile bands, R-DAT-13), `hot-spots` (top 20
+    postcode districts and establishments, R-DAT-17: counts under 5 are "fewer than 5"
+    except for the force's own analyst), `grading` (category and risk by force, area, rank,
+    sex and ethnic group; first gradings later raised, R-HMI-02). A bad period or an area
+    not yours is 400 naming `from`, `to` or `area`."""
     report = reports.report_for(
         acting_user(request),
         slug,
@@ -173,3 +181,38 @@ def report_get(
         area_id=filters.area,
     )
     return _out(report)
+
+
+class BoardPackIn(Schema):
+    start: date | None = Field(
+        None, alias="from", description="The period's first day (default: a year before its end)"
+    )
+    end: date | None = Field(None, alias="to", description="The period's last day (default: today)")
+    purpose: str = Field(
+        "", max_length=200, description="Why the pack is downloaded: required, audited"
+    )
+
+
+_PDF = {
+    "responses": {
+        200: {
+            "description": "The board pack: every report for the period, A4",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.post("/insights/board-pack", response={200: None, **ERRORS}, openapi_extra=_PDF)
+def board_pack_download(request: HttpRequest, body: BoardPackIn) -> HttpResponse:
+    """Every report (as listed by GET /insights/reports) for the period and every area, as
+    one A4 PDF for the safeguarding board: headline figures, each report's tables,
+    definitions. In the audit log with the purpose; no purpose is 400 naming `purpose`, a
+    bad period 400 naming `from` or `to`."""
+    pack = board_pack.board_pack_export(
+        actor=acting_user(request), purpose=body.purpose, start=body.start, end=body.end
+    )
+    response = HttpResponse(board_pack.render(pack), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{board_pack.filename(pack)}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -52,6 +52,7 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", "Access refused"
     SHARE = "share", "Shared a child's record with another organisation"
     SHARE_ENDED = "share_ended", "Ended the sharing of a child's record"
+    IMPORT = "import", "Imported records from another system"
 
 
 class AuditEvent(models.Model):

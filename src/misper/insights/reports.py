@@ -21,8 +21,12 @@ Who sees which figures (``scope_for``):
 
 Restricted episodes (R-RES-01) are counted: a count names nobody, and R-RES-01 is about
 opening the record. The small numbers these reports can show are not suppressed (the
-figures stay with the force, the partnership or the authority that holds them; suppression
-is for the hot-spot maps of issue 14's later part). An episode belongs to the period in which
+figures stay with the force, the partnership or the authority that holds them), except in
+the hot spots, which name places: there counts under 5 are "fewer than 5" for everyone but
+the force's own analyst, and in every download (``suppressed``). Distances (R-DAT-13) come
+from the postcodes' grid references in the ONS directory (``agencies.geography``); grading
+(R-DAT-19, R-HMI-02) counts category decisions and risk gradings by rank, and first
+gradings later raised. An episode belongs to the period in which
 the child was last seen (UK date); a referral to the period in which the child was found.
 
 Percentages follow C-11: on the stated base, one decimal place, half up, always shown with
@@ -33,23 +37,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from misper.agencies.geography import grid_reference
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 from misper.core.audit import audit_record
 from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.core.figures import average, percent
 from misper.core.models import AuditAction
 from misper.core.validation import clean_free_text
-from misper.episodes.codes import Category, MissingFrom
-from misper.episodes.models import Episode
+from misper.episodes.codes import RISK_ORDER, Category, MissingFrom, Risk
+from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.people.codes import Ethnicity, Sex
-from misper.people.models import Person
+from misper.people.matching import outward_code
+from misper.people.models import Person, Placement
 from misper.policy.calendar import local_midnight, months_window_start
 from misper.returns.coverage import Row as CoverageRow
 from misper.returns.models import Rag, Referral
@@ -61,25 +68,7 @@ NOT_FOUND = "No such report"
 # Kinds of column: how a value is shown and written to a download.
 TEXT, COUNT, PERCENT, NUMBER = "text", "count", "percent", "number"
 
-ONE_PLACE = Decimal("0.1")
-
-
-# --- C-11 ------------------------------------------------------------------------------------
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """C-11: ``part`` of ``whole`` as a percentage to one decimal place, rounded half up
-    (12.25 → 12.3, never to even); None when there is nothing to divide by."""
-    if whole == 0:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_PLACE, ROUND_HALF_UP)
-
-
-def average(total: int, count: int) -> Decimal | None:
-    """A mean to one decimal place, rounded half up as C-11 rounds; None for no items."""
-    if count == 0:
-        return None
-    return (Decimal(total) / Decimal(count)).quantize(ONE_PLACE, ROUND_HALF_UP)
+# --- C-11 (core/figures.py: the one place the rounding lives) --------------------------------
 
 
 def shown(value: object, kind: str) -> str:
@@ -130,6 +119,9 @@ class Table:
     total: dict[str, object] | None = None
     chart: Chart | None = None
     note: str = ""
+    # Counts from 1 to ``suppress_below - 1`` are shown as "fewer than N" where the report
+    # is suppressed (``suppress``); 0 leaves the table's counts as they are.
+    suppress_below: int = 0
 
     @property
     def all_rows(self) -> list[dict[str, object]]:
@@ -182,6 +174,7 @@ class Report:
     scope: Scope
     filters: Filters
     tables: list[Table] = field(default_factory=list)
+    suppressed: bool = False  # small counts of the tables that say so are hidden
 
     @property
     def slug(self) -> str:
@@ -903,6 +896,431 @@ def return_interviews(scope: Scope, f: Filters) -> list[Table]:
     ]
 
 
+# --- Small counts (the hot spots) -------------------------------------------------------------
+
+# Statistics practice: a count under 5 of a place is not published, so that a child cannot
+# be recognised from where they went missing or were found. The force's own analyst sees
+# the exact counts on the page (the figures stay in the force); board members, team
+# managers and every download (CSV, XLSX) see "fewer than 5".
+SUPPRESS_BELOW = 5
+SUPPRESSED = f"fewer than {SUPPRESS_BELOW}"
+
+
+def suppressed(table: Table) -> Table:
+    """The table with its counts from 1 to ``suppress_below - 1`` shown as "fewer than N"
+    (a table with no ``suppress_below`` is returned as it is). Zero is not hidden."""
+    if not table.suppress_below:
+        return table
+    counts = [c.key for c in table.columns if c.kind == COUNT]
+    words = f"fewer than {table.suppress_below}"
+
+    def hide(row: dict[str, object]) -> dict[str, object]:
+        out = dict(row)
+        for key in counts:
+            value = out.get(key)
+            if isinstance(value, int) and 0 < value < table.suppress_below:
+                out[key] = words
+        return out
+
+    return replace(
+        table,
+        rows=[hide(r) for r in table.rows],
+        total=hide(table.total) if table.total is not None else None,
+    )
+
+
+# --- How far from home or placement they were found (R-DAT-13, C-10) ---------------------------
+
+METRES_PER_MILE = Decimal("1609.344")
+# C-10: whole miles (rounded half up), then these closed bands.
+DISTANCE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("0 to 5 miles", 0, 5),
+    ("6 to 10 miles", 6, 10),
+    ("11 to 20 miles", 11, 20),
+    ("21 to 40 miles", 21, 40),
+    ("41 to 80 miles", 41, 80),
+    ("81 miles or more", 81, None),
+)
+DISTANCE_NOT_KNOWN = "Not known"
+NO_FOUND_POSTCODE = "No postcode where found (or not found)"
+NO_HOME_POSTCODE = "No postcode of the home or placement"
+NOT_IN_DIRECTORY = "Postcode not in the ONS directory"
+
+
+def miles_between(a: tuple[object, object], b: tuple[object, object]) -> Decimal:
+    """The straight-line distance between two grid references (eastings and northings in
+    metres, Ordnance Survey National Grid), in miles, computed in decimals."""
+    dx = Decimal(str(a[0])) - Decimal(str(b[0]))
+    dy = Decimal(str(a[1])) - Decimal(str(b[1]))
+    return (dx * dx + dy * dy).sqrt() / METRES_PER_MILE
+
+
+def whole_miles(miles: Decimal) -> int:
+    """C-10: rounded half up to whole miles (5.5 → 6, 5.49 → 5)."""
+    return int(miles.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def distance_band(miles: int) -> str:
+    """C-10's band of a distance in whole miles."""
+    for label, low, high in DISTANCE_BANDS:
+        if miles >= low and (high is None or miles <= high):
+            return label
+    raise ValueError("a distance is not negative")
+
+
+def _home_postcodes(rows: Sequence[tuple[int, datetime]]) -> list[str]:
+    """For each (person, last seen): the postcode of the placement current on the UK date
+    the child was last seen, if they were placed then (looked after), else the postcode of
+    the child's home."""
+    people = {p.pk: p.home_postcode for p in Person.objects.filter(pk__in={r[0] for r in rows})}
+    placements: dict[int, list[Placement]] = {}
+    for placement in Placement.objects.filter(person_id__in=people).order_by("-started_on", "-id"):
+        placements.setdefault(placement.person_id, []).append(placement)
+    out = []
+    for person_id, seen in rows:
+        day = timezone.localdate(seen)
+        current = next(
+            (
+                p
+                for p in placements.get(person_id, [])
+                if p.started_on <= day and (p.ended_on is None or p.ended_on >= day)
+            ),
+            None,
+        )
+        out.append(current.postcode if current is not None else people[person_id])
+    return out
+
+
+def distances(scope: Scope, f: Filters) -> list[Table]:
+    rows = list(
+        _episodes(scope, f)
+        .filter(category=Category.MISSING)
+        .order_by("id")
+        .values_list("person_id", "last_seen_at", "found__found_postcode")
+    )
+    homes = _home_postcodes([(person, seen) for person, seen, _ in rows])
+    bands: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for (_, _, found), home in zip(rows, homes, strict=True):
+        if not (found or "").strip():
+            reasons[NO_FOUND_POSTCODE] += 1
+            continue
+        if not (home or "").strip():
+            reasons[NO_HOME_POSTCODE] += 1
+            continue
+        a, b = grid_reference(home), grid_reference(found or "")
+        if a is None or b is None:
+            reasons[NOT_IN_DIRECTORY] += 1
+            continue
+        bands[distance_band(whole_miles(miles_between(a, b)))] += 1
+    bands[DISTANCE_NOT_KNOWN] = sum(reasons.values())
+    by_band = _share_table(
+        "bands",
+        "Missing episodes by distance found from home or placement",
+        "Distance",
+        bands,
+        [label for label, _, _ in DISTANCE_BANDS] + [DISTANCE_NOT_KNOWN],
+        unit="Missing episodes",
+        total_label="All missing episodes",
+        note="The straight line from the postcode of the child's home (or, for a child "
+        "placed on the day they were last seen, their placement) to the postcode where they "
+        "were found, from the grid references of the ONS postcode directory; rounded half "
+        "up to whole miles before banding, so 5.5 miles is in 6 to 10 miles (C-10). Not "
+        "known: no postcode given where found or at home, or one the directory does not "
+        "hold; such episodes are counted, never left out.",
+    )
+    whole = sum(reasons.values())
+    not_known = Table(
+        key="not_known",
+        caption="Why the distance is not known",
+        columns=(
+            Column("label", "Reason", TEXT),
+            Column("count", "Missing episodes"),
+            Column("share", "Percentage of those not known", PERCENT),
+        ),
+        rows=[
+            {"label": r, "count": reasons[r], "share": percent(reasons[r], whole)}
+            for r in (NO_FOUND_POSTCODE, NO_HOME_POSTCODE, NOT_IN_DIRECTORY)
+        ],
+        total={"label": "Not known", "count": whole, "share": percent(whole, whole)},
+        note="Still missing, or found with no postcode recorded, counts as no postcode "
+        "where found (seed 004's 'declined to give information').",
+    )
+    return [by_band, not_known]
+
+
+# --- Hot spots: where children go missing from and are found (R-DAT-17) ------------------------
+
+HOT_SPOTS_TOP = 20
+
+
+def _hot_table(key: str, caption: str, first: str, places: Counter[str], unknown: int) -> Table:
+    ranked = sorted(places.items(), key=lambda kv: (-kv[1], kv[0]))[:HOT_SPOTS_TOP]
+    rows: list[dict[str, object]] = [
+        {"label": label, "rank": i, "count": n} for i, (label, n) in enumerate(ranked, start=1)
+    ]
+    return Table(
+        key=key,
+        caption=caption,
+        columns=(
+            Column("label", first, TEXT),
+            Column("rank", "Rank", NUMBER),
+            Column("count", "Missing episodes"),
+        ),
+        rows=rows,
+        total={"label": DISTANCE_NOT_KNOWN, "rank": None, "count": unknown},
+        chart=Chart(caption, (Series("count", "Missing episodes"),)),
+        suppress_below=SUPPRESS_BELOW,
+        note=f"The {HOT_SPOTS_TOP} with the most missing episodes in the period, most first "
+        "(equal counts in alphabetical order); the last row counts the episodes with none "
+        f"recorded. Outside the force's own analyst's page, counts under {SUPPRESS_BELOW} are "
+        f'shown as "{SUPPRESSED}", and no total is given, so that they cannot be worked out.',
+    )
+
+
+def hot_spots(scope: Scope, f: Filters) -> list[Table]:
+    rows = list(
+        _episodes(scope, f)
+        .filter(category=Category.MISSING)
+        .values_list("found__found_postcode", "location_postcode", "establishment__name")
+    )
+    found: Counter[str] = Counter()
+    missing_from: Counter[str] = Counter()
+    homes: Counter[str] = Counter()
+    unknown = Counter[str]()
+    for found_pc, from_pc, establishment in rows:
+        for counter, postcode, key in ((found, found_pc, "found"), (missing_from, from_pc, "from")):
+            district = outward_code(postcode or "")
+            if district:
+                counter[district] += 1
+            else:
+                unknown[key] += 1
+        if establishment:
+            homes[establishment] += 1
+        else:
+            unknown["establishment"] += 1
+    return [
+        _hot_table(
+            "missing_from",
+            "Postcode districts children went missing from",
+            "Postcode district",
+            missing_from,
+            unknown["from"],
+        ),
+        _hot_table(
+            "found",
+            "Postcode districts children were found in",
+            "Postcode district",
+            found,
+            unknown["found"],
+        ),
+        _hot_table(
+            "establishments",
+            "Care establishments children went missing from",
+            "Establishment",
+            homes,
+            unknown["establishment"],
+        ),
+    ]
+
+
+# --- Category and risk grading (R-DAT-19, R-HMI-02, R-HMI-11) ----------------------------------
+
+NOT_GRADED = "not_graded"
+_CATEGORY_ORDER = [(c.value, str(c.label)) for c in Category]
+_RISK_ORDER = [(r.value, str(r.label)) for r in reversed(Risk)] + [(NOT_GRADED, "Not graded")]
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role.replace("_", " ").capitalize()
+
+
+def _usage_table(
+    key: str,
+    caption: str,
+    first: str,
+    groups: Mapping[str, Counter[str]],
+    values: Sequence[tuple[str, str]],
+    note: str,
+) -> Table:
+    """Rows of ``groups`` (in their order), a count and a percentage of the row for each of
+    ``values``, and the row's total."""
+
+    def row(label: str, c: Counter[str]) -> dict[str, object]:
+        whole = sum(c[v] for v, _ in values)
+        out: dict[str, object] = {"label": label}
+        for v, _ in values:
+            out[v] = c[v]
+            out[f"{v}_share"] = percent(c[v], whole)
+        out["all"] = whole
+        return out
+
+    total: Counter[str] = Counter()
+    for c in groups.values():
+        total.update(c)
+    columns: list[Column] = [Column("label", first, TEXT)]
+    for v, label in values:
+        columns += [Column(v, label), Column(f"{v}_share", f"{label} (%)", PERCENT)]
+    columns.append(Column("all", "All"))
+    return Table(
+        key=key,
+        caption=caption,
+        columns=tuple(columns),
+        rows=[row(label, c) for label, c in groups.items()],
+        total=row("All", total),
+        chart=Chart(
+            caption,
+            tuple(
+                Series(f"{v}_share", label, colour, count_key=v)
+                for (v, label), colour in zip(
+                    values, ("#1d70b8", "#f47738", "#00703c", "#d4351c", "#505a5f"), strict=False
+                )
+            ),
+        ),
+        note=note,
+    )
+
+
+def _raised_table(key: str, caption: str, first: str, groups: Mapping[str, Counter[str]]) -> Table:
+    def row(label: str, c: Counter[str]) -> dict[str, object]:
+        return {
+            "label": label,
+            "graded": c["graded"],
+            "raised": c["raised"],
+            "raised_share": percent(c["raised"], c["graded"]),
+        }
+
+    total: Counter[str] = Counter()
+    for c in groups.values():
+        total.update(c)
+    return Table(
+        key=key,
+        caption=caption,
+        columns=(
+            Column("label", first, TEXT),
+            Column("graded", "Episodes first graded"),
+            Column("raised", "Grading later raised"),
+            Column("raised_share", "Raised, of those first graded", PERCENT),
+        ),
+        rows=[row(label, c) for label, c in groups.items()],
+        total=row("All", total),
+        chart=Chart(caption, (Series("raised_share", "Raised", count_key="raised"),)),
+        note='R-HMI-02 ("risk graded too low"): an episode\'s first risk grading was later '
+        "raised when any later grading of the episode is a higher risk level (no apparent "
+        "risk, low, medium, high). A rank is the rank that made the first grading.",
+    )
+
+
+def _sorted_groups(
+    groups: dict[str, Counter[str]], order: Sequence[str] = ()
+) -> dict[str, Counter[str]]:
+    known = [label for label in order if label in groups]
+    rest = sorted(label for label in groups if label not in order)
+    return {label: groups[label] for label in [*known, *rest]}
+
+
+def grading(scope: Scope, f: Filters) -> list[Table]:
+    episodes = list(
+        _episodes(scope, f)
+        .select_related("owning_area__parent", "person")
+        .only(
+            "id",
+            "category",
+            "risk",
+            "owning_area__name",
+            "owning_area__parent__name",
+            "person__sex",
+            "person__ethnicity",
+        )
+        .order_by("id")
+    )
+    dims: dict[str, dict[int, str]] = {"force": {}, "area": {}, "sex": {}, "ethnicity": {}}
+    for e in episodes:
+        dims["force"][e.pk] = e.owning_area.parent.name if e.owning_area.parent else ""
+        dims["area"][e.pk] = e.owning_area.name
+        dims["sex"][e.pk] = (
+            str(Sex(e.person.sex).label) if e.person.sex in Sex.values else NOT_KNOWN
+        )
+        dims["ethnicity"][e.pk] = _ETHNIC_GROUP.get(e.person.ethnicity, "Not yet obtained")
+    ids = [e.pk for e in episodes]
+    category: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
+    risk: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
+    raised: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
+    for e in episodes:
+        for d, labels in dims.items():
+            label = labels[e.pk]
+            category[d].setdefault(label, Counter())[e.category] += 1
+            if e.category == Category.MISSING:
+                risk[d].setdefault(label, Counter())[e.risk or NOT_GRADED] += 1
+    for role, cat in CategoryDecision.objects.filter(episode_id__in=ids).values_list(
+        "by_role", "category"
+    ):
+        category["rank"].setdefault(_role_label(role), Counter())[cat] += 1
+    gradings: dict[int, list[tuple[bool, str, str]]] = {}
+    for episode_id, initial, level, role in (
+        RiskGrading.objects.filter(episode_id__in=ids)
+        .order_by("episode_id", "at", "id")
+        .values_list("episode_id", "initial", "risk", "by_role")
+    ):
+        gradings.setdefault(episode_id, []).append((initial, level, role))
+        risk["rank"].setdefault(_role_label(role), Counter())[level] += 1
+    for episode_id, seq in gradings.items():
+        at = next((i for i, g in enumerate(seq) if g[0]), None)
+        if at is None:
+            continue
+        _, level, role = seq[at]
+        up = any(RISK_ORDER[later] > RISK_ORDER[level] for _, later, _ in seq[at + 1 :])
+        for d, labels in [*dims.items(), ("rank", {episode_id: _role_label(role)})]:
+            c = raised[d].setdefault(labels[episode_id], Counter())
+            c["graded"] += 1
+            c["raised"] += 1 if up else 0
+    sexes = list(dict.fromkeys(str(label) for label in Sex.labels))
+    groups = [label for label, _ in ETHNIC_GROUPS]
+    ranks = [str(label) for label in Role.labels]
+    dimensions = (
+        ("force", "force", "Force", ()),
+        ("area", "area", "Area", ()),
+        ("rank", "rank", "Rank", ranks),
+        ("sex", "the child's sex", "Sex", sexes),
+        ("ethnicity", "the child's ethnic group", "Ethnic group", groups),
+    )
+    tables: list[Table] = []
+    for d, words, first, order in dimensions:
+        tables.append(
+            _usage_table(
+                f"category_{d}",
+                f"Category by {words}",
+                first,
+                _sorted_groups(category[d], order),
+                _CATEGORY_ORDER,
+                "Each category decision, by the rank that made it."
+                if d == "rank"
+                else "Every episode in the period, by the category it has now (R-DAT-19).",
+            )
+        )
+        tables.append(
+            _usage_table(
+                f"risk_{d}",
+                f"Risk level by {words}",
+                first,
+                _sorted_groups(risk[d], order),
+                _RISK_ORDER,
+                "Each risk grading, by the rank that made it."
+                if d == "rank"
+                else "Missing episodes in the period, by the risk level they have now.",
+            )
+        )
+        tables.append(
+            _raised_table(
+                f"raised_{d}",
+                f"First gradings later raised, by {words}",
+                first,
+                _sorted_groups(raised[d], order),
+            )
+        )
+    return tables
+
+
 # --- The catalogue -----------------------------------------------------------------------------
 
 SPECS: dict[str, Spec] = {
@@ -946,6 +1364,38 @@ SPECS: dict[str, Spec] = {
             "found",
             return_interviews,
         ),
+        Spec(
+            "distance",
+            "Distance found from home",
+            "How far from their home or placement missing children were found, in the "
+            'bands of seed 004\'s "How far did young people run to?".',
+            ("R-DAT-13", "C-10", "C-11"),
+            "Missing episodes whose child was last seen in the period.",
+            "last seen",
+            distances,
+        ),
+        Spec(
+            "hot-spots",
+            "Hot spots",
+            "The postcode districts children went missing from and were found in, and the "
+            "care establishments they went missing from, with the most missing episodes.",
+            ("R-DAT-17", "R-DAT-07"),
+            "Missing episodes whose child was last seen in the period.",
+            "last seen",
+            hot_spots,
+        ),
+        Spec(
+            "grading",
+            "Category and risk grading",
+            "How each force, area and rank uses each category and risk level, by the "
+            "child's sex and ethnic group, and how often a first risk grading was later "
+            "raised.",
+            ("R-DAT-19", "R-HMI-02", "R-HMI-11", "C-11"),
+            "Episodes whose child was last seen in the period, their category decisions "
+            "and risk gradings.",
+            "last seen",
+            grading,
+        ),
     )
 }
 
@@ -964,14 +1414,21 @@ def report_for(
     start: date | None = None,
     end: date | None = None,
     area_id: int | None = None,
+    suppress: bool | None = None,
 ) -> Report:
     """The report ``slug`` for ``user``'s figures, for the period and area. Counts only: not
-    audited (an export is: ``report_export``)."""
+    audited (an export is: ``report_export``). Small counts of the tables that suppress
+    them (the hot spots) are hidden unless the user is their force's analyst
+    (``suppress`` None) or ``suppress`` says otherwise (a download always hides them)."""
     scope = scope_for(user)
     spec = spec_for(slug)
     filters = filters_for(scope, start=start, end=end, area_id=area_id)
     tables = spec.build(scope, filters) if not scope.empty_reason else []
-    return Report(spec, scope, filters, tables)
+    if suppress is None:
+        suppress = not user.has_role(Role.ANALYST)
+    if suppress:
+        tables = [suppressed(t) for t in tables]
+    return Report(spec, scope, filters, tables, suppressed=suppress)
 
 
 def report_export(
@@ -986,7 +1443,8 @@ def report_export(
     """The report, to download: the export is in the audit log with the purpose the user
     gave (required), the report, the period and the area."""
     purpose = clean_free_text(purpose, "purpose", required=True, max_len=200)
-    report = report_for(actor, slug, start=start, end=end, area_id=area_id)
+    # A file leaves Misper: its small counts are hidden, whoever downloads it.
+    report = report_for(actor, slug, start=start, end=end, area_id=area_id, suppress=True)
     f = report.filters
     audit_record(
         user=actor,

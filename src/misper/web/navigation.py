@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from misper.agencies.models import User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, RHI_ROLES, Role
+from misper.insights.bulk_import import may_import
 from misper.insights.reports import may_see_reports
 from misper.notifications.selectors import inbox_unread_count
 
@@ -93,6 +94,8 @@ ITEMS: tuple[NavItem, ...] = (
     # The analysts' reports (issue 14): analysts, boards and team managers, each of the
     # figures they may see (insights/reports.py).
     NavItem("Reports", "insights:reports", may_see_reports),
+    # The bulk import of history (issue 14): a force's coordinators and administrators.
+    NavItem("Import history", "insights:import", may_import),
     NavItem("Patterns", "insights:home", _any(Role.ANALYST, Role.SAFEGUARDING_BOARD)),
     NavItem("Policy", "web:policy_profiles", _perm("agencies.view_policy")),
     NavItem("Your organisation", "web:organisation", lambda u: u.organisation_id is not None),
