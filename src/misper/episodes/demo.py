@@ -122,7 +122,7 @@ CHILDREN: tuple[Child, ...] = (
     Child(
         "Leah",
         "Parry",
-        date(2008, 3, 30),
+        date(2010, 6, 30),  # 16: under 18 at the end of any collection year the demo falls in
         "female",
         "WBRI",
         "harbour-cc",
