@@ -322,8 +322,11 @@ def test_the_template_has_every_column_and_passes_its_own_check(wmc):  # noqa: F
     assert job.status == ImportStatus.CHECKED, job.errors
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_check_and_the_import(wmc, django_capture_on_commit_callbacks):  # noqa: F811
-    """The upload queues a task (django-tasks); the worker's tick runs it."""
+    """The upload queues a task (django-tasks); the worker's tick runs it. The worker closes
+    its connections as it does in production, so the test runs outside a test transaction
+    (on PostgreSQL a closed connection inside one fails the test)."""
     from misper.worker import Worker
 
     with django_capture_on_commit_callbacks(execute=True):
