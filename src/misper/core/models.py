@@ -169,6 +169,10 @@ class Deadline(models.Model):
     # how many times a handler was tried, and the last failure (exception class only: no
     # personal data).
     acted_at = models.DateTimeField(null=True, blank=True)
+    # Which worker acted (``misper worker --worker-id``, default host:pid): operations and
+    # the benchmark see how the work was shared. A default in the database too, so rows
+    # written by SQL that predates the column still insert.
+    acted_by = models.CharField(max_length=100, blank=True, default="", db_default="")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
 

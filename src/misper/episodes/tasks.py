@@ -3,12 +3,13 @@ service acts on each kind of an episode's deadline when it falls due."""
 
 from __future__ import annotations
 
-import os
-import socket
-
 from django.utils import timezone
 
-from misper.core.deadline_sweep import register_deadline_handler, sweep_due_deadlines
+from misper.core.deadline_sweep import (
+    next_due_deadline,
+    register_deadline_handler,
+    sweep_due_deadlines,
+)
 from misper.episodes.services.carer import (
     LIMIT_KIND,
     carer_unauthorised_absence_limit,
@@ -22,7 +23,7 @@ from misper.episodes.services.deadlines import (
     episode_absent_limit,
     episode_deadline_reminder,
 )
-from misper.worker import register_sweep
+from misper.worker import current_worker_id, register_sweep
 
 register_deadline_handler(OWNER, "absent_limit")(episode_absent_limit)
 # R-CLS-10: a carer's unauthorised absence becomes a missing report to the police.
@@ -31,7 +32,14 @@ for _kind in REMINDER_KINDS:
     register_deadline_handler(OWNER, _kind)(episode_deadline_reminder)
 
 
-@register_sweep("deadlines")
+SWEEP_BATCH = 1000
+SWEEP_SECONDS = 1.0
+
+
+@register_sweep("deadlines", next_due=next_due_deadline)
 def deadlines() -> int:
-    """Act on every deadline now due (any subject type), each exactly once."""
-    return sweep_due_deadlines(timezone.now(), f"{socket.gethostname()}:{os.getpid()}")
+    """Act on every deadline now due (any subject type), each exactly once: as many as
+    a second allows, then the worker's other sweeps have their turn (docs/worker.md)."""
+    return sweep_due_deadlines(
+        timezone.now(), current_worker_id(), batch=SWEEP_BATCH, budget=SWEEP_SECONDS
+    )
