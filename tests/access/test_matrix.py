@@ -157,6 +157,9 @@ _API_PARAM = {
     "associate": "associate_id",
     "location": "location_id",
     "report": "slug",
+    "import_job": "job_id",
+    "duplicate_pair": "pair_id",
+    "merge": "merge_id",
 }
 
 # --- Bodies --------------------------------------------------------------------------------
@@ -279,6 +282,12 @@ def person_body(w: dict[str, Any]) -> dict[str, Any]:
         "date_of_birth": "2011-06-14",
         "home_authority": w["vale_council"].pk,
     }
+
+
+def import_job_version(w: dict[str, Any]) -> int:
+    from misper.insights.models import ImportJob
+
+    return ImportJob.objects.get(pk=w["import_job"].pk).version
 
 
 def history_file() -> Any:
@@ -871,6 +880,34 @@ PAGE_ROWS: list[Row] = [
         body=lambda w: {"authority": w["vale_council"].pk, "out_of_area": "host"},
     ),
     page("people:flag_requests", "/people/flag-requests/", NOBODY),
+    # Possible duplicate records and merges (issue 13, part 4): the missing person
+    # coordinators' (no persona is one: tests/people/test_duplicates.py); "not found" for
+    # everyone else, as for a pair or a merge that does not exist.
+    page("people:duplicates", "/people/duplicates/", NOBODY),
+    *[
+        page(
+            "people:duplicate",
+            "/people/duplicates/{duplicate_pair}/",
+            NOBODY,
+            method=m,
+            body=(lambda w: {"decision": "not_same", "not_same_reason": "Twins", "version": 1})
+            if m == "POST"
+            else None,
+            object="duplicate_pair",
+        )
+        for m in ("GET", "POST")
+    ],
+    *[
+        page(
+            "people:merge",
+            "/people/merges/{merge}/",
+            NOBODY,
+            method=m,
+            body=(lambda w: {"reason": "Not the same child"}) if m == "POST" else None,
+            object="merge",
+        )
+        for m in ("GET", "POST")
+    ],
     *[
         page(
             "people:flag_request_decide",
@@ -1457,6 +1494,36 @@ API_ROWS: list[Row] = [
     # Requests to flag: for the force's coordinators (no persona is one); everyone else's
     # list is empty and a request is "not found".
     api("GET", "/flag-requests", SIGNED_IN),
+    # Possible duplicate records and merges: the missing person coordinators' (no persona
+    # is one); the list is 403 for everyone else, a pair or a merge 404.
+    api("GET", "/duplicates", NOBODY, forbid=SIGNED_IN),
+    api(
+        "POST",
+        "/duplicates/{duplicate_pair}/merge",
+        NOBODY,
+        body=lambda w: {
+            "keep_id": w["child"].pk,
+            "keep_version": 1,
+            "merge_away_version": 1,
+            "reason": "Same child",
+        },
+        object="duplicate_pair",
+    ),
+    api(
+        "POST",
+        "/duplicates/{duplicate_pair}/not-duplicates",
+        NOBODY,
+        body=lambda w: {"version": 1, "reason": "Twins"},
+        object="duplicate_pair",
+    ),
+    api("GET", "/merges/{merge}", NOBODY, object="merge"),
+    api(
+        "POST",
+        "/merges/{merge}/undo",
+        NOBODY,
+        body=lambda w: {"reason": "Not the same child"},
+        object="merge",
+    ),
     api(
         "POST",
         "/flag-requests/{flag_request}/decision",
@@ -1476,6 +1543,41 @@ API_ROWS: list[Row] = [
         REPORTERS,
         forbid=SIGNED_IN - REPORTERS,
         body=lambda w: {"purpose": "Quarterly report to the partnership"},
+    ),
+    # The bulk import of history, as on its pages: a force's coordinators (no persona is
+    # one) and administrators; everyone else is refused (403). The world's job is waiting
+    # for its check, so importing it answers 409.
+    api("GET", "/insights/imports", IMPORTERS, forbid=SIGNED_IN - IMPORTERS),
+    api(
+        "POST",
+        "/insights/imports",
+        IMPORTERS,
+        forbid=SIGNED_IN - IMPORTERS,
+        body=lambda w: {"system": "Niche", "file": history_file()},
+        multipart=True,
+    ),
+    api("GET", "/insights/imports/template", IMPORTERS, forbid=SIGNED_IN - IMPORTERS),
+    api(
+        "GET",
+        "/insights/imports/{import_job}",
+        IMPORTERS,
+        forbid=SIGNED_IN - IMPORTERS,
+        object="import_job",
+    ),
+    api(
+        "GET",
+        "/insights/imports/{import_job}/problems",
+        IMPORTERS,
+        forbid=SIGNED_IN - IMPORTERS,
+        object="import_job",
+    ),
+    api(
+        "POST",
+        "/insights/imports/{import_job}/import",
+        IMPORTERS,
+        forbid=SIGNED_IN - IMPORTERS,
+        body=lambda w: {"version": import_job_version(w)},
+        object="import_job",
     ),
     api("GET", "/returns/arrangements", frozenset({"admin"}), forbid=SIGNED_IN - {"admin"}),
     api(
@@ -1890,6 +1992,8 @@ def fill(path: str, w: dict[str, Any], *, restricted: bool, missing: str | None 
         "location": w["location"].pk,
         "report": "durations",
         "import_job": w["import_job"].pk,
+        "duplicate_pair": w["duplicate_pair"].pk,
+        "merge": w["merge"].pk,
     }
     if missing is not None:
         ids[missing] = MISSING_ID

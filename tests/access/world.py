@@ -32,7 +32,8 @@ from misper.interventions.harbouring import NoticeInput, notice_prepare
 from misper.interventions.models import TriggerRecord
 from misper.notifications.models import Message
 from misper.notifications.services import arrangement_save, webhook_endpoint_add
-from misper.people.models import Location
+from misper.people.duplicates import duplicate_sweep, merge
+from misper.people.models import DuplicatePair, Location, Person
 from misper.people.network import AdultDetails, adult_record, associate_link
 from misper.people.services import (
     PersonDetails,
@@ -388,6 +389,31 @@ def build() -> dict[str, Any]:
             statement_summary="Dean Hollis is not to have any contact with Keira Lomax.",
             authority_id=w["vale_council"].pk,
         ),
+    )
+    # Possible duplicate records (issue 13, part 4): a second record of the child ("Kiera"),
+    # found by the sweep and waiting on the coordinators' list, and a third, copied, merged
+    # into hers by the coordinator.
+    twin, copy = (
+        person_create(
+            actor=w["call_handler"],
+            details=PersonDetails(
+                given_name=given,
+                family_name="Lomax",
+                date_of_birth=date(2011, 6, 14),
+                home_authority=w["vale_council"],
+            ),
+        )
+        for given in ("Kiera", "Keira")
+    )
+    duplicate_sweep(person_ids=[twin.pk])
+    w["duplicate_pair"] = DuplicatePair.objects.get(first=child, second=twin)
+    w["merge"] = merge(
+        actor=w["coordinator"],
+        keep_id=child.pk,
+        merge_away_id=copy.pk,
+        keep_version=Person.objects.get(pk=child.pk).version,
+        merge_away_version=copy.version,
+        reason="The same child: recorded twice on one call",
     )
     # An import of history into Vale Police (insights/bulk_import.py), waiting for its check.
     w["import_job"] = ImportJob.objects.create(

@@ -94,5 +94,10 @@ def test_bench_import_of_100000_rows(wmc):  # noqa: F811
         f"{platform.python_implementation()} {platform.python_version()}: "
         f"file made {made:.1f} s; dry run {checked:.1f} s; "
         f"import and triggers {total:.1f} s, of which the write (one transaction) "
-        f"{job.summary['write_seconds']:.1f} s ({records:,} trigger records)"
+        f"{job.summary['write_seconds']:.1f} s and the trigger pass "
+        f"{job.summary['trigger_seconds']:.1f} s "
+        f"({job.summary['trigger_seconds'] * 1000 / ROWS:.2f} ms per episode, of which "
+        f"reading the histories and asking the rules {job.summary['trigger_ask_seconds']:.1f} s "
+        f"({job.summary['trigger_ask_seconds'] * 1000 / ROWS:.2f} ms per episode); "
+        f"{records:,} trigger records)"
     )

@@ -28,6 +28,8 @@ TITLES = (
     "Distance found from home",
     "Hot spots",
     "Category and risk grading",
+    "Absences per child and per establishment",
+    "Monthly figures for each local authority",
 )
 
 

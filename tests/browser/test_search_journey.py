@@ -1,5 +1,5 @@
 """Finding the child on the call, through the browser (issue 13, "Done when"; the merge of
-duplicate records is not built yet and is not here).
+duplicate records and its undo: tests/browser/test_duplicates_journey.py).
 
 The records are dirty as a force's are: a dozen Smiths born on other days; Jayden Smith
 and his twin Poppy, who share his surname and his date of birth; two other children born

@@ -52,7 +52,9 @@ def test_the_index_lists_the_reports(w, mfa_client):
     assert 'href="/insights/reports/return-interviews/"' in html
 
 
-@pytest.mark.parametrize("slug", ["durations", "repeat", "children", "return-interviews"])
+@pytest.mark.parametrize(
+    "slug", ["durations", "repeat", "children", "return-interviews", "absences", "monthly"]
+)
 def test_every_report_opens_with_charts_and_tables(w, mfa_client, slug):
     response = mfa_client(w["analyst"]).get(f"/insights/reports/{slug}/", PERIOD)
     assert response.status_code == 200
@@ -161,6 +163,8 @@ def test_the_api_returns_the_rows(w, mfa_client):
         "distance",
         "hot-spots",
         "grading",
+        "absences",
+        "monthly",
     ]
     assert [a["name"] for a in listed["areas"]] == ["North", "South"]
     body = client.get(

@@ -159,7 +159,7 @@ def report_get(
         Path(
             max_length=40,
             description="The report: durations, repeat, children, return-interviews, "
-            "distance, hot-spots or grading",
+            "distance, hot-spots, grading, absences or monthly",
         ),
     ],
     filters: Query[ReportFilters],
@@ -171,8 +171,12 @@ def report_get(
     (found from home or placement, C-10's mile bands, R-DAT-13), `hot-spots` (top 20
     postcode districts and establishments, R-DAT-17: counts under 5 are "fewer than 5"
     except for the force's own analyst), `grading` (category and risk by force, area, rank,
-    sex and ethnic group; first gradings later raised, R-HMI-02). A bad period or an area
-    not yours is 400 naming `from`, `to` or `area`."""
+    sex and ethnic group; first gradings later raised, R-HMI-02), `absences` (children by
+    their absences, each care establishment's absences and missing episodes, by quarter,
+    with the children who reached intervention level 3 or 4, R-DAT-01), `monthly` (each
+    responsible authority's missing episodes, absences and children by month, with their
+    outcomes, R-DAT-02). A bad period or an area not yours is 400 naming `from`, `to` or
+    `area`."""
     report = reports.report_for(
         acting_user(request),
         slug,

@@ -916,8 +916,10 @@ class CoverageOut(Schema):
 @router.get("/returns/coverage", response={200: CoverageOut, **ERRORS})
 def returns_coverage(request: HttpRequest, filters: Query[CoverageFilters]) -> CoverageOut:
     """Coverage and timeliness of return interviews (R-RHI-01/11, R-DAT-14/15): counts only,
-    for the return-interview and team managers (their own organisation's referrals) and
-    for analysts, safeguarding boards and coordinators (all). 403 for anyone else."""
+    for the return-interview and team managers (their own organisation's referrals), for
+    analysts and coordinators (their force's) and safeguarding boards (the force(s) policing
+    the partnership's authority); never a restricted case's (R-RES-01). The same counting
+    as the insights' `return-interviews` report. 403 for anyone else."""
     today = timezone.localdate()
     table = coverage_table(
         acting_user(request),

@@ -110,6 +110,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", agencies_router)
 api.add_router("/", people_router)
+api.add_router("/", "misper.api.duplicates.router")
 api.add_router("/", "misper.api.episodes.router")
 api.add_router("/", "misper.api.notifications.router")
 api.add_router("/", "misper.api.returns.router")
@@ -118,4 +119,5 @@ api.add_router("/", "misper.api.network.router")
 api.add_router("/", "misper.api.harbouring.router")
 api.add_router("/", "misper.api.care.router")
 api.add_router("/", "misper.api.insights.router")
+api.add_router("/", "misper.api.imports.router")
 api.add_router("/", "misper.api.reports.router")

@@ -99,6 +99,8 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["person", "reported_at"]),
             models.Index(fields=["owning_area", "status"]),
+            # The reports: a force's (its areas') episodes last seen in a period.
+            models.Index(fields=["owning_area", "last_seen_at"]),
             models.Index(fields=["status", "awaiting_supervisor"]),
             # The few restricted cases, listed fast: the network leaves their links out.
             models.Index(

@@ -69,7 +69,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
         "A safeguarding board's: the cases owned by the police force(s) with a policing area "
         "in the partnership's local authority. An analyst's: their force's. A team "
         "manager's: the children their authority is responsible for. Restricted episodes "
-        "are counted; small numbers are not suppressed.",
+        "are counted, but not their return-interview referrals (a restricted case is "
+        "referred to nobody); small numbers are not suppressed.",
     ),
 )
 

@@ -14,10 +14,13 @@ they are about, from the system it used before Misper, read from a CSV or XLSX f
    matches the same children and skips the episodes already there), the episodes are
    written closed with their found reports and place links, one timeline event per child
    and one audit row for the import.
-3. Then the imported episodes are counted in the triggers: the engine is asked about each,
-   oldest first, as the replay does (``interventions.records.record_hit``), and about the
-   later episodes of a child who already had a record (``reconsider_later``), in batches
-   whose progress is on the job (``triggers_done``): a worker stopped part-way resumes.
+3. Then the imported episodes are counted in the triggers, oldest first, in batches whose
+   histories are read together and put to the trigger rules in Python (``import_triggers``:
+   the engine's own hits), each hit recorded (``interventions.records.record_hit``); the
+   later episodes of a child who already had a record are asked again
+   (``reconsider_later``). The progress is on the job (``triggers_done``): a worker stopped
+   part-way resumes, and a job whose worker stopped is queued again by a worker sweep
+   (``requeue_stalled``).
 
 Who: a missing person coordinator or a system administrator, into their own force. The
 columns and their defaults are ``COLUMNS`` (the template and the column guide) and
@@ -28,14 +31,17 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from misper.agencies.models import Organisation, OrganisationKind, User
@@ -53,9 +59,9 @@ from misper.core.models import AuditAction, TimelineEvent
 from misper.episodes.codes import Category, MissingFrom, ReportedBy, Risk, Status
 from misper.episodes.models import Episode, FoundReport
 from misper.episodes.policy_bridge import location_key
-from misper.episodes.services.common import ask
 from misper.insights.events import InsightsVerb
-from misper.insights.models import ImportedKey, ImportJob, ImportStatus
+from misper.insights.import_triggers import hits_for
+from misper.insights.models import RUNNING, ImportedKey, ImportJob, ImportStatus
 from misper.interventions.records import reconsider_later, record_hit
 from misper.people.codes import Ethnicity, Sex
 from misper.people.matching import normalise, phonetic, split_name
@@ -64,12 +70,14 @@ from misper.people.network import postcode_key
 from misper.people.search import search_key_rows
 from misper.policy.calendar import LONDON, local_date
 
+log = logging.getLogger("misper.insights.import")
+
 NO_SUCH_IMPORT = "No such import"
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 KEPT_ERRORS = 1000  # the job keeps the first thousand refusals; the count is of all
 PROGRESS_EVERY = 1000
-TRIGGER_BATCH = 250
+TRIGGER_BATCH = 500
 IMPORT_ROLES = (Role.MISSING_PERSON_COORDINATOR, Role.SYSTEM_ADMIN)
 
 
@@ -686,6 +694,7 @@ def job_start(*, actor: User, system: str, file_name: str, content: bytes) -> Im
         system=system,
         file_name=file_name[-200:],
         content=content,
+        heartbeat_at=timezone.now(),
     )
     _enqueue(job)
     return job
@@ -699,7 +708,11 @@ def job_import(*, actor: User, job_id: int, version: int) -> ImportJob:
     if job.status != ImportStatus.CHECKED:
         raise WrongState("Only a file that passed its check is imported")
     updated = ImportJob.objects.filter(pk=job.pk, version=version).update(
-        status=ImportStatus.QUEUED, import_requested=True, version=version + 1, rows_done=0
+        status=ImportStatus.QUEUED,
+        import_requested=True,
+        version=version + 1,
+        rows_done=0,
+        heartbeat_at=timezone.now(),
     )
     if not updated:
         raise ConcurrentEdit("Someone else acted on this import: look at it again")
@@ -709,27 +722,50 @@ def job_import(*, actor: User, job_id: int, version: int) -> ImportJob:
 
 
 def _enqueue(job: ImportJob) -> None:
+    """Queue the job's task once the transaction commits; the task carries the job's
+    ``attempt``, so that a task queued before the job was re-queued does nothing."""
     from misper.insights.tasks import import_task
 
-    transaction.on_commit(lambda: import_task.enqueue(job.pk))
+    pk, attempt = job.pk, job.attempt
+
+    def queue() -> None:
+        result = import_task.enqueue(pk, attempt)
+        ImportJob.objects.filter(pk=pk, attempt=attempt).update(task_id=str(result.id))
+
+    transaction.on_commit(queue)
+
+
+class Superseded(Exception):
+    """The job was queued again (its worker was taken for stopped): this run stops, and what
+    it had not committed is rolled back."""
 
 
 def _save(job: ImportJob, **values: Any) -> None:
+    """The job's progress, with the worker's sign of life; only while this run is the job's
+    (``job.attempt``), else ``Superseded``."""
+    values.setdefault("heartbeat_at", timezone.now())
     for k, v in values.items():
         setattr(job, k, v)
-    ImportJob.objects.filter(pk=job.pk).update(**values)
+    if not ImportJob.objects.filter(pk=job.pk, attempt=job.attempt).update(**values):
+        raise Superseded(f"import {job.pk} was queued again")
 
 
-def run_job(job_id: int) -> None:
+def run_job(job_id: int, attempt: int | None = None) -> None:
     """The worker's task: the check, and the import when it was asked for. A failure
     (not a refused row: a fault) marks the job failed; nothing of the import's transaction
-    is written, and the fault goes to the worker's log."""
+    is written, and the fault goes to the worker's log. A task of an earlier attempt (the
+    job was queued again since) does nothing."""
     job = ImportJob.objects.select_related("force", "created_by").get(pk=job_id)
+    if attempt is not None and attempt != job.attempt:
+        return
     try:
         _run(job)
+    except Superseded:
+        log.warning("import %s: queued again while this run was going on; it stops", job_id)
     except Exception:
         if job.status != ImportStatus.TRIGGERS:
-            _save(job, status=ImportStatus.FAILED, finished_at=timezone.now())
+            with suppress(Superseded):
+                _save(job, status=ImportStatus.FAILED, finished_at=timezone.now())
         raise
 
 
@@ -768,9 +804,8 @@ def _run(job: ImportJob) -> None:
         _save(job, status=ImportStatus.CHECKED, finished_at=timezone.now())
         return
     _save(job, status=ImportStatus.IMPORTING)
-    began = time.monotonic()
     try:
-        imported = write(plan, job=job)
+        write(plan, job=job)  # the job is counting the triggers when it returns
     except Refused as e:
         _save(
             job,
@@ -780,15 +815,80 @@ def _run(job: ImportJob) -> None:
             finished_at=timezone.now(),
         )
         return
-    _save(
-        job,
-        status=ImportStatus.TRIGGERS,
-        summary={**plan.summary(), **imported, "write_seconds": round(time.monotonic() - began, 1)},
-        content=b"",
-        triggers_total=imported["episodes"],
-        triggers_done=0,
-    )
     _count_in_triggers(job)
+
+
+# --- A job whose worker stopped ------------------------------------------------------------------
+
+STALLED_MINUTES = 15  # MISPER_IMPORT_STALLED_MINUTES: longer than the longest write
+MAX_ATTEMPTS = 3  # then the job is failed: a file that stops the worker each time
+
+
+def requeue_stalled(now: datetime | None = None, *, minutes: float | None = None) -> int:
+    """Queue again each job whose worker stopped: running (checking, importing, counting
+    the triggers) with no sign of life for ``minutes``, or queued with its task lost or
+    taken by a worker that stopped. Safe: the write is one transaction (a stopped write
+    left nothing, and the job is checked and written again from the file it keeps), the
+    trigger pass resumes after its last committed batch (``triggers_done``), and the job's
+    ``attempt`` makes a run that was only slow stop at its next step, its uncommitted work
+    rolled back (``Superseded``). After ``MAX_ATTEMPTS`` the job fails. Returns how many
+    jobs were queued again or failed."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    if minutes is None:
+        minutes = float(getattr(settings, "MISPER_IMPORT_STALLED_MINUTES", STALLED_MINUTES))
+    cutoff = now - timedelta(minutes=minutes)
+    stale = ImportJob.objects.filter(status__in=RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    acted = 0
+    for job in stale.defer("content"):
+        if job.status == ImportStatus.QUEUED and _task_waiting(job):
+            continue  # waiting its turn behind other work: not stalled
+        acted += _requeue(job, now)
+    return acted
+
+
+def _task_waiting(job: ImportJob) -> bool:
+    """The job's task is queued and not yet taken by a worker."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks.exceptions import TaskException
+
+    from misper.insights.tasks import import_task
+
+    if not job.task_id:
+        return False
+    try:
+        return import_task.get_result(job.task_id).status == TaskResultStatus.READY
+    except TaskException:  # no such task (any more), or not this job's kind
+        return False
+
+
+def _requeue(job: ImportJob, now: datetime) -> int:
+    attempt = job.attempt
+    mine = ImportJob.objects.filter(pk=job.pk, attempt=attempt, status=job.status)
+    with transaction.atomic():
+        if attempt + 1 > MAX_ATTEMPTS:
+            updated = mine.update(
+                status=ImportStatus.FAILED, finished_at=now, heartbeat_at=now, attempt=attempt + 1
+            )
+            if updated:
+                log.error("import %s failed: its worker stopped %s times", job.pk, attempt + 1)
+            return updated
+        # Checking or importing: the job starts again from its check (nothing was written);
+        # counting the triggers: it resumes after the last batch counted.
+        status = (
+            ImportStatus.TRIGGERS if job.status == ImportStatus.TRIGGERS else ImportStatus.QUEUED
+        )
+        updated = mine.update(status=status, attempt=attempt + 1, heartbeat_at=now, task_id="")
+        if not updated:
+            return 0  # moved on, or queued again by another worker's sweep
+        job.status, job.attempt = status, attempt + 1
+        log.warning("import %s: no sign of its worker since %s; queued again (attempt %s)",
+                    job.pk, job.heartbeat_at, job.attempt)  # fmt: skip
+        _enqueue(job)
+    return 1
 
 
 class Refused(Exception):
@@ -801,9 +901,13 @@ class Refused(Exception):
 
 
 def write(plan: Plan, *, job: ImportJob) -> dict[str, int]:
-    """Everything in one transaction; nothing if any row is refused now."""
+    """Everything in one transaction; nothing if any row is refused now. The job moves to
+    counting the triggers in the same transaction, with what was written (the episodes'
+    ids) and without the file: a worker stopped after the commit resumes from there. A run
+    of a job queued again meanwhile (``Superseded``) writes nothing."""
     actor, force, system = job.created_by, job.force, job.system
     now = timezone.now()
+    began = time.monotonic()
     with transaction.atomic():
         plan.problems, plan.error_count = [], 0
         resolve(plan, force=force, actor=actor, system=system)
@@ -842,11 +946,27 @@ def write(plan: Plan, *, job: ImportJob) -> dict[str, int]:
             purpose=f"History from {system}"[:200],
             reason=f"{len(episodes)} episodes of {len(by_child)} children from {job.file_name}",
         )
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=plan.rows_total)
-    new = sum(1 for k in people if k not in plan.matched)
-    return {"episodes": len(episodes), "created_children": new, "first_episode": min(
-        (e.pk for e in episodes), default=0), "last_episode": max((e.pk for e in episodes),
-                                                                   default=0)}  # fmt: skip
+        new = sum(1 for k in people if k not in plan.matched)
+        imported = {
+            "episodes": len(episodes),
+            "created_children": new,
+            "first_episode": min((e.pk for e in episodes), default=0),
+            "last_episode": max((e.pk for e in episodes), default=0),
+        }
+        _save(
+            job,
+            status=ImportStatus.TRIGGERS,
+            rows_done=plan.rows_total,
+            summary={
+                **plan.summary(),
+                **imported,
+                "write_seconds": round(time.monotonic() - began, 1),
+            },
+            content=b"",
+            triggers_total=len(episodes),
+            triggers_done=0,
+        )
+    return imported
 
 
 def _write_children(
@@ -1025,11 +1145,14 @@ def _write_place_links(episodes: list[Episode], found: list[FoundReport]) -> Non
 
 
 def _count_in_triggers(job: ImportJob) -> None:
-    """The engine asked about each imported episode, oldest first, in batches of
-    ``TRIGGER_BATCH`` (one transaction each, the progress saved with it): each hit is one
-    trigger record, dated at the episode's report. Then the episodes already in Misper
-    dated after the imported ones of the same child are asked again (``reconsider_later``).
-    """
+    """The imported episodes' trigger hits, oldest first, in batches of ``TRIGGER_BATCH``
+    (one transaction each, the progress saved with it): the histories of a batch are read
+    in a few queries and the trigger rules asked in Python (``import_triggers.hits_for``,
+    the engine's own answer); each hit is one trigger record, dated at the episode's
+    report. ``triggers_done`` is the marker of what is counted: a worker stopped part-way
+    resumes at the first batch not committed, and no hit is recorded twice
+    (``record_hit``). Then the episodes already in Misper dated after the imported ones of
+    the same child are asked again (``_reconsider_existing``)."""
     first, last = job.summary.get("first_episode", 0), job.summary.get("last_episode", 0)
     imported = Episode.objects.filter(
         pk__gte=first, pk__lte=last, created_by_id=job.created_by_id, restricted=False,
@@ -1038,18 +1161,37 @@ def _count_in_triggers(job: ImportJob) -> None:
     ids = list(imported.values_list("pk", flat=True))
     _save(job, triggers_total=len(ids))
     done = job.triggers_done
+    began = time.monotonic()
+    asking = 0.0  # of which reading the histories and asking the rules
     while done < len(ids):
         batch = ids[done : done + TRIGGER_BATCH]
         with transaction.atomic():
-            for ep in Episode.objects.filter(pk__in=batch).select_related(
-                "person", "force", "establishment"
-            ).order_by("reported_at", "id"):  # fmt: skip
-                for hit in ask(ep, None, timezone.now()).triggers:
+            t0 = time.monotonic()
+            episodes = list(
+                Episode.objects.filter(pk__in=batch)
+                .select_related("person__home_authority", "force", "establishment")
+                .order_by("reported_at", "id")
+            )
+            hits = hits_for(episodes, timezone.now())
+            asking += time.monotonic() - t0
+            for ep in episodes:
+                for hit in hits[ep.pk]:
                     record_hit(ep, hit, ep.reported_at)
             done += len(batch)
-            ImportJob.objects.filter(pk=job.pk).update(triggers_done=done)
+            _save(job, triggers_done=done)
     _reconsider_existing(job, ids)
-    _save(job, triggers_done=len(ids), status=ImportStatus.DONE, finished_at=timezone.now())
+    summary = {
+        **job.summary,
+        "trigger_seconds": round(time.monotonic() - began, 1),
+        "trigger_ask_seconds": round(asking, 1),
+    }
+    _save(
+        job,
+        triggers_done=len(ids),
+        status=ImportStatus.DONE,
+        finished_at=timezone.now(),
+        summary=summary,
+    )
 
 
 def _reconsider_existing(job: ImportJob, ids: list[int]) -> None:
@@ -1057,7 +1199,10 @@ def _reconsider_existing(job: ImportJob, ids: list[int]) -> None:
     the counts of their episodes dated after them (C-02..C-06). For each such episode, the
     latest imported episode before it is reconsidered (``reconsider_later``: the later
     episodes of its child, place and establishment within the longest window are asked
-    again, records added or superseded)."""
+    again, records added or superseded). An episode is asked once, by the first of them;
+    the imported episodes are not asked again (their records were made from the same
+    history just before). Asking again gives the same answer, so a run stopped here and
+    resumed leaves the same records."""
     imported = set(ids)
     people: set[int] = set()
     for chunk in _chunks(ids, 900):
@@ -1077,7 +1222,9 @@ def _reconsider_existing(job: ImportJob, ids: list[int]) -> None:
                 last = (person_id, pk)
             elif last is not None:
                 causes.add(last[1])
+    asked = set(imported)
     for chunk in _chunks(sorted(causes), 900):
         for ep in Episode.objects.filter(pk__in=chunk).order_by("reported_at", "id"):
             with transaction.atomic():
-                reconsider_later(ep, timezone.now())
+                reconsider_later(ep, timezone.now(), skip=asked)
+                _save(job)  # a sign of life

@@ -57,6 +57,16 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Recovery of a job whose worker stopped (bulk_import.requeue_stalled, a worker sweep).
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The worker's last sign of life on the job."
+    )
+    attempt = models.PositiveIntegerField(
+        default=0, help_text="Times the job was queued again after its worker stopped."
+    )
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text="The worker's task that runs the job now."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

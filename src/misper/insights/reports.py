@@ -17,17 +17,21 @@ Who sees which figures (``scope_for``):
   authority recorded sees no figures (the page says so);
 - a **team manager** of children's services: the episodes of the children their authority
   is responsible for (``Person.home_authority``: the placing authority of a looked-after
-  child), wherever they went missing, and the referrals their authority is responsible for.
+  child), wherever they went missing, and the referrals their authority holds, is
+  responsible for or placed the child of.
 
 Restricted episodes (R-RES-01) are counted: a count names nobody, and R-RES-01 is about
-opening the record. The small numbers these reports can show are not suppressed (the
-figures stay with the force, the partnership or the authority that holds them), except in
-the hot spots, which name places: there counts under 5 are "fewer than 5" for everyone but
-the force's own analyst, and in every download (``suppressed``). Distances (R-DAT-13) come
-from the postcodes' grid references in the ONS directory (``agencies.geography``); grading
-(R-DAT-19, R-HMI-02) counts category decisions and risk gradings by rank, and first
-gradings later raised. An episode belongs to the period in which
-the child was last seen (UK date); a referral to the period in which the child was found.
+opening the record. Their return-interview referrals are not: which referrals count is
+``returns/coverage.py``'s (a restricted case is referred to nobody), so this report and the
+"Return interview figures" page give the same numbers. The small numbers these reports
+can show are not suppressed (the figures stay with the force, the partnership or the
+authority that holds them), except in the hot spots, which name places: there counts
+under 5 are "fewer than 5" for everyone but the force's own analyst, and in every
+download (``suppressed``). Distances (R-DAT-13) come from the postcodes' grid references
+in the ONS directory (``agencies.geography``); grading (R-DAT-19, R-HMI-02) counts
+category decisions and risk gradings by rank, and first gradings later raised. An episode
+belongs to the period in which the child was last seen (UK date); a referral to the
+period in which the child was found.
 
 Percentages follow C-11: on the stated base, one decimal place, half up, always shown with
 their counts (``percent``).
@@ -56,9 +60,15 @@ from misper.episodes.codes import RISK_ORDER, Category, MissingFrom, Risk
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.people.codes import Ethnicity, Sex
 from misper.people.matching import outward_code
-from misper.people.models import Person, Placement
+from misper.people.models import Placement, person_age_on
 from misper.policy.calendar import local_midnight, months_window_start
 from misper.returns.coverage import Row as CoverageRow
+from misper.returns.coverage import (
+    force_referrals,
+    organisation_referrals,
+    partnership_forces,
+    referral_figures,
+)
 from misper.returns.models import Rag, Referral
 
 AUDIT_SUBJECT = "insights_report"
@@ -202,15 +212,19 @@ def may_see_reports(user: User) -> bool:
 
 
 def _police_scope(label: str, forces: Sequence[int], empty_reason: str = "") -> Scope:
+    areas = tuple(
+        Organisation.objects.filter(
+            kind=OrganisationKind.POLICING_AREA, parent_id__in=forces
+        ).order_by("name", "pk")
+    )
+    # By the areas' ids, not a join to their force: PostgreSQL then estimates a force's
+    # share of the episodes from the column's statistics (the join made it guess a few
+    # thousand of 1.5 million and scan them all; docs/benchmarks.md "At national scale").
     return Scope(
         label=label,
-        episodes=Episode.objects.filter(owning_area__parent_id__in=forces),
-        referrals=Referral.objects.filter(episode__owning_area__parent_id__in=forces),
-        areas=tuple(
-            Organisation.objects.filter(
-                kind=OrganisationKind.POLICING_AREA, parent_id__in=forces
-            ).order_by("name", "pk")
-        ),
+        episodes=Episode.objects.filter(owning_area_id__in=[a.pk for a in areas]),
+        referrals=force_referrals(forces),  # returns/coverage.py: counted the same way
+        areas=areas,
         empty_reason=empty_reason,
     )
 
@@ -228,15 +242,7 @@ def scope_for(user: User) -> Scope:
         return _police_scope(force.name, [force.pk])
     if user.has_role(Role.SAFEGUARDING_BOARD):
         authority_id = org.local_authority_id if org is not None else None
-        forces = list(
-            Organisation.objects.filter(
-                kind=OrganisationKind.POLICE_FORCE,
-                children__kind=OrganisationKind.POLICING_AREA,
-                children__local_authority_id=authority_id,
-            )
-            .distinct()
-            .order_by("name")
-        )
+        forces = partnership_forces(authority_id)
         if authority_id is None or not forces:
             return _police_scope(
                 "",
@@ -251,13 +257,17 @@ def scope_for(user: User) -> Scope:
     return Scope(
         label=org.name,
         episodes=Episode.objects.filter(person__home_authority_id=org.pk),
-        referrals=Referral.objects.filter(responsible_authority_id=org.pk),
+        referrals=organisation_referrals(org.pk),
+        # The areas that own an episode of the authority's children: a semi-join from the
+        # children (indexed by authority, then by child), not a scan of every episode
+        # (docs/benchmarks.md "At national scale").
         areas=tuple(
             Organisation.objects.filter(
-                kind=OrganisationKind.POLICING_AREA, owned_episodes__person__home_authority=org
-            )
-            .distinct()
-            .order_by("name", "pk")
+                kind=OrganisationKind.POLICING_AREA,
+                pk__in=Episode.objects.filter(person__home_authority_id=org.pk)
+                .order_by()
+                .values("owning_area_id"),
+            ).order_by("name", "pk")
         ),
     )
 
@@ -564,6 +574,13 @@ _ETHNIC_GROUP = {code: label for label, codes in ETHNIC_GROUPS for code in codes
 assert set(_ETHNIC_GROUP) == set(Ethnicity.values), "every ethnicity code has a group"
 
 
+_SEX_LABELS = {value: str(label) for value, label in Sex.choices}
+
+
+def _sex_label(code: str) -> str:
+    return _SEX_LABELS.get(code, NOT_KNOWN)
+
+
 def age_band(age: int | None) -> str:
     if age is None:
         return NOT_KNOWN
@@ -573,10 +590,11 @@ def age_band(age: int | None) -> str:
     return NOT_KNOWN
 
 
-def _age(person: Person, seen: datetime) -> int | None:
-    """C-12: completed years on the UK date the child was last seen."""
+def _age(person: tuple[date | None, int | None, date | None], seen: datetime) -> int | None:
+    """C-12: completed years on the UK date the child was last seen (``person``: date of
+    birth, estimated age and the day it was estimated, as the record holds them)."""
     try:
-        return person.age_on(timezone.localdate(seen))
+        return person_age_on(*person, timezone.localdate(seen))
     except ValueError:
         return None
 
@@ -624,26 +642,35 @@ def _profile_table(
 
 
 def children(scope: Scope, f: Filters) -> list[Table]:
+    # One query, the child's columns joined (no model objects: a force's three years are
+    # some 200,000 episodes, docs/benchmarks.md "At national scale").
     rows = list(
         _episodes(scope, f)
         .filter(category=Category.MISSING)
         .order_by("last_seen_at", "id")
-        .values_list("person_id", "last_seen_at", "missing_from")
-    )
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in={r[0] for r in rows}).only(
-            "sex", "ethnicity", "date_of_birth", "estimated_age", "estimated_age_on"
+        .values_list(
+            "person_id",
+            "last_seen_at",
+            "missing_from",
+            "person__sex",
+            "person__ethnicity",
+            "person__date_of_birth",
+            "person__estimated_age",
+            "person__estimated_age_on",
         )
+    )
+    people: dict[int, tuple[str, str, tuple[date | None, int | None, date | None]]] = {
+        r[0]: (r[3], r[4], (r[5], r[6], r[7])) for r in rows
     }
     latest: dict[int, tuple[datetime, str]] = {}
     from_ep: Counter[str] = Counter()
     age_ep: Counter[str] = Counter()
     per_child: Counter[int] = Counter()
-    for person_id, seen, missing_from in rows:
+    from_labels = {value: str(label) for value, label in MissingFrom.choices}
+    for person_id, seen, missing_from, *_ in rows:
         latest[person_id] = (seen, missing_from)  # ordered: the last one stays
-        from_ep[str(MissingFrom(missing_from).label)] += 1
-        age_ep[age_band(_age(people[person_id], seen))] += 1
+        from_ep[from_labels[missing_from]] += 1
+        age_ep[age_band(_age(people[person_id][2], seen))] += 1
         per_child[person_id] += 1
     from_ch: Counter[str] = Counter()
     age_ch: Counter[str] = Counter()
@@ -652,14 +679,14 @@ def children(scope: Scope, f: Filters) -> list[Table]:
     eth_ch: Counter[str] = Counter()
     eth_ep: Counter[str] = Counter()
     for person_id, (seen, missing_from) in latest.items():
-        person = people[person_id]
+        sex_code, ethnicity, birth = people[person_id]
         n = per_child[person_id]
-        from_ch[str(MissingFrom(missing_from).label)] += 1
-        age_ch[age_band(_age(person, seen))] += 1
-        sex = str(Sex(person.sex).label) if person.sex in Sex.values else NOT_KNOWN
+        from_ch[from_labels[missing_from]] += 1
+        age_ch[age_band(_age(birth, seen))] += 1
+        sex = _sex_label(sex_code)
         sex_ch[sex] += 1
         sex_ep[sex] += n
-        group = _ETHNIC_GROUP.get(person.ethnicity, "Not yet obtained")
+        group = _ETHNIC_GROUP.get(ethnicity, "Not yet obtained")
         eth_ch[group] += 1
         eth_ep[group] += n
     sexes = list(dict.fromkeys(str(label) for label in Sex.labels))
@@ -863,19 +890,20 @@ def return_interviews(scope: Scope, f: Filters) -> list[Table]:
     sexes = list(dict.fromkeys(str(label) for label in Sex.labels))
     by_sex: dict[str, Counter[str]] = {label: Counter() for label in sexes}
     total = CoverageRow("All referrals")
-    for r in (
-        _referrals(scope, f)
-        .select_related("interviewer", "responsible_authority", "person", "interview")
-        .order_by("id")
+    # Columns, not model objects (docs/benchmarks.md "At national scale").
+    for r, (authority, provider, in_care, sex_code) in referral_figures(
+        _referrals(scope, f).order_by("id"),
+        "responsible_authority__name",
+        "interviewer__name",
+        "in_care",
+        "person__sex",
     ):
-        authority, provider = r.responsible_authority.name, r.interviewer.name
         by_authority.setdefault(authority, CoverageRow(authority)).add(r)
         by_provider.setdefault(provider, CoverageRow(provider)).add(r)
         total.add(r)
         rag = r.rag if r.rag in Rag.values else "not_triaged"
-        care[CARE_LABELS[r.in_care]][rag] += 1
-        sex = str(Sex(r.person.sex).label) if r.person.sex in Sex.values else NOT_KNOWN
-        by_sex[sex][rag] += 1
+        care[CARE_LABELS[in_care]][rag] += 1
+        by_sex[_sex_label(sex_code)][rag] += 1
     return [
         _coverage_table(
             "authority",
@@ -968,47 +996,63 @@ def distance_band(miles: int) -> str:
     raise ValueError("a distance is not negative")
 
 
-def _home_postcodes(rows: Sequence[tuple[int, datetime]]) -> list[str]:
-    """For each (person, last seen): the postcode of the placement current on the UK date
-    the child was last seen, if they were placed then (looked after), else the postcode of
-    the child's home."""
-    people = {p.pk: p.home_postcode for p in Person.objects.filter(pk__in={r[0] for r in rows})}
-    placements: dict[int, list[Placement]] = {}
-    for placement in Placement.objects.filter(person_id__in=people).order_by("-started_on", "-id"):
-        placements.setdefault(placement.person_id, []).append(placement)
+def _home_postcodes(
+    rows: Sequence[tuple[int, datetime, str]], episodes: QuerySet[Episode]
+) -> list[str]:
+    """For each (person, last seen, home postcode): the postcode of the placement current on
+    the UK date the child was last seen, if they were placed then (looked after), else the
+    postcode of the child's home. ``episodes`` are the rows' episodes (their children's
+    placements are read in one query)."""
+    placements: dict[int, list[tuple[date, date | None, str]]] = {}
+    for person_id, started, ended, postcode in (
+        Placement.objects.filter(person__in=episodes.values("person_id"))
+        .order_by("-started_on", "-id")
+        .values_list("person_id", "started_on", "ended_on", "postcode")
+    ):
+        placements.setdefault(person_id, []).append((started, ended, postcode))
     out = []
-    for person_id, seen in rows:
+    for person_id, seen, home in rows:
         day = timezone.localdate(seen)
         current = next(
             (
-                p
-                for p in placements.get(person_id, [])
-                if p.started_on <= day and (p.ended_on is None or p.ended_on >= day)
+                postcode
+                for started, ended, postcode in placements.get(person_id, [])
+                if started <= day and (ended is None or ended >= day)
             ),
             None,
         )
-        out.append(current.postcode if current is not None else people[person_id])
+        out.append(current if current is not None else home)
     return out
 
 
+class _GridCache(dict[str, tuple[int, int] | None]):
+    """``grid_reference`` once per postcode of a report (many episodes share one)."""
+
+    def __call__(self, postcode: str) -> tuple[int, int] | None:
+        if postcode not in self:
+            self[postcode] = grid_reference(postcode)
+        return self[postcode]
+
+
 def distances(scope: Scope, f: Filters) -> list[Table]:
+    missing = _episodes(scope, f).filter(category=Category.MISSING)
     rows = list(
-        _episodes(scope, f)
-        .filter(category=Category.MISSING)
-        .order_by("id")
-        .values_list("person_id", "last_seen_at", "found__found_postcode")
+        missing.order_by("id").values_list(
+            "person_id", "last_seen_at", "found__found_postcode", "person__home_postcode"
+        )
     )
-    homes = _home_postcodes([(person, seen) for person, seen, _ in rows])
+    homes = _home_postcodes([(person, seen, home) for person, seen, _, home in rows], missing)
     bands: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    for (_, _, found), home in zip(rows, homes, strict=True):
+    points = _GridCache()
+    for (_, _, found, _), home in zip(rows, homes, strict=True):
         if not (found or "").strip():
             reasons[NO_FOUND_POSTCODE] += 1
             continue
         if not (home or "").strip():
             reasons[NO_HOME_POSTCODE] += 1
             continue
-        a, b = grid_reference(home), grid_reference(found or "")
+        a, b = points(home), points(found or "")
         if a is None or b is None:
             reasons[NOT_IN_DIRECTORY] += 1
             continue
@@ -1079,26 +1123,31 @@ def _hot_table(key: str, caption: str, first: str, places: Counter[str], unknown
 
 
 def hot_spots(scope: Scope, f: Filters) -> list[Table]:
-    rows = list(
-        _episodes(scope, f)
-        .filter(category=Category.MISSING)
-        .values_list("found__found_postcode", "location_postcode", "establishment__name")
-    )
+    # Counted per postcode and establishment in the database, then per district here.
+    missing = _episodes(scope, f).filter(category=Category.MISSING).order_by()
     found: Counter[str] = Counter()
     missing_from: Counter[str] = Counter()
     homes: Counter[str] = Counter()
     unknown = Counter[str]()
-    for found_pc, from_pc, establishment in rows:
-        for counter, postcode, key in ((found, found_pc, "found"), (missing_from, from_pc, "from")):
+    for counter, column, key in (
+        (found, "found__found_postcode", "found"),
+        (missing_from, "location_postcode", "from"),
+    ):
+        for postcode, n in missing.values(column).annotate(n=Count("id")).values_list(column, "n"):
             district = outward_code(postcode or "")
             if district:
-                counter[district] += 1
+                counter[district] += n
             else:
-                unknown[key] += 1
-        if establishment:
-            homes[establishment] += 1
+                unknown[key] += n
+    for name, n in (
+        missing.values("establishment__name")
+        .annotate(n=Count("id"))
+        .values_list("establishment__name", "n")
+    ):
+        if name:
+            homes[name] += n
         else:
-            unknown["establishment"] += 1
+            unknown["establishment"] += n
     return [
         _hot_table(
             "missing_from",
@@ -1220,45 +1269,44 @@ def _sorted_groups(
 
 
 def grading(scope: Scope, f: Filters) -> list[Table]:
-    episodes = list(
-        _episodes(scope, f)
-        .select_related("owning_area__parent", "person")
-        .only(
-            "id",
-            "category",
-            "risk",
-            "owning_area__name",
-            "owning_area__parent__name",
-            "person__sex",
-            "person__ethnicity",
-        )
-        .order_by("id")
-    )
+    # Columns, not model objects, and the decisions and gradings of the period's episodes
+    # by a subquery (not a list of ids): docs/benchmarks.md "At national scale".
+    period = _episodes(scope, f)
     dims: dict[str, dict[int, str]] = {"force": {}, "area": {}, "sex": {}, "ethnicity": {}}
-    for e in episodes:
-        dims["force"][e.pk] = e.owning_area.parent.name if e.owning_area.parent else ""
-        dims["area"][e.pk] = e.owning_area.name
-        dims["sex"][e.pk] = (
-            str(Sex(e.person.sex).label) if e.person.sex in Sex.values else NOT_KNOWN
-        )
-        dims["ethnicity"][e.pk] = _ETHNIC_GROUP.get(e.person.ethnicity, "Not yet obtained")
-    ids = [e.pk for e in episodes]
     category: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
     risk: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
     raised: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
-    for e in episodes:
-        for d, labels in dims.items():
-            label = labels[e.pk]
-            category[d].setdefault(label, Counter())[e.category] += 1
-            if e.category == Category.MISSING:
-                risk[d].setdefault(label, Counter())[e.risk or NOT_GRADED] += 1
-    for role, cat in CategoryDecision.objects.filter(episode_id__in=ids).values_list(
-        "by_role", "category"
+    for pk, cat, level, area, force, sex, ethnicity in period.order_by("id").values_list(
+        "id",
+        "category",
+        "risk",
+        "owning_area__name",
+        "owning_area__parent__name",
+        "person__sex",
+        "person__ethnicity",
     ):
-        category["rank"].setdefault(_role_label(role), Counter())[cat] += 1
+        labels = (
+            ("force", force or ""),
+            ("area", area),
+            ("sex", _sex_label(sex)),
+            ("ethnicity", _ETHNIC_GROUP.get(ethnicity, "Not yet obtained")),
+        )
+        for d, label in labels:
+            dims[d][pk] = label
+            category[d].setdefault(label, Counter())[cat] += 1
+            if cat == Category.MISSING:
+                risk[d].setdefault(label, Counter())[level or NOT_GRADED] += 1
+    ids = period.values("id")
+    for role, cat, n in (
+        CategoryDecision.objects.filter(episode__in=ids)
+        .values("by_role", "category")
+        .annotate(n=Count("id"))
+        .values_list("by_role", "category", "n")
+    ):
+        category["rank"].setdefault(_role_label(role), Counter())[cat] += n
     gradings: dict[int, list[tuple[bool, str, str]]] = {}
     for episode_id, initial, level, role in (
-        RiskGrading.objects.filter(episode_id__in=ids)
+        RiskGrading.objects.filter(episode__in=ids)
         .order_by("episode_id", "at", "id")
         .values_list("episode_id", "initial", "risk", "by_role")
     ):
@@ -1270,8 +1318,8 @@ def grading(scope: Scope, f: Filters) -> list[Table]:
             continue
         _, level, role = seq[at]
         up = any(RISK_ORDER[later] > RISK_ORDER[level] for _, later, _ in seq[at + 1 :])
-        for d, labels in [*dims.items(), ("rank", {episode_id: _role_label(role)})]:
-            c = raised[d].setdefault(labels[episode_id], Counter())
+        for d, labels_of in [*dims.items(), ("rank", {episode_id: _role_label(role)})]:
+            c = raised[d].setdefault(labels_of[episode_id], Counter())
             c["graded"] += 1
             c["raised"] += 1 if up else 0
     sexes = list(dict.fromkeys(str(label) for label in Sex.labels))
@@ -1319,6 +1367,22 @@ def grading(scope: Scope, f: Filters) -> list[Table]:
             )
         )
     return tables
+
+
+# --- The periodic reports (R-DAT-01, R-DAT-02): built in periodic.py, which imports this
+# module; imported when first built, so that either module may be imported first.
+
+
+def absences(scope: Scope, f: Filters) -> list[Table]:
+    from misper.insights import periodic
+
+    return periodic.absences(scope, f)
+
+
+def monthly(scope: Scope, f: Filters) -> list[Table]:
+    from misper.insights import periodic
+
+    return periodic.monthly(scope, f)
 
 
 # --- The catalogue -----------------------------------------------------------------------------
@@ -1395,6 +1459,29 @@ SPECS: dict[str, Spec] = {
             "and risk gradings.",
             "last seen",
             grading,
+        ),
+        Spec(
+            "absences",
+            "Absences per child and per establishment",
+            "The quarterly report shared with children's services: children by how many "
+            "times they were absent, the absences and missing episodes of each care "
+            "establishment, and the children who reached intervention level 3 or 4.",
+            ("R-DAT-01", "R-TRG-12", "R-TRG-13", "R-TRG-16"),
+            "Absences (absent or unauthorised absence) and missing episodes whose child was "
+            "last seen in the period, by calendar quarter.",
+            "last seen",
+            absences,
+        ),
+        Spec(
+            "monthly",
+            "Monthly figures for each local authority",
+            "For each responsible authority, month by month: missing episodes, absences and "
+            "children, with how the episodes ended and the return interviews.",
+            ("R-DAT-02", "R-NTF-01", "R-DAT-14"),
+            "Missing episodes and absences whose child was last seen in the period, by the "
+            "child's responsible authority and the month.",
+            "last seen",
+            monthly,
         ),
     )
 }

@@ -1,13 +1,20 @@
 """The insights app's queued task: the bulk import of history (bulk_import.py), checked and
-imported by the worker, which writes its progress on the job for the page to show."""
+imported by the worker, which writes its progress on the job for the page to show; and the
+sweep that queues again a job whose worker stopped (``bulk_import.requeue_stalled``)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from misper.insights.bulk_import import run_job
+from misper.insights.bulk_import import requeue_stalled, run_job
+from misper.worker import register_sweep
 
 
 @task()
-def import_task(job_id: int) -> None:
-    run_job(job_id)
+def import_task(job_id: int, attempt: int | None = None) -> None:
+    run_job(job_id, attempt)
+
+
+@register_sweep("stalled_imports")
+def stalled_imports_sweep() -> int:
+    return requeue_stalled()

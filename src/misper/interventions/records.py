@@ -310,14 +310,15 @@ def list_from_screening(event: CseScreened) -> None:
 LONGEST_WINDOW = timedelta(days=370)
 
 
-def reconsider_later(episode: Episode, at: datetime) -> int:
+def reconsider_later(episode: Episode, at: datetime, *, skip: set[int] | None = None) -> int:
     """An episode dated before episodes already recorded (a report back-recorded after
     later ones, or an earlier episode's category changed) changes the counts of those later
     episodes of the same child, place or establishment (C-02..C-06): each is asked of the
     engine again, as it stands now. A hit it now gives is recorded; a record of a hit it no
     longer gives is superseded (kept, with the reason, off the coordinators' lists), so the
     records stay exactly the engine's hits. Reported in order, there is nothing later and
-    nothing is asked. Returns how many later episodes were asked."""
+    nothing is asked. Returns how many later episodes were asked. ``skip``: episodes not to
+    ask (asked already, e.g. by the bulk import's pass), to which those asked are added."""
     subjects = Q(person_id=episode.person_id) | Q(location_key=episode.location_key)
     if episode.establishment_id is not None:
         subjects |= Q(establishment_id=episode.establishment_id)
@@ -334,6 +335,10 @@ def reconsider_later(episode: Episode, at: datetime) -> int:
     )
     asked = 0
     for other in later:
+        if skip is not None:
+            if other.pk in skip:
+                continue
+            skip.add(other.pk)
         asked += 1
         given = set()
         for hit in ask(other, None, at).triggers:

@@ -88,6 +88,27 @@ class PeopleVerb(TimelineVerb):
         ("associate", "adult"),
     )
     LOCATION_KIND_SET = "location_kind_set", "Place recorded as", ("kind", "reference")
+    # Duplicates and merging (people/duplicates.py): an event on both records each time.
+    RECORD_MERGED_IN = (
+        "record_merged_in",
+        "Another record of this child merged into this one",
+        ("merged_record", "moved", "merge"),
+    )
+    RECORD_MERGED_AWAY = (
+        "record_merged_away",
+        "Merged into another record of this child",
+        ("kept_record", "moved", "merge"),
+    )
+    MERGE_UNDONE = (
+        "merge_undone",
+        "Merge undone",
+        ("kept_record", "merged_record", "moved_back", "merge"),
+    )
+    NOT_DUPLICATES = (
+        "not_duplicates",
+        "Recorded as not the same child as another record",
+        ("other_record",),
+    )
 
 
 register(PeopleVerb)

@@ -27,6 +27,21 @@ from misper.people.codes import (
 from misper.policy.calendar import age_on
 
 
+def person_age_on(
+    date_of_birth: date | None,
+    estimated_age: int | None,
+    estimated_age_on: date | None,
+    day: date,
+) -> int | None:
+    """Completed years on a UK local date (policy-rules.md C-12), from the date of birth or
+    else the estimate (``Person.age_on``; the reports call it on bare columns)."""
+    if date_of_birth:
+        return age_on(date_of_birth, day)
+    if estimated_age is not None and estimated_age_on:
+        return estimated_age + (day - estimated_age_on).days // 365
+    return estimated_age
+
+
 class Person(models.Model):
     """A child (or a care leaver) Misper holds a record about."""
 
@@ -93,6 +108,12 @@ class Person(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised by every change; a save based on an older version is refused."
     )
+    # A record merged into another (people/duplicates.py): kept, never deleted, so that
+    # what names it (the audit log, the timeline) still resolves; hidden from search and
+    # lists, its page pointing to the record kept. Cleared when the merge is undone.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -119,11 +140,7 @@ class Person(models.Model):
 
     def age_on(self, day: date) -> int | None:
         """Completed years on a UK local date (policy-rules.md C-12)."""
-        if self.date_of_birth:
-            return age_on(self.date_of_birth, day)
-        if self.estimated_age is not None and self.estimated_age_on:
-            return self.estimated_age + (day - self.estimated_age_on).days // 365
-        return self.estimated_age
+        return person_age_on(self.date_of_birth, self.estimated_age, self.estimated_age_on, day)
 
     @property
     def looked_after(self) -> bool:
@@ -536,3 +553,79 @@ class PlaceLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()}: {self.description}"
+
+
+class DuplicateStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a decision"
+    MERGED = "merged", "Merged"
+    NOT_SAME = "not_same", "Not the same child"
+
+
+class DuplicatePair(models.Model):
+    """Two records that may be the same child, found by the search's scorer
+    (people/duplicates.py, ``duplicate_sweep``) and waiting on the missing person
+    coordinators' list until one merges them or says they are not the same child. Never
+    merged automatically. ``first`` is the older record (the lower id)."""
+
+    first = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.WAITING
+    )
+    # The scorer's comparison, field by field: [{"field", "level", "weight", "text"}].
+    fields = models.JSONField(default=list)
+    weight = models.FloatField(default=0.0, help_text="The match weight in bits.")
+    found_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-weight", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-weight"])]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate {self.first_id} and {self.second_id}"
+
+
+class Merge(models.Model):
+    """One record merged into another (people/duplicates.py, ``merge``): exactly which rows
+    were moved from the merged record to the kept one (``moved``: for each relation,
+    "app_label.Model.field", the primary keys moved) and which were made by the merge
+    (``created``: the merged record's name as another name of the kept one), so that
+    ``undo_merge`` moves exactly those back and removes exactly those."""
+
+    pair = models.ForeignKey(DuplicatePair, on_delete=models.PROTECT, related_name="merges")
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_away")
+    moved = models.JSONField(default=dict)
+    created = models.JSONField(default=dict)
+    reason = models.TextField()
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Merge of {self.merged_id} into {self.kept_id}"
+
+    @property
+    def undone(self) -> bool:
+        return self.undone_at is not None

@@ -132,3 +132,16 @@ def is_team_manager(user: User) -> bool:
 
 # Team managers of the child's responsible authority allocate its workers.
 rules.add_perm("people.allocate", can_see_person & is_team_manager & is_home_authority)
+
+
+@rules.predicate
+def is_missing_person_coordinator(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(
+        Role.MISSING_PERSON_COORDINATOR
+    )
+
+
+# Duplicates and merging (people/duplicates.py): the missing person coordinators keep the
+# list of possible duplicate records and merge, undo and set aside (issue 13).
+rules.add_perm("people.duplicates", is_missing_person_coordinator)
+rules.add_perm("people.merge", can_see_person & is_missing_person_coordinator)

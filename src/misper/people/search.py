@@ -182,8 +182,11 @@ def _current_placement_postcodes(person_ids: list[int]) -> dict[int, list[str]]:
 
 
 def refresh_search_keys(person: Person) -> None:
-    """Replace one record's keys (people/services.py, in the caller's transaction)."""
+    """Replace one record's keys (people/services.py, in the caller's transaction). A
+    record merged into another has none: it is never found (people/duplicates.py)."""
     SearchKey.objects.filter(person=person).delete()
+    if person.merged_into_id is not None:
+        return
     keys = person_keys(
         person.given_name,
         person.family_name,
@@ -204,7 +207,7 @@ def reindex(batch: int = 5000) -> int:
     last = 0
     while True:
         chunk = list(
-            Person.objects.filter(pk__gt=last)
+            Person.objects.filter(pk__gt=last, merged_into__isnull=True)
             .order_by("pk")
             .values_list(
                 "pk", "given_name", "family_name", "date_of_birth", "phone_digits", "home_postcode"
@@ -562,7 +565,7 @@ def _age_candidate_ids(q: _Query, visible: QuerySet[Person] | None) -> list[int]
         earliest = date(q.today.year - age - 2, q.today.month, 1)
         latest = date(q.today.year - age + 1, 12, 28)
     qs = visible if visible is not None else Person.objects.all()
-    qs = qs.filter(
+    qs = qs.filter(merged_into__isnull=True).filter(
         Q(date_of_birth__range=(earliest, latest)) | Q(estimated_age__range=(age - 1, age + 1))
     )
     return list(qs.order_by("pk").values_list("pk", flat=True)[:CANDIDATES])

@@ -14,7 +14,7 @@ from django.utils import timezone
 from misper.agencies.models import User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, OPERATIONAL_POLICE_ROLES, Role
 from misper.core.audit import audit_record
-from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
+from misper.core.errors import NotFound, PermissionDenied, ValidationFailed, WrongState
 from misper.people.matching import outward_code
 from misper.people.models import (
     Adult,
@@ -35,8 +35,10 @@ from misper.people.search import FieldMatch, Strength, search
 
 
 def people_for_user(user: User) -> QuerySet[Person]:
+    """The children's records the user may list: a record merged into another is left
+    out (its page points to the record kept, people/duplicates.py)."""
     flt = visible_people_filter(user)
-    qs = Person.objects.all()
+    qs = Person.objects.filter(merged_into__isnull=True)
     return qs if flt is None else qs.filter(flt).distinct()
 
 
@@ -48,6 +50,10 @@ NO_SUCH_ASSOCIATE = "No such associate"
 NO_SUCH_FLAG = "No such flag"
 NO_SUCH_SHARE = "No such share"
 NOT_ALLOWED = "Your role does not allow this change"
+MERGED_RECORD = (
+    "This record was merged into another record of the same child: make the change on the "
+    "record kept"
+)
 
 
 def get_person_for_user(
@@ -58,6 +64,7 @@ def get_person_for_user(
     purpose: str,
     for_update: bool = False,
     prefetch: bool = True,
+    allow_merged: bool = False,
 ) -> Person:
     """The one way a page, an API endpoint or a service fetches a child's record.
 
@@ -83,6 +90,11 @@ def get_person_for_user(
         raise NotFound(NO_SUCH_CHILD)
     if action is not None and action != "people.view" and not rules.has_perm(action, user, person):
         raise PermissionDenied(NOT_ALLOWED)
+    # A record merged into another is read only: changes go to the record kept (only the
+    # merge's own services, ``allow_merged``, lock it).
+    writing = for_update or (action is not None and action != "people.view")
+    if person.merged_into_id is not None and writing and not allow_merged:
+        raise WrongState(MERGED_RECORD, field="person")
     audit_record(
         user=user, action="read", subject_type="person", subject_id=person.pk, purpose=purpose
     )

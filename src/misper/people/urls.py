@@ -3,7 +3,7 @@ forms are sent by POST, so no name, date of birth or phone number is ever in a U
 
 from django.urls import path
 
-from misper.people import photo_views, views
+from misper.people import duplicate_views, photo_views, views
 
 app_name = "people"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("mine/", views.my_children, name="my_children"),
     path("flag-requests/", views.flag_requests, name="flag_requests"),
     path("flag-requests/<id:request_id>/", views.flag_request_decide, name="flag_request_decide"),
+    # Possible duplicate records and merges: the missing person coordinators' (duplicates.py).
+    path("duplicates/", duplicate_views.queue, name="duplicates"),
+    path("duplicates/<id:pair_id>/", duplicate_views.compare, name="duplicate"),
+    path("merges/<id:merge_id>/", duplicate_views.merge_detail, name="merge"),
     path("<id:person_id>/", views.detail, name="detail"),
     path("<id:person_id>/edit/", views.edit, name="edit"),
     path("<id:person_id>/aliases/new/", views.alias_add, name="alias_add"),

@@ -40,6 +40,7 @@ from misper.core.validation import FLAG_REVIEW_YEARS, shift_years
 from misper.notifications.models import FlagPlacement
 from misper.notifications.services import flag_placement_between
 from misper.people import selectors, services
+from misper.people.duplicates import may_handle_duplicates, merges_into
 from misper.people.forms import (
     AliasForm,
     AllocationEndForm,
@@ -276,6 +277,16 @@ def _carer_report_offer(user: User, person: Person) -> dict[str, Any] | None:
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
     user = acting_user(request)
     person = _open(request, person_id, perm="people.view", purpose="view record")
+    if person.merged_into_id is not None:
+        # A record merged into another (people/duplicates.py) points to the record kept.
+        kept = person.merged_into
+        if kept is not None and rules.has_perm("people.view", user, kept):
+            messages.info(
+                request,
+                f"The record you opened ({person.name}) was merged into this record of the "
+                "same child.",
+            )
+            return redirect("people:detail", person_id=kept.pk)
     placements = list(person.placements.all())
     flags = list(person.flags.all())
     # The child's episodes, newest first, through the reverse relation (the people app
@@ -315,6 +326,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "episodes": episodes,
             # What other apps show on the record (returns: what interviews shared).
             "sections": sections_for(user, person),
+            # The records merged into this one, for the coordinators who may undo a merge.
+            "merges_in": list(merges_into(person)) if may_handle_duplicates(user) else [],
         },
     )
 

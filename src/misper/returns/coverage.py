@@ -9,22 +9,38 @@ authorities' managers, each of the latter for their own organisation.
 
 A referral belongs to the period in which the child was found. Percentages follow C-11:
 one decimal place, rounded half up, shown with the count.
+
+Which referrals are counted, here and in the insights' return-interview report (one
+definition, ``counted`` and the scopes below, so the two give the same numbers):
+
+- never a referral of a restricted case (R-RES-01; docs/access.md: a restricted case
+  appears in no count, and its referral is nobody's to see). A restricted case is referred
+  to nobody (``referral.py``); one restricted after its referral leaves the service;
+- an analyst or a missing person coordinator (police): the referrals of the episodes their
+  force owns (the force of the owning policing area), as the analysts' reports count;
+- a safeguarding board member: those of the force(s) with a policing area in the board's
+  local authority (``partnership_forces``);
+- a return-interview manager or a team manager: those their organisation holds, is
+  responsible for, or (an authority) placed the child of: the referrals they may open
+  (``selectors.referrals_for_user``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from misper.agencies.models import User
+from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 from misper.core.errors import PermissionDenied, ValidationFailed
 from misper.core.figures import percent_text
 from misper.people.codes import Ethnicity, Sex
-from misper.returns.models import Outcome, Rag, Referral, State
+from misper.returns.models import Outcome, Rag, Referral, State, clock_stopped
 
 # Who sees the table, and of which referrals.
 ALL_REFERRALS = (Role.ANALYST, Role.SAFEGUARDING_BOARD, Role.MISSING_PERSON_COORDINATOR)
@@ -38,6 +54,52 @@ GROUP_LABELS = {
     "ethnicity": "Ethnicity",
 }
 MAX_PERIOD_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the counting reads of one referral, from its columns (``referral_figures``),
+    so that a year of a force's referrals is counted without building model objects."""
+
+    rag: str
+    offered_at: datetime | None
+    outcome: str
+    state: str
+    found_at: datetime
+    due: datetime
+    outcome_at: datetime | None
+    interview_held_at: datetime | None
+
+    @property
+    def hours_to_outcome(self) -> float | None:
+        end = clock_stopped(self.outcome, self.outcome_at, self.interview_held_at)
+        return None if end is None else round((end - self.found_at).total_seconds() / 3600, 1)
+
+    @property
+    def within_72_hours(self) -> bool | None:
+        end = clock_stopped(self.outcome, self.outcome_at, self.interview_held_at)
+        return None if end is None else end <= self.due
+
+
+FIGURE_COLUMNS = (
+    "rag",
+    "offered_at",
+    "outcome",
+    "state",
+    "found_at",
+    "due",
+    "outcome_at",
+    "interview__held_at",
+)
+
+
+def referral_figures(
+    qs: QuerySet[Referral], *extra: str
+) -> Iterator[tuple[Figures, tuple[Any, ...]]]:
+    """Each referral of ``qs`` as ``Figures``, with the ``extra`` columns asked for."""
+    n = len(FIGURE_COLUMNS)
+    for row in qs.values_list(*FIGURE_COLUMNS, *extra):
+        yield Figures(*row[:n]), row[n:]
 
 
 @dataclass
@@ -60,7 +122,7 @@ class Row:
     open: int = 0
     hours: list[float] = field(default_factory=list)
 
-    def add(self, r: Referral) -> None:
+    def add(self, r: Referral | Figures) -> None:
         self.referrals += 1
         rag = r.rag or ""
         if rag == Rag.RED:
@@ -140,37 +202,99 @@ class Table:
         return GROUP_LABELS[self.group]
 
 
+def outcome_conditions(prefix: str = "") -> dict[str, Q]:
+    """``Row.add``'s offered and completed as database conditions, for counting in the
+    database (``prefix`` the path to the referral, e.g. ``"rhi_referral__"`` from an
+    episode): offered is an offer recorded or an interview completed; completed is closed
+    with the interview completed."""
+    return {
+        "offered": Q(**{f"{prefix}offered_at__isnull": False})
+        | Q(**{f"{prefix}outcome": Outcome.COMPLETED}),
+        "completed": Q(**{f"{prefix}state": State.CLOSED, f"{prefix}outcome": Outcome.COMPLETED}),
+    }
+
+
 def may_count(user: User) -> bool:
     return user.has_role(*ALL_REFERRALS) or (
         user.has_role(*OWN_ORGANISATION) and user.organisation_id is not None
     )
 
 
+def counted(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    """R-RES-01: the referrals of ``qs`` that count: none of a restricted case."""
+    return qs.filter(episode__restricted=False)
+
+
+def force_referrals(force_ids: Iterable[int]) -> QuerySet[Referral]:
+    """The counted referrals of the episodes the forces own now (the owning area's force).
+    By the areas' ids: see ``insights.reports._police_scope``."""
+    areas = Organisation.objects.filter(
+        kind=OrganisationKind.POLICING_AREA, parent_id__in=list(force_ids)
+    ).values_list("pk", flat=True)
+    return counted(Referral.objects.filter(episode__owning_area_id__in=list(areas)))
+
+
+def organisation_referrals(org_id: int) -> QuerySet[Referral]:
+    """The counted referrals an organisation holds the interviews of, is the responsible
+    authority for, or placed the child of (docs/access.md, "Return interviews")."""
+    return counted(
+        Referral.objects.filter(
+            Q(interviewer_id=org_id)
+            | Q(responsible_authority_id=org_id)
+            | Q(placing_authority_id=org_id)
+        )
+    )
+
+
+def partnership_forces(authority_id: int | None) -> list[Organisation]:
+    """The police force(s) with a policing area in a safeguarding partnership's local
+    authority: whose figures its board sees (none when no authority is recorded)."""
+    if authority_id is None:
+        return []
+    return list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.POLICE_FORCE,
+            children__kind=OrganisationKind.POLICING_AREA,
+            children__local_authority_id=authority_id,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
 def visible_referrals(user: User) -> QuerySet[Referral]:
-    """The referrals the user may count; PermissionDenied for anyone else."""
-    base = Referral.objects.filter(episode__restricted=False)
-    if user.has_role(*ALL_REFERRALS):
-        return base
-    if user.has_role(*OWN_ORGANISATION) and user.organisation_id is not None:
-        org = user.organisation_id
-        return base.filter(Q(interviewer_id=org) | Q(responsible_authority_id=org))
+    """The referrals the user may count (module docstring); PermissionDenied for anyone
+    else. The roles are taken in the order the analysts' reports take them."""
+    org = user.organisation
+    if user.has_role(Role.ANALYST, Role.MISSING_PERSON_COORDINATOR):
+        force = org.force if org is not None else None
+        return force_referrals([force.pk] if force is not None else [])
+    if user.has_role(Role.SAFEGUARDING_BOARD):
+        authority_id = org.local_authority_id if org is not None else None
+        return force_referrals(f.pk for f in partnership_forces(authority_id))
+    if user.has_role(*OWN_ORGANISATION) and org is not None:
+        return organisation_referrals(org.pk)
     raise PermissionDenied("Your role does not give you the return-interview figures")
 
 
-def _key(r: Referral, group: str) -> str:
-    if group == "interviewer":
-        return r.interviewer.name
-    if group == "authority":
-        return r.responsible_authority.name
+# The column each grouping reads, and how its value is named.
+GROUP_COLUMNS = {
+    "interviewer": "interviewer__name",
+    "authority": "responsible_authority__name",
+    "care": "in_care",
+    "sex": "person__sex",
+    "ethnicity": "person__ethnicity",
+}
+
+
+def _key(value: Any, group: str) -> str:
+    if group in ("interviewer", "authority"):
+        return str(value)
     if group == "care":
-        return "Looked after (care)" if r.in_care else "Living at home"
+        return "Looked after (care)" if value else "Living at home"
     if group == "sex":
-        return Sex(r.person.sex).label if r.person.sex in Sex.values else "Not known"
-    return (
-        Ethnicity(r.person.ethnicity).label
-        if r.person.ethnicity in Ethnicity.values
-        else "Not known"
-    )
+        return Sex(value).label if value in Sex.values else "Not known"
+    return Ethnicity(value).label if value in Ethnicity.values else "Not known"
 
 
 def coverage_table(user: User, *, start: date, end: date, group: str = "interviewer") -> Table:
@@ -188,12 +312,10 @@ def coverage_table(user: User, *, start: date, end: date, group: str = "intervie
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     rows: dict[str, Row] = {}
     total = Row("All referrals")
-    for r in (
-        qs.filter(found_at__gte=since, found_at__lt=until)
-        .select_related("interviewer", "responsible_authority", "person", "interview")
-        .order_by("id")
+    for r, (value,) in referral_figures(
+        qs.filter(found_at__gte=since, found_at__lt=until).order_by("id"), GROUP_COLUMNS[group]
     ):
-        key = _key(r, group)
+        key = _key(value, group)
         rows.setdefault(key, Row(key)).add(r)
         total.add(r)
     return Table(group, start, end, sorted(rows.values(), key=lambda x: x.label), total)

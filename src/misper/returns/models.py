@@ -96,6 +96,16 @@ DIRECT_OUTCOMES = (
 OPEN_STATES = tuple(s for s in State if s != State.CLOSED)
 
 
+def clock_stopped(
+    outcome: str, outcome_at: datetime | None, interview_held_at: datetime | None
+) -> datetime | None:
+    """When a referral's 72-hour clock (R-RHI-01) stopped: the interview for a completed
+    one, else the outcome (``Referral.ended_at``; the figures read it from bare columns)."""
+    if outcome == Outcome.COMPLETED and interview_held_at is not None:
+        return interview_held_at
+    return outcome_at
+
+
 class Referral(models.Model):
     """One found episode's return-interview referral: who is responsible (R-RHI-12), who
     holds the interview, the 72-hour clock (R-RHI-01) and where it stands."""
@@ -165,7 +175,11 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["due", "id"]
-        indexes = [models.Index(fields=["interviewer", "state"])]
+        indexes = [
+            models.Index(fields=["interviewer", "state"]),
+            # The figures: referrals whose child was found in a period.
+            models.Index(fields=["found_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Return interview referral {self.pk}"
@@ -177,9 +191,8 @@ class Referral(models.Model):
     @property
     def ended_at(self) -> datetime | None:
         """When the clock stopped: the interview for a completed one, else the outcome."""
-        if self.outcome == Outcome.COMPLETED and hasattr(self, "interview"):
-            return self.interview.held_at
-        return self.outcome_at
+        held = self.interview.held_at if hasattr(self, "interview") else None
+        return clock_stopped(self.outcome, self.outcome_at, held)
 
     @property
     def hours_to_outcome(self) -> float | None:

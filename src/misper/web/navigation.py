@@ -80,6 +80,8 @@ ITEMS: tuple[NavItem, ...] = (
         "people:flag_requests",
         _any(Role.MISSING_PERSON_COORDINATOR, Role.CSE_COORDINATOR),
     ),
+    # Possible duplicate records (issue 13): the missing person coordinators merge them.
+    NavItem("Duplicates", "people:duplicates", _perm("people.duplicates")),
     NavItem(
         "Repeat missing",
         "interventions:triggers",
