@@ -21,13 +21,14 @@ import pytest
 from django.db import connection
 
 from misper.agencies.services import organisation_create, user_create
-from misper.episodes.codes import QUESTION_KEYS, SEARCHES
+from misper.episodes.codes import QUESTION_KEYS
 from misper.episodes.models import Episode
-from misper.episodes.services import ReportInput, episode_report
+from misper.episodes.services import episode_report
 from misper.people import search
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import Flag, NameKey, Person
 from misper.people.selectors import person_search
+from tests.bench.calls import report_input
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
 
@@ -366,24 +367,10 @@ def test_report_submission_with_recommendation(scaled_region):
     people = scaled_region["people"]
     handler = scaled_region["handler"]
     now = datetime.now(UTC)
-    answers = {k: {"answer": "no", "detail": "caller says no"} for k in QUESTION_KEYS}
-    answers["out_of_character"] = {"answer": "yes", "detail": "never done this"}
     samples = []
     for _ in range(100):
         p = rng.choice(people)
-        report = ReportInput(
-            reported_at=now - timedelta(minutes=10),
-            reported_by="parent",
-            informant_name="Parent",
-            missing_from="home",
-            location_address=f"{rng.randrange(1, 200)} High Street",
-            location_postcode="VL1 1AA",
-            last_seen_at=now - timedelta(hours=3),
-            last_seen_place="park",
-            circumstances="did not come home",
-            answers=answers,
-            searches={k: {"state": "done", "detail": ""} for k, _ in SEARCHES},
-        )
+        report = report_input(rng, now, "VL1 1AA")
         t0 = time.perf_counter()
         episode_report(
             actor=handler,

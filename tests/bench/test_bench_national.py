@@ -33,11 +33,11 @@ from django.test.utils import CaptureQueriesContext
 
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.services import organisation_create, user_create
-from misper.episodes.codes import QUESTION_KEYS, SEARCHES
 from misper.episodes.models import Episode
-from misper.episodes.services import ReportInput, episode_report
+from misper.episodes.services import episode_report
 from misper.insights.reports import SPECS, report_for
 from misper.people.models import Person
+from tests.bench.calls import report_input
 
 pytestmark = [pytest.mark.bench]
 
@@ -145,25 +145,11 @@ def test_report_submission_against_the_decade(decade):
     anyone = list(Person.objects.order_by("?").values_list("pk", flat=True)[:5000])
     handler = User.objects.get(email__startswith="call_handler.syn-area-birmingham-east")
     now = datetime.now(UTC)
-    answers = {k: {"answer": "no", "detail": "caller says no"} for k in QUESTION_KEYS}
-    answers["out_of_character"] = {"answer": "yes", "detail": "never done this"}
     samples = []
     history = []
     for i in range(SUBMISSIONS):
         person_id = rng.choice(busy if i % 2 else anyone)
-        report = ReportInput(
-            reported_at=now - timedelta(minutes=10),
-            reported_by="parent",
-            informant_name="Parent",
-            missing_from="home",
-            location_address=f"{rng.randrange(1, 200)} High Street",
-            location_postcode="B1 1AA",
-            last_seen_at=now - timedelta(hours=3),
-            last_seen_place="park",
-            circumstances="did not come home",
-            answers=answers,
-            searches={k: {"state": "done", "detail": ""} for k, _ in SEARCHES},
-        )
+        report = report_input(rng, now, "B1 1AA")
         t0 = time.perf_counter()
         episode_report(
             actor=handler,
