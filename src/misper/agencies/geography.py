@@ -165,16 +165,19 @@ class _Directory:
                 out[pcd.replace(" ", "")] = (round(east), round(north))
         return out
 
-    def point(self, postcode: str) -> tuple[int, int] | None:
-        compact = postcode.replace(" ", "")
-        letter = compact[0]
+    def points(self, letter: str) -> dict[str, tuple[int, int]]:
+        """The grid reference of every postcode whose first letter is ``letter``."""
         table = self._points.get(letter)
         if table is None:
             with self._lock:
                 table = self._points.get(letter)
                 if table is None:
                     table = self._points[letter] = self._load_points(letter)
-        return table.get(compact)
+        return table
+
+    def point(self, postcode: str) -> tuple[int, int] | None:
+        compact = postcode.replace(" ", "")
+        return self.points(compact[0]).get(compact)
 
     def district(self, postcode: str) -> str | None:
         compact = postcode.replace(" ", "")
@@ -218,3 +221,14 @@ def grid_reference(text: str) -> tuple[int, int] | None:
     except PostcodeError:
         return None
     return _directory.point(postcode)
+
+
+def postcodes_of_area(area: str) -> tuple[str, ...]:
+    """Every postcode of the postcode area ``area`` ("B", "CV"), in its usual written form,
+    that has a grid reference in the directory, in order (the synthetic decade draws from
+    these)."""
+    return tuple(
+        f"{pc[:-3]} {pc[-3:]}"
+        for pc in sorted(_directory.points(area[0]))
+        if pc.startswith(area) and pc[len(area)].isdigit()
+    )

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from misper.agencies.geography import _directory
+from misper.agencies.geography import postcodes_of_area
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 from misper.agencies.services import organisation_create, user_create
@@ -307,21 +307,13 @@ def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
             )
 
 
-@functools.cache
-def _pool(area: str) -> tuple[str, ...]:
-    """Every postcode of the postcode area ``area`` ("B", "CV") with a grid reference."""
-    letter = area[0]
-    table = _directory._points.get(letter)
-    if table is None:
-        table = _directory._points[letter] = _directory._load_points(letter)
-    return tuple(sorted(pc for pc in table if pc.startswith(area) and pc[len(area)].isdigit()))
+_pool = functools.cache(postcodes_of_area)
 
 
 def _postcodes(rng: random.Random, letters: tuple[str, ...], n: int) -> list[str]:
     """``n`` real postcodes with a grid reference, of the postcode areas ``letters``."""
     pool = [pc for area in letters for pc in _pool(area)]
-    chosen = rng.sample(pool, min(n, len(pool)))
-    return [f"{pc[:-3]} {pc[-3:]}" for pc in chosen]
+    return rng.sample(pool, min(n, len(pool)))
 
 
 def _shares(rng: random.Random, children: int, episodes: int) -> list[int]:
