@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: the whole suite.
 #   1. everything on SQLite: policy engine, services, pages, API, and the browser tests;
-#   2. the database tests again on PostgreSQL (MISPER_TEST_POSTGRES_URL).
+#   2. the database tests again on PostgreSQL (MISPER_TEST_POSTGRES_URL), but for those that
+#      test SQLite itself or the demo region (which `make run` loads into SQLite): markers
+#      sqlite_only and demo, run once, in pass 1.
 # Outside CI a missing PostgreSQL or Chromium skips those tests with a message; with
 # CI=true nothing may skip (tests/conftest.py turns a skip into a failure).
 set -euo pipefail
@@ -25,7 +27,8 @@ except Exception as exc:
 PY
 then
   DATABASE_URL="$pg_url" MISPER_EXPECT_POSTGRES=1 "$bin/pytest" --ds=misper.config.test_settings -q -n "$workers" \
-    --ignore=tests/policy --ignore=tests/browser --ignore=tests/bench -m "not bench" "$@"
+    --ignore=tests/policy --ignore=tests/browser --ignore=tests/bench \
+    -m "not bench and not demo and not sqlite_only" "$@"
 elif [ "$ci" = "true" ]; then
   echo "CI=true but PostgreSQL is not reachable: failing (the PostgreSQL tests must run in CI)"
   exit 1

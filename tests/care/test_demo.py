@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from misper.agencies.models import Organisation, User
@@ -18,12 +19,22 @@ from misper.notifications.models import Message, SharingArrangement
 from misper.people.models import AllocatedWorker, Flag, Person
 from misper.policy.calendar import LONDON
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo, pytest.mark.xdist_group("care-demo")]
+
+
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The demo, loaded once for the module's tests (about 4 s each time), in a transaction
+    rolled back after the last of them: each test runs in a savepoint inside it and sees
+    the demo as loaded, whatever the tests before it did."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", "--quiet")
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def demo():
-    call_command("demo", "--quiet")
+def demo(_demo_loaded):  # type: ignore[no-untyped-def]
     return {o.code: o for o in Organisation.objects.all()}
 
 

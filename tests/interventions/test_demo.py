@@ -17,7 +17,7 @@ from misper.interventions.models import Meeting, MeetingAction, TriggerRecord
 from misper.interventions.selectors import desk
 from misper.people.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 COORDINATOR = "coordinator@vale-police.demo"
 

@@ -676,6 +676,7 @@ def test_the_api_reads_a_place_and_records_a_refuge(linked):
 # --- The demo -----------------------------------------------------------------------------------
 
 
+@pytest.mark.demo
 def test_the_demo_region_has_a_network():
     """misper/interventions/network_demo.py: Amira and Kyle know the same adult and the same
     flat, so each is in the other's network, through both; built once."""

@@ -14,7 +14,7 @@ from misper.people.selectors import flag_requests_for_user
 from misper.returns.models import Arrangement, Outcome, OutOfArea, Referral, SharedItem
 from misper.returns.selectors import queue_for_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 WORKERS = ("rhi@safe-return.demo", "rhi@harbour-youth.demo")
 

@@ -12,7 +12,7 @@ from misper.agencies.demo import DEMO_PASSWORD
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_demo_region_has_the_agencies_and_a_login_for_every_role(capsys):

@@ -259,6 +259,7 @@ def _in_process(url: str, code: str) -> str:
     return done.stdout
 
 
+@pytest.mark.sqlite_only
 def test_carer_absences_go_to_the_police_once_on_sqlite_with_a_worker_killed(tmp_path):
     """SQLite: the data is built and checked by processes of their own on a file database
     (the test database is in memory); the workers take the one write lock in turn, and a

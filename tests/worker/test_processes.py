@@ -144,6 +144,7 @@ def test_a_worker_killed_again_and_again_loses_nothing_and_doubles_nothing(wmp15
     assert_each_acted_once(ids)
 
 
+@pytest.mark.sqlite_only
 def test_two_worker_processes_on_sqlite_act_once_each(tmp_path):
     """SQLite: no row locks; IMMEDIATE transactions take the one write lock at BEGIN, so
     two worker processes claim one after the other and each deadline is acted on once.
