@@ -238,12 +238,12 @@ def test_only_police_take_reports(wmp15):
     assert not Episode.objects.exists()
 
 
-def test_previous_episodes_count_together_for_triggers(wmc14):
-    """R-TRG-10: the third missing episode in 90 days fires level 1, counting history."""
+def two_earlier_episodes(w) -> None:
+    """The child missing 40 and 20 days ago, from the same place."""
     for days in (40, 20):
         episode_report(
-            actor=wmc14["call_handler"],
-            person_id=wmc14["child"].pk,
+            actor=w["call_handler"],
+            person_id=w["child"].pk,
             report=report(
                 reported_at=NOW - timedelta(days=days),
                 last_seen_at=NOW - timedelta(days=days, hours=2),
@@ -253,6 +253,11 @@ def test_previous_episodes_count_together_for_triggers(wmc14):
             category="missing",
             now=NOW - timedelta(days=days),
         )
+
+
+def test_previous_episodes_count_together_for_triggers(wmc14):
+    """R-TRG-10: the third missing episode in 90 days fires level 1, counting history."""
+    two_earlier_episodes(wmc14)
     rec = episode_recommend(
         actor=wmc14["call_handler"],
         person_id=wmc14["child"].pk,
@@ -451,3 +456,30 @@ def test_an_unknown_search_is_refused(wmp15):
             now=NOW,
         )
     assert exc.value.field == "searches"
+
+
+def test_the_reports_question_serves_the_stored_episodes_first_decision(wmc14):
+    """A submission reads the child and their history once: the question about the stored
+    episode, built from the report's, is the one a fresh look-up gives (the history holds
+    episodes reported before this one, which the new episode is not)."""
+    from misper.episodes.policy_bridge import episode_question
+    from misper.episodes.services.report import _question, _validate_report
+
+    w = wmc14
+    two_earlier_episodes(w)
+    submitted = report(answers=answers(out_of_character="yes"))
+    ep = episode_report(
+        actor=w["call_handler"],
+        person_id=w["child"].pk,
+        report=submitted,
+        category="missing",
+        now=NOW,
+    )
+    ep = Episode.objects.get(pk=ep.pk)
+    child = w["child"]
+    values = _validate_report(submitted, NOW, person=child, profile=w["force"].policy_profile)
+    reported = _question(person=child, force=w["force"], values=values, now=NOW)
+    assert len(reported.history) == 2
+    reused, fresh = episode_question(ep, NOW, reported=reported), episode_question(ep, NOW)
+    assert reused == fresh
+    assert reused.decide().triggers == fresh.decide().triggers

@@ -4,7 +4,11 @@ A report reads the database and nothing else, so its tests load rows straight in
 tables the reports read (episodes, found reports, return-interview referrals), in bulk:
 the published tables of seed 004 need a few thousand episodes, which the services would
 take minutes to make. One test in test_reports.py makes its episodes through the services,
-so that what the services write is known to be what the reports read."""
+so that what the services write is known to be what the reports read.
+
+Writing around the services, the loader marks its children changed itself
+(``core.timeline.mark_changed``), as the bulk import does, so that the reports' summary
+table (insights/facts.py) derives them before the next report counts."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from misper.agencies.models import Organisation, User
+from misper.core.timeline import mark_changed
 from misper.episodes.models import Episode, FoundReport
 from misper.people.models import Person
 from misper.returns.models import Referral
@@ -184,6 +189,7 @@ class Loader:
         )
         self.episodes, self.found, self.referrals = [], {}, {}
         self.found_postcodes = {}
+        mark_changed("person", sorted({e.person_id for e in saved}))
         return saved
 
 

@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from misper.core.models import AuditEvent
 from misper.episodes.models import Episode, FoundReport
-from misper.insights.reports import SPECS, SUPPRESSED, report_for
+from misper.insights.reports import SPECS, SUPPRESSED, last_complete_quarter, report_for
 from misper.interventions.models import TriggerRecord
 from misper.returns.coverage import coverage_table
 from tests.insights.reports_data import Loader, force_with_areas, utc
@@ -66,6 +67,30 @@ def test_both_reports_are_in_the_catalogue():
 
 
 # --- R-DAT-01 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "quarter"),
+    [
+        (date(2026, 12, 7), (date(2026, 7, 1), date(2026, 9, 30))),
+        (date(2026, 1, 1), (date(2025, 10, 1), date(2025, 12, 31))),
+        (date(2026, 3, 31), (date(2025, 10, 1), date(2025, 12, 31))),
+        (date(2026, 4, 1), (date(2026, 1, 1), date(2026, 3, 31))),
+        (date(2026, 8, 15), (date(2026, 4, 1), date(2026, 6, 30))),
+    ],
+)
+def test_the_last_complete_quarter(today, quarter):
+    assert last_complete_quarter(today) == quarter
+
+
+def test_the_absences_report_opens_on_the_last_complete_quarter(w):
+    """R-DAT-01 is quarterly: with no period chosen it shows the last complete quarter; the
+    others show the last twelve months."""
+    r = report_for(w["analyst"], "absences")
+    assert (r.filters.start, r.filters.end) == last_complete_quarter(timezone.localdate())
+    other = report_for(w["analyst"], "monthly")
+    assert other.filters.end == timezone.localdate()
+    assert (other.filters.end - other.filters.start).days >= 364
 
 
 def test_quarters_are_uk_local_and_absences_are_apart_from_missing(w, load):

@@ -45,6 +45,7 @@ from misper.people.services import (
 )
 from tests.access.world import build, client_for
 from tests.episodes.conftest import NOW, report
+from tests.insights.facts_check import assert_summary_current
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,9 @@ def test_a_merge_keeps_every_row_of_both_and_its_undo_restores_exactly(w):
     audit_before = AuditEvent.objects.count()
 
     m = do_merge(w, child, twin)
+    # The reports' summary follows the episodes to the record kept (insights/facts.py).
+    summary = assert_summary_current()
+    assert {f["person"] for f in summary.values()} == {child.pk}
 
     after = rows_of(child)
     assert all(not pks for pks in rows_of(twin).values())  # nothing left on the merged one
@@ -197,6 +201,8 @@ def test_a_merge_keeps_every_row_of_both_and_its_undo_restores_exactly(w):
 
     assert rows_of(child) == before_child
     assert rows_of(twin) == before_twin
+    summary = assert_summary_current()
+    assert {f["person"] for f in summary.values()} == {child.pk, twin.pk}
     for model, (a, b) in n.items():
         assert model.objects.filter(person=child).count() == a
         assert model.objects.filter(person=twin).count() == b

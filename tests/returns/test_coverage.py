@@ -8,11 +8,13 @@ import pytest
 
 from misper.core.errors import PermissionDenied, ValidationFailed
 from misper.core.figures import percent_text as percent
+from misper.insights.reports import report_for
 from misper.people.services import PersonDetails, person_create
 from misper.returns import services
-from misper.returns.coverage import coverage_table
+from misper.returns.coverage import Row, coverage_table
 from misper.returns.models import Arrangement
 from tests.episodes.conftest import NOW, make_region
+from tests.insights.facts_check import assert_summary_current
 from tests.returns.journey import found_child, interviewed, triage
 
 
@@ -23,6 +25,26 @@ def test_percentages_are_one_decimal_half_up():
     assert percent(2, 3) == "66.7%"
     assert percent(1, 3) == "33.3%"
     assert percent(0, 0) == "–"
+
+
+@pytest.mark.parametrize(
+    ("hours", "median"),
+    [
+        ({}, None),
+        ({30.0: 1, 80.0: 1}, 55.0),
+        ({10.0: 2, 50.0: 1}, 10.0),
+        ({10.0: 1, 20.0: 1, 30.0: 2}, 25.0),
+        ({7.5: 3}, 7.5),
+        ({1.0: 1, 2.0: 1, 3.0: 1, 100.0: 1, 200.0: 1}, 3.0),
+    ],
+)
+def test_the_median_reads_each_value_as_often_as_it_was_counted(hours, median):
+    """The median hours to interview, from how many interviews took each number of hours
+    (a group of the insights summary counts many at once): the middle one, or the mean of
+    the two middle ones."""
+    row = Row("x")
+    row.hours.update(hours)
+    assert row.median_hours == median
 
 
 @pytest.fixture
@@ -92,6 +114,15 @@ def test_the_table_counts_each_way_an_interview_did_or_did_not_happen(region):
     by_sex = coverage_table(r["analyst"], start=today - timedelta(days=30), end=today, group="sex")
     assert {x.label: x.referrals for x in by_sex.rows} == {"Female": 2, "Male": 2}
     assert by_sex.total.referrals == 4
+    # The analyst's report counts the summary table (insights/facts.py): the same figures,
+    # once each service's change was marked and derived.
+    assert_summary_current()
+    report = report_for(
+        r["analyst"], "return-interviews", start=today - timedelta(days=30), end=today
+    )
+    provider = report.table("provider")
+    assert provider.value("Safe Return", "referrals") == 4
+    assert provider.value("Safe Return", "completed") == 2
     # Another provider's manager counts only their own organisation's referrals.
     assert (
         coverage_table(r["other_manager"], start=today - timedelta(days=30), end=today).rows == []

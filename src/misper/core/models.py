@@ -44,6 +44,21 @@ class TimelineEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.subject_type}:{self.subject_id} {self.verb}"
 
 
+class ChangedSubject(models.Model):
+    """A subject changed since the insights summary (``insights/facts.py``) last read it:
+    written with each timeline event, in the same transaction (``timeline_record``), and
+    deleted by the summary's refresh once it has re-derived the subject's rows. Rows, not a
+    high-water mark on the timeline's ids, so that a transaction that commits late is never
+    passed over."""
+
+    id = models.BigAutoField(primary_key=True)
+    subject_type = models.CharField(max_length=48)
+    subject_id = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id}"
+
+
 class AuditAction(models.TextChoices):
     READ = "read", "Read"
     EXPORT = "export", "Export"

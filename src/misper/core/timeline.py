@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from misper.core import events
 from misper.core.events import TimelineVerb
-from misper.core.models import TimelineEvent
+from misper.core.models import ChangedSubject, TimelineEvent
 
 if TYPE_CHECKING:
     from misper.agencies.models import User
@@ -39,6 +39,7 @@ def timeline_record(
         raise RuntimeError("timeline_record must run inside the service's transaction")
     declared = events.verb(verb)
     events.check_changes(declared, changes or {})
+    mark_changed(subject_type, [subject_id])
     return TimelineEvent.objects.create(
         at=at or timezone.now(),
         actor=actor,
@@ -52,6 +53,17 @@ def timeline_record(
         changes=changes or {},
         rationale=rationale,
         rules=list(rule_ids),
+    )
+
+
+def mark_changed(subject_type: str, subject_ids: Iterable[str | int]) -> None:
+    """Tell the derived tables (the insights summary) that these subjects changed: in the
+    writer's transaction, so the mark commits, or rolls back, with the change. Every
+    timeline event marks its subject; a writer that bypasses ``timeline_record`` (the bulk
+    import) marks what it wrote itself."""
+    ChangedSubject.objects.bulk_create(
+        [ChangedSubject(subject_type=subject_type, subject_id=str(i)) for i in subject_ids],
+        batch_size=2000,
     )
 
 

@@ -149,21 +149,43 @@ def history(
     else:
         others = others.filter(location_key=location)
     rows: list[PastEpisode] = []
+    # Columns, not model objects: a busy establishment has thousands of episodes in the
+    # trigger windows (docs/benchmarks.md "Report submission").
+    columns = (
+        "pk",
+        "person_id",
+        "reported_at",
+        "category",
+        "absconder",
+        "risk",
+        "found__found_at",
+        "location_key",
+        "establishment__code",
+    )
     for qs in (own, others):
-        for ep in qs.select_related("establishment", "found"):
-            if ep.pk == exclude_episode_id:
+        for (
+            pk,
+            person_id,
+            reported_at,
+            category,
+            absconder,
+            risk,
+            found_at,
+            key,
+            code,
+        ) in qs.values_list(*columns):
+            if pk == exclude_episode_id:
                 continue
-            found = getattr(ep, "found", None)
             rows.append(
                 PastEpisode(
-                    reported_at=ep.reported_at.astimezone(UTC),
-                    category=ep.category,
-                    absconder=ep.absconder,
-                    risk=ep.risk or None,
-                    found_at=_utc(found.found_at) if found is not None else None,
-                    location=ep.location_key,
-                    establishment=ep.establishment.code if ep.establishment else None,
-                    person=None if ep.person_id == person.pk else f"person-{ep.person_id}",
+                    reported_at=reported_at.astimezone(UTC),
+                    category=category,
+                    absconder=absconder,
+                    risk=risk or None,
+                    found_at=_utc(found_at) if found_at is not None else None,
+                    location=key,
+                    establishment=code,
+                    person=None if person_id == person.pk else f"person-{person_id}",
                 )
             )
     return tuple(rows)
@@ -300,8 +322,22 @@ def report_question(
     )
 
 
-def episode_question(record: Any, now: datetime) -> Question:
-    """The engine's question about a stored episode as it is now."""
+def episode_question(record: Any, now: datetime, *, reported: Question | None = None) -> Question:
+    """The engine's question about a stored episode as it is now. ``reported``: the question
+    the same transaction asked about the report that created ``record``, whose child and
+    history it shares (the history is of episodes reported before this one, which the new
+    episode is not), so that a submission reads them once, not twice."""
+    if reported is not None:
+        return replace(
+            reported,
+            now=now.astimezone(UTC),
+            report=report_facts(
+                {f: getattr(record, f) for f in REPORT_FIELDS},
+                location=record.location_key,
+                establishment_code=record.establishment.code if record.establishment else None,
+            ),
+            episode=episode_facts(record),
+        )
     return report_question(
         profile=record.profile_id,
         now=now,

@@ -56,6 +56,7 @@ from misper.core.errors import (
     WrongState,
 )
 from misper.core.models import AuditAction, TimelineEvent
+from misper.core.timeline import mark_changed
 from misper.episodes.codes import Category, MissingFrom, ReportedBy, Risk, Status
 from misper.episodes.models import Episode, FoundReport
 from misper.episodes.policy_bridge import location_key
@@ -938,6 +939,7 @@ def write(plan: Plan, *, job: ImportJob) -> dict[str, int]:
             ],
             batch_size=2000,
         )
+        mark_changed("person", sorted(by_child))  # the events above bypass timeline_record
         audit_record(
             user=actor,
             action=AuditAction.IMPORT,

@@ -9,7 +9,9 @@ from django.db import models
 from django.utils import timezone
 
 from misper.agencies.models import Organisation
+from misper.episodes.models import Episode
 from misper.people.models import Person
+from misper.returns.models import Referral
 
 
 class ImportStatus(models.TextChoices):
@@ -106,3 +108,123 @@ class ImportedKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system}:{self.key}"
+
+
+class EpisodeFact(models.Model):
+    """The reports' summary of one episode (``insights/facts.py``): what the reports count,
+    worked out once from the episode, its child, their placements, the found report and
+    the gradings, so that a report groups one narrow indexed table in the database instead
+    of joining the episodes' tables and counting in Python (issue 14, part 4; docs/insights.md
+    "The summary table"). Derived data: re-derived for a child whenever anything of theirs
+    changes (``core.ChangedSubject``), and rebuilt whole by ``misper insights_facts
+    --rebuild``. Codes, not labels, where a label is only a translation of a code."""
+
+    # Derived rows: a merge of two records (people/duplicates.py) leaves them to the refresh.
+    DERIVED = True
+
+    # No constraints in the database: checking one takes a share lock on the record's row
+    # until the refresh commits, which made a deadline's handler find its episode busy.
+    # Derived rows, re-derived from the records; Django still cascades a deletion.
+    episode = models.OneToOneField(
+        Episode, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    owning_area = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    # The child's responsible authority (``Person.home_authority``): a team manager's scope.
+    authority = models.ForeignKey(
+        Organisation, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    last_seen_at = models.DateTimeField()
+    category = models.CharField(max_length=24)
+    risk = models.CharField(max_length=20, blank=True)
+    missing_from = models.CharField(max_length=10)
+    duration = models.CharField(max_length=40, help_text="C-10's band of the time missing.")
+    age_band = models.CharField(max_length=16, help_text="C-12: the age when last seen.")
+    sex = models.CharField(max_length=8)
+    ethnicity = models.CharField(max_length=4)
+    distance = models.CharField(
+        max_length=48, help_text="C-10's band of the distance found, or why it is not known."
+    )
+    from_district = models.CharField(max_length=8, blank=True)
+    found_district = models.CharField(max_length=8, blank=True)
+    establishment = models.ForeignKey(
+        Organisation, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    # The first grading's rank, and whether a later grading raised it (None: never graded).
+    initial_role = models.CharField(max_length=32, blank=True)
+    raised = models.BooleanField(null=True)
+    # How it ended, as recorded now (R-DAT-02's outcomes): the found report, the case, and
+    # the return interview as returns/coverage.py counts it (none of a restricted case).
+    found_report = models.BooleanField(default=False)
+    returned_home = models.BooleanField(default=False)
+    checked_safe = models.BooleanField(default=False)
+    came_to_harm = models.BooleanField(default=False)
+    closed = models.BooleanField(default=False)
+    ri_referred = models.BooleanField(default=False)
+    ri_offered = models.BooleanField(default=False)
+    ri_completed = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owning_area", "last_seen_at"], name="fact_area_seen"),
+            models.Index(fields=["authority", "last_seen_at"], name="fact_authority_seen"),
+            models.Index(fields=["authority", "owning_area"], name="fact_authority_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"episode {self.episode_id}"
+
+
+class ReferralFact(models.Model):
+    """The return-interview reports' summary of one referral (``insights/facts.py``): who it
+    belongs to (the owning area of its episode, the responsible and placing authorities,
+    the organisation holding the interview), home or care, the child's sex, and the figures
+    ``returns.coverage.Row`` counts (triage, offered, outcome, hours to it, within 72
+    hours), so that a report groups them in the database. Derived as ``EpisodeFact`` is,
+    with the same marks."""
+
+    DERIVED = True
+
+    referral = models.OneToOneField(
+        Referral, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    found_at = models.DateTimeField()
+    owning_area = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    restricted = models.BooleanField(default=False)
+    responsible_authority = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    placing_authority = models.ForeignKey(
+        Organisation, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    interviewer = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    in_care = models.BooleanField(default=False)
+    sex = models.CharField(max_length=8)
+    rag = models.CharField(max_length=8, blank=True)
+    state = models.CharField(max_length=24)
+    outcome = models.CharField(max_length=24, blank=True)
+    offered = models.BooleanField(default=False)
+    within_72_hours = models.BooleanField(null=True)
+    hours_to_outcome = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owning_area", "found_at"], name="rfact_area_found"),
+            models.Index(fields=["responsible_authority", "found_at"], name="rfact_resp_found"),
+            models.Index(fields=["interviewer", "found_at"], name="rfact_interviewer_found"),
+            models.Index(fields=["placing_authority", "found_at"], name="rfact_placing_found"),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.referral_id}"

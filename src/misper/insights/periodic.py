@@ -37,8 +37,8 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncQuarter
 
 from misper.agencies.models import Organisation
-from misper.episodes.codes import Category, Status
-from misper.episodes.models import Episode
+from misper.episodes.codes import Category
+from misper.insights.models import EpisodeFact
 from misper.insights.reports import (
     PERCENT,
     REPEAT_BUCKETS,
@@ -51,13 +51,12 @@ from misper.insights.reports import (
     Scope,
     Series,
     Table,
-    _episodes,
+    _facts,
     percent,
     repeat_bucket,
 )
 from misper.interventions.models import TriggerRecord, TriggerStatus
 from misper.policy.calendar import LONDON, add_months
-from misper.returns.coverage import outcome_conditions
 
 ABSENCES = (Category.ABSENT, Category.UNAUTHORISED_ABSENCE)
 COUNTED = (Category.MISSING, *ABSENCES)
@@ -127,9 +126,10 @@ def _stretches(f: Filters, months: int) -> list[Stretch]:
     return out
 
 
-def _counted(scope: Scope, f: Filters) -> QuerySet[Episode]:
-    """The missing episodes and absences whose child was last seen in the period and area."""
-    return _episodes(scope, f).filter(category__in=COUNTED)
+def _counted(scope: Scope, f: Filters) -> QuerySet[EpisodeFact]:
+    """The missing episodes and absences whose child was last seen in the period and area,
+    from the summary table (facts.py)."""
+    return _facts(scope, f).filter(category__in=COUNTED)
 
 
 # --- R-DAT-01: absences per child and per establishment, quarterly ----------------------------
@@ -141,7 +141,7 @@ def _per_child(scope: Scope, f: Filters) -> dict[int, tuple[int, int]]:
         person_id: (a, m)
         for person_id, a, m in _counted(scope, f)
         .values("person_id")
-        .annotate(a=Count("id", filter=IS_ABSENCE), m=Count("id", filter=IS_MISSING))
+        .annotate(a=Count("pk", filter=IS_ABSENCE), m=Count("pk", filter=IS_MISSING))
         .values_list("person_id", "a", "m")
     }
 
@@ -159,9 +159,9 @@ def _by_quarter(
         .annotate(quarter=TruncQuarter("last_seen_at", tzinfo=LONDON))
         .values("quarter")
         .annotate(
-            absences=Count("id", filter=IS_ABSENCE),
+            absences=Count("pk", filter=IS_ABSENCE),
             absent_children=Count("person_id", filter=IS_ABSENCE, distinct=True),
-            missing=Count("id", filter=IS_MISSING),
+            missing=Count("pk", filter=IS_MISSING),
             missing_children=Count("person_id", filter=IS_MISSING, distinct=True),
         )
         .order_by("quarter")
@@ -275,7 +275,7 @@ def _level_rows(scope: Scope, f: Filters) -> QuerySet[TriggerRecord]:
     (not those superseded because a later record changed the count, C-06)."""
     return TriggerRecord.objects.filter(
         rule__in=[rule for rule, _ in LEVELS],
-        episode__in=_episodes(scope, f).values("id"),
+        episode__in=_facts(scope, f).values("episode_id"),
     ).exclude(status=TriggerStatus.SUPERSEDED)
 
 
@@ -341,8 +341,8 @@ def _establishments(scope: Scope, f: Filters) -> Table:
         _counted(scope, f)
         .values("establishment_id", "establishment__name")
         .annotate(
-            absences=Count("id", filter=IS_ABSENCE),
-            missing=Count("id", filter=IS_MISSING),
+            absences=Count("pk", filter=IS_ABSENCE),
+            missing=Count("pk", filter=IS_MISSING),
             children=Count("person_id", distinct=True),
         )
         .order_by()
@@ -404,26 +404,24 @@ def absences(scope: Scope, f: Filters) -> list[Table]:
 
 # --- R-DAT-02: monthly figures for each local authority, with outcomes ------------------------
 
-_OUTCOMES = outcome_conditions("rhi_referral__")
-# Referrals are counted as the return-interview figures count them (returns/coverage.py):
-# never one of a restricted case.
-_REFERRED = Q(rhi_referral__isnull=False, restricted=False)
-
 
 def _monthly_counts() -> dict[str, Count]:
+    """R-DAT-02's figures, counted in the summary table (facts.py), whose outcome columns
+    are the found report's, the case's and the return interview's as returns/coverage.py
+    counts it (never one of a restricted case)."""
     return {
-        "missing": Count("id", filter=IS_MISSING),
-        "absences": Count("id", filter=IS_ABSENCE),
+        "missing": Count("pk", filter=IS_MISSING),
+        "absences": Count("pk", filter=IS_ABSENCE),
         "children": Count("person_id", distinct=True),
-        "was_found": Count("id", filter=Q(found__isnull=False)),
-        "returned": Count("id", filter=Q(found__returned_at__isnull=False)),
-        "safe_and_well": Count("id", filter=Q(found__safe_and_well="done")),
-        "harmed": Count("id", filter=Q(found__harmed=True)),
-        "still_missing": Count("id", filter=Q(found__isnull=True) & ~Q(status=Status.CLOSED)),
-        "closed_not_found": Count("id", filter=Q(found__isnull=True, status=Status.CLOSED)),
-        "referred": Count("id", filter=_REFERRED),
-        "offered": Count("id", filter=_REFERRED & _OUTCOMES["offered"]),
-        "completed": Count("id", filter=_REFERRED & _OUTCOMES["completed"]),
+        "was_found": Count("pk", filter=Q(found_report=True)),
+        "returned": Count("pk", filter=Q(returned_home=True)),
+        "safe_and_well": Count("pk", filter=Q(checked_safe=True)),
+        "harmed": Count("pk", filter=Q(came_to_harm=True)),
+        "still_missing": Count("pk", filter=Q(found_report=False, closed=False)),
+        "closed_not_found": Count("pk", filter=Q(found_report=False, closed=True)),
+        "referred": Count("pk", filter=Q(ri_referred=True)),
+        "offered": Count("pk", filter=Q(ri_offered=True)),
+        "completed": Count("pk", filter=Q(ri_completed=True)),
     }
 
 
@@ -498,17 +496,15 @@ def monthly(scope: Scope, f: Filters) -> list[Table]:
     with the outcomes."""
     counted = _counted(scope, f)
     by_month: dict[tuple[int | None, date], dict[str, object]] = {
-        (row["person__home_authority_id"], _local_day(row["month"])): row
+        (row["authority_id"], _local_day(row["month"])): row
         for row in counted.annotate(month=TruncMonth("last_seen_at", tzinfo=LONDON))
-        .values("person__home_authority_id", "month")
+        .values("authority_id", "month")
         .annotate(**_monthly_counts())
         .order_by()
     }
     by_authority = {
-        row["person__home_authority_id"]: row
-        for row in counted.values("person__home_authority_id")
-        .annotate(**_monthly_counts())
-        .order_by()
+        row["authority_id"]: row
+        for row in counted.values("authority_id").annotate(**_monthly_counts()).order_by()
     }
     # A child has one responsible authority, so the authorities' figures add up to the
     # whole, children included (no third pass over the episodes).

@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -56,20 +57,21 @@ from misper.core.errors import NotFound, PermissionDenied, ValidationFailed
 from misper.core.figures import average, percent
 from misper.core.models import AuditAction
 from misper.core.validation import clean_free_text
-from misper.episodes.codes import RISK_ORDER, Category, MissingFrom, Risk
+from misper.episodes.codes import Category, MissingFrom, Risk
 from misper.episodes.models import CategoryDecision, Episode, RiskGrading
+from misper.insights.models import EpisodeFact, ReferralFact
 from misper.people.codes import Ethnicity, Sex
-from misper.people.matching import outward_code
-from misper.people.models import Placement, person_age_on
+from misper.people.models import person_age_on
 from misper.policy.calendar import local_midnight, months_window_start
-from misper.returns.coverage import Row as CoverageRow
 from misper.returns.coverage import (
+    Counted,
     force_referrals,
+    organisation_condition,
     organisation_referrals,
     partnership_forces,
-    referral_figures,
 )
-from misper.returns.models import Rag, Referral
+from misper.returns.coverage import Row as CoverageRow
+from misper.returns.models import Outcome, Rag, Referral, State
 
 AUDIT_SUBJECT = "insights_report"
 MAX_PERIOD_DAYS = 3 * 366
@@ -165,6 +167,10 @@ class Scope:
     referrals: QuerySet[Referral]
     areas: tuple[Organisation, ...]  # the areas the user may choose
     empty_reason: str = ""  # why there are no figures at all, when there are none
+    # The same episodes' and referrals' rows of the summary tables (facts.py), which the
+    # reports count.
+    facts: QuerySet[EpisodeFact] = field(default_factory=EpisodeFact.objects.none)
+    referral_facts: QuerySet[ReferralFact] = field(default_factory=ReferralFact.objects.none)
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,10 @@ class Spec:
     counted: str  # what is counted, for the page
     period_by: str  # "last seen" or "found"
     build: Callable[[Scope, Filters], list[Table]]
+    # The period shown before the user chooses one (today -> first and last day).
+    default: Callable[[date], tuple[date, date]] = field(
+        default=lambda today: default_period(today)
+    )
 
 
 @dataclass
@@ -220,12 +230,16 @@ def _police_scope(label: str, forces: Sequence[int], empty_reason: str = "") -> 
     # By the areas' ids, not a join to their force: PostgreSQL then estimates a force's
     # share of the episodes from the column's statistics (the join made it guess a few
     # thousand of 1.5 million and scan them all; docs/benchmarks.md "At national scale").
+    area_ids = [a.pk for a in areas]
     return Scope(
         label=label,
-        episodes=Episode.objects.filter(owning_area_id__in=[a.pk for a in areas]),
+        episodes=Episode.objects.filter(owning_area_id__in=area_ids),
         referrals=force_referrals(forces),  # returns/coverage.py: counted the same way
         areas=areas,
         empty_reason=empty_reason,
+        facts=EpisodeFact.objects.filter(owning_area_id__in=area_ids),
+        # force_referrals' referrals: of the episodes the areas own, none restricted.
+        referral_facts=ReferralFact.objects.filter(owning_area_id__in=area_ids, restricted=False),
     )
 
 
@@ -234,6 +248,9 @@ def scope_for(user: User) -> Scope:
     the reports."""
     if not may_see_reports(user):
         raise PermissionDenied("Your role does not give you the reports")
+    from misper.insights.facts import refresh_all  # facts.py imports this module
+
+    refresh_all()  # the summary table as of the last committed change (facts.py)
     org = user.organisation
     if user.has_role(Role.ANALYST):
         force = org.force if org is not None else None
@@ -258,16 +275,20 @@ def scope_for(user: User) -> Scope:
         label=org.name,
         episodes=Episode.objects.filter(person__home_authority_id=org.pk),
         referrals=organisation_referrals(org.pk),
-        # The areas that own an episode of the authority's children: a semi-join from the
-        # children (indexed by authority, then by child), not a scan of every episode
-        # (docs/benchmarks.md "At national scale").
+        # The areas that own an episode of the authority's children: from the summary
+        # table's (authority, area) index (docs/benchmarks.md "At national scale").
         areas=tuple(
             Organisation.objects.filter(
                 kind=OrganisationKind.POLICING_AREA,
-                pk__in=Episode.objects.filter(person__home_authority_id=org.pk)
+                pk__in=EpisodeFact.objects.filter(authority_id=org.pk)
                 .order_by()
                 .values("owning_area_id"),
             ).order_by("name", "pk")
+        ),
+        facts=EpisodeFact.objects.filter(authority_id=org.pk),
+        # organisation_referrals' referrals, none restricted.
+        referral_facts=ReferralFact.objects.filter(
+            organisation_condition(org.pk), restricted=False
         ),
     )
 
@@ -277,6 +298,14 @@ def default_period(today: date) -> tuple[date, date]:
     return months_window_start(today, 12), today
 
 
+def last_complete_quarter(today: date) -> tuple[date, date]:
+    """The calendar quarter (January to March, April to June...) before the one ``today``
+    is in: R-DAT-01's report is quarterly."""
+    this_quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    end = this_quarter - timedelta(days=1)
+    return date(end.year, end.month - 2, 1), end
+
+
 def filters_for(
     scope: Scope,
     *,
@@ -284,10 +313,12 @@ def filters_for(
     end: date | None,
     area_id: int | None,
     today: date | None = None,
+    default: Callable[[date], tuple[date, date]] = default_period,
 ) -> Filters:
-    """The period (default: the last twelve months) and the area (default: all), checked:
-    an error names the field as the page and the API send it (``from``, ``to``, ``area``)."""
-    default_start, default_end = default_period(today or timezone.localdate())
+    """The period (``default``: the last twelve months) and the area (default: all),
+    checked: an error names the field as the page and the API send it (``from``, ``to``,
+    ``area``)."""
+    default_start, default_end = default(today or timezone.localdate())
     end = end or default_end
     start = start or (default_start if end == default_end else months_window_start(end, 12))
     if end < start:
@@ -307,6 +338,36 @@ def _episodes(scope: Scope, f: Filters) -> QuerySet[Episode]:
     qs = scope.episodes.filter(
         last_seen_at__gte=local_midnight(f.start),
         last_seen_at__lt=local_midnight(f.end + timedelta(days=1)),
+    )
+    return qs.filter(owning_area=f.area) if f.area is not None else qs
+
+
+def _facts(scope: Scope, f: Filters) -> QuerySet[EpisodeFact]:
+    """``_episodes``, from the summary table."""
+    qs = scope.facts.filter(
+        last_seen_at__gte=local_midnight(f.start),
+        last_seen_at__lt=local_midnight(f.end + timedelta(days=1)),
+    )
+    return qs.filter(owning_area=f.area) if f.area is not None else qs
+
+
+def _counted(qs: QuerySet[Any], column: str) -> Counter[Any]:
+    """How many rows of ``qs`` have each value of ``column``, counted in the database."""
+    return Counter(
+        dict(qs.order_by().values(column).annotate(n=Count("pk")).values_list(column, "n"))
+    )
+
+
+def _grouped(qs: QuerySet[Any], *columns: str) -> list[tuple[Any, ...]]:
+    """Each combination of ``columns``' values in ``qs`` with its count (the count last)."""
+    return list(qs.order_by().values(*columns).annotate(n=Count("pk")).values_list(*columns, "n"))
+
+
+def _referral_facts(scope: Scope, f: Filters) -> QuerySet[ReferralFact]:
+    """``_referrals``, from the summary table."""
+    qs = scope.referral_facts.filter(
+        found_at__gte=local_midnight(f.start),
+        found_at__lt=local_midnight(f.end + timedelta(days=1)),
     )
     return qs.filter(owning_area=f.area) if f.area is not None else qs
 
@@ -381,12 +442,8 @@ def _share_table(
 
 
 def durations(scope: Scope, f: Filters) -> list[Table]:
-    pairs = (
-        _episodes(scope, f)
-        .filter(category=Category.MISSING)
-        .values_list("last_seen_at", "found__found_at")
-    )
-    bands: Counter[str] = Counter(duration_band(seen, found) for seen, found in pairs)
+    # The bands were worked out per episode by duration_band into the summary (facts.py).
+    bands = _counted(_facts(scope, f).filter(category=Category.MISSING), "duration")
     order = [label for label, _ in DURATION_BANDS] + [MISSING_DATA]
     by_band = _share_table(
         "bands",
@@ -457,23 +514,16 @@ def is_persistent(episodes: int) -> bool:
 
 
 def _missing_per_child(scope: Scope, f: Filters) -> dict[int, int]:
-    return dict(
-        _episodes(scope, f)
-        .filter(category=Category.MISSING)
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", "n")
-    )
+    return dict(_counted(_facts(scope, f).filter(category=Category.MISSING), "person_id"))
 
 
 def _absences_per_child(scope: Scope, f: Filters) -> dict[int, int]:
     # Absences as the triage counts them (policy/rhi.py): absent and unauthorised absence.
     return dict(
-        _episodes(scope, f)
-        .filter(category__in=(Category.ABSENT, Category.UNAUTHORISED_ABSENCE))
-        .values("person_id")
-        .annotate(n=Count("id"))
-        .values_list("person_id", "n")
+        _counted(
+            _facts(scope, f).filter(category__in=(Category.ABSENT, Category.UNAUTHORISED_ABSENCE)),
+            "person_id",
+        )
     )
 
 
@@ -642,35 +692,20 @@ def _profile_table(
 
 
 def children(scope: Scope, f: Filters) -> list[Table]:
-    # One query, the child's columns joined (no model objects: a force's three years are
-    # some 200,000 episodes, docs/benchmarks.md "At national scale").
-    rows = list(
-        _episodes(scope, f)
-        .filter(category=Category.MISSING)
-        .order_by("last_seen_at", "id")
-        .values_list(
-            "person_id",
-            "last_seen_at",
-            "missing_from",
-            "person__sex",
-            "person__ethnicity",
-            "person__date_of_birth",
-            "person__estimated_age",
-            "person__estimated_age_on",
-        )
-    )
-    people: dict[int, tuple[str, str, tuple[date | None, int | None, date | None]]] = {
-        r[0]: (r[3], r[4], (r[5], r[6], r[7])) for r in rows
-    }
-    latest: dict[int, tuple[datetime, str]] = {}
-    from_ep: Counter[str] = Counter()
-    age_ep: Counter[str] = Counter()
-    per_child: Counter[int] = Counter()
+    # Episodes counted in the database by each column; children (at their last episode in
+    # the period) from one narrow row per episode of the summary table (facts.py), no join.
+    missing = _facts(scope, f).filter(category=Category.MISSING)
     from_labels = {value: str(label) for value, label in MissingFrom.choices}
-    for person_id, seen, missing_from, *_ in rows:
-        latest[person_id] = (seen, missing_from)  # ordered: the last one stays
-        from_ep[from_labels[missing_from]] += 1
-        age_ep[age_band(_age(people[person_id][2], seen))] += 1
+    from_ep: Counter[str] = Counter()
+    for code, n in _counted(missing, "missing_from").items():
+        from_ep[from_labels[code]] += n
+    age_ep: Counter[str] = _counted(missing, "age_band")
+    latest: dict[int, tuple[str, str, str, str]] = {}
+    per_child: Counter[int] = Counter()
+    for person_id, *at in missing.order_by("last_seen_at", "episode_id").values_list(
+        "person_id", "missing_from", "age_band", "sex", "ethnicity"
+    ):
+        latest[person_id] = (at[0], at[1], at[2], at[3])  # ordered: the last one stays
         per_child[person_id] += 1
     from_ch: Counter[str] = Counter()
     age_ch: Counter[str] = Counter()
@@ -678,11 +713,10 @@ def children(scope: Scope, f: Filters) -> list[Table]:
     sex_ep: Counter[str] = Counter()
     eth_ch: Counter[str] = Counter()
     eth_ep: Counter[str] = Counter()
-    for person_id, (seen, missing_from) in latest.items():
-        sex_code, ethnicity, birth = people[person_id]
+    for person_id, (missing_from, band, sex_code, ethnicity) in latest.items():
         n = per_child[person_id]
         from_ch[from_labels[missing_from]] += 1
-        age_ch[age_band(_age(birth, seen))] += 1
+        age_ch[band] += 1
         sex = _sex_label(sex_code)
         sex_ch[sex] += 1
         sex_ep[sex] += n
@@ -890,20 +924,58 @@ def return_interviews(scope: Scope, f: Filters) -> list[Table]:
     sexes = list(dict.fromkeys(str(label) for label in Sex.labels))
     by_sex: dict[str, Counter[str]] = {label: Counter() for label in sexes}
     total = CoverageRow("All referrals")
-    # Columns, not model objects (docs/benchmarks.md "At national scale").
-    for r, (authority, provider, in_care, sex_code) in referral_figures(
-        _referrals(scope, f).order_by("id"),
-        "responsible_authority__name",
-        "interviewer__name",
+    # Grouped in the summary table (facts.py): one row per combination, with its count;
+    # then the hours to each completed interview, per authority and organisation, for the
+    # medians (grouping them with the rest made a group of nearly every referral).
+    referrals = _referral_facts(scope, f)
+    rows = _grouped(
+        referrals,
+        "responsible_authority_id",
+        "interviewer_id",
         "in_care",
-        "person__sex",
-    ):
-        by_authority.setdefault(authority, CoverageRow(authority)).add(r)
-        by_provider.setdefault(provider, CoverageRow(provider)).add(r)
-        total.add(r)
+        "sex",
+        "rag",
+        "offered",
+        "outcome",
+        "state",
+        "within_72_hours",
+    )
+    hours = _grouped(
+        referrals.filter(
+            state=State.CLOSED, outcome=Outcome.COMPLETED, hours_to_outcome__isnull=False
+        ),
+        "responsible_authority_id",
+        "interviewer_id",
+        "hours_to_outcome",
+    )
+    names = dict(
+        Organisation.objects.filter(pk__in={r[0] for r in rows} | {r[1] for r in rows}).values_list(
+            "pk", "name"
+        )
+    )
+    for (
+        authority_id,
+        provider_id,
+        in_care,
+        sex_code,
+        rag_,
+        offered,
+        outcome,
+        state,
+        on_time,
+        n,
+    ) in rows:
+        r = Counted(rag_, offered, outcome, state, on_time, hours_to_outcome=None)
+        authority, provider = names[authority_id], names[provider_id]
+        by_authority.setdefault(authority, CoverageRow(authority)).add(r, n)
+        by_provider.setdefault(provider, CoverageRow(provider)).add(r, n)
+        total.add(r, n)
         rag = r.rag if r.rag in Rag.values else "not_triaged"
-        care[CARE_LABELS[in_care]][rag] += 1
-        by_sex[_sex_label(sex_code)][rag] += 1
+        care[CARE_LABELS[in_care]][rag] += n
+        by_sex[_sex_label(sex_code)][rag] += n
+    for authority_id, provider_id, value, n in hours:
+        for row in (by_authority[names[authority_id]], by_provider[names[provider_id]], total):
+            row.hours[value] += n
     return [
         _coverage_table(
             "authority",
@@ -996,35 +1068,6 @@ def distance_band(miles: int) -> str:
     raise ValueError("a distance is not negative")
 
 
-def _home_postcodes(
-    rows: Sequence[tuple[int, datetime, str]], episodes: QuerySet[Episode]
-) -> list[str]:
-    """For each (person, last seen, home postcode): the postcode of the placement current on
-    the UK date the child was last seen, if they were placed then (looked after), else the
-    postcode of the child's home. ``episodes`` are the rows' episodes (their children's
-    placements are read in one query)."""
-    placements: dict[int, list[tuple[date, date | None, str]]] = {}
-    for person_id, started, ended, postcode in (
-        Placement.objects.filter(person__in=episodes.values("person_id"))
-        .order_by("-started_on", "-id")
-        .values_list("person_id", "started_on", "ended_on", "postcode")
-    ):
-        placements.setdefault(person_id, []).append((started, ended, postcode))
-    out = []
-    for person_id, seen, home in rows:
-        day = timezone.localdate(seen)
-        current = next(
-            (
-                postcode
-                for started, ended, postcode in placements.get(person_id, [])
-                if started <= day and (ended is None or ended >= day)
-            ),
-            None,
-        )
-        out.append(current if current is not None else home)
-    return out
-
-
 class _GridCache(dict[str, tuple[int, int] | None]):
     """``grid_reference`` once per postcode of a report (many episodes share one)."""
 
@@ -1035,28 +1078,11 @@ class _GridCache(dict[str, tuple[int, int] | None]):
 
 
 def distances(scope: Scope, f: Filters) -> list[Table]:
-    missing = _episodes(scope, f).filter(category=Category.MISSING)
-    rows = list(
-        missing.order_by("id").values_list(
-            "person_id", "last_seen_at", "found__found_postcode", "person__home_postcode"
-        )
-    )
-    homes = _home_postcodes([(person, seen, home) for person, seen, _, home in rows], missing)
-    bands: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
-    points = _GridCache()
-    for (_, _, found, _), home in zip(rows, homes, strict=True):
-        if not (found or "").strip():
-            reasons[NO_FOUND_POSTCODE] += 1
-            continue
-        if not (home or "").strip():
-            reasons[NO_HOME_POSTCODE] += 1
-            continue
-        a, b = points(home), points(found or "")
-        if a is None or b is None:
-            reasons[NOT_IN_DIRECTORY] += 1
-            continue
-        bands[distance_band(whole_miles(miles_between(a, b)))] += 1
+    # Each episode's band, or why it has none, was worked out into the summary (facts.py).
+    counted = _counted(_facts(scope, f).filter(category=Category.MISSING), "distance")
+    why = (NO_FOUND_POSTCODE, NO_HOME_POSTCODE, NOT_IN_DIRECTORY)
+    reasons: Counter[str] = Counter({r: counted[r] for r in why})
+    bands: Counter[str] = Counter({k: n for k, n in counted.items() if k not in why})
     bands[DISTANCE_NOT_KNOWN] = sum(reasons.values())
     by_band = _share_table(
         "bands",
@@ -1123,31 +1149,17 @@ def _hot_table(key: str, caption: str, first: str, places: Counter[str], unknown
 
 
 def hot_spots(scope: Scope, f: Filters) -> list[Table]:
-    # Counted per postcode and establishment in the database, then per district here.
-    missing = _episodes(scope, f).filter(category=Category.MISSING).order_by()
-    found: Counter[str] = Counter()
-    missing_from: Counter[str] = Counter()
+    # Counted per district and establishment in the summary table (facts.py).
+    missing = _facts(scope, f).filter(category=Category.MISSING)
+    found: Counter[str] = _counted(missing, "found_district")
+    missing_from: Counter[str] = _counted(missing, "from_district")
+    unknown = Counter({"found": found.pop("", 0), "from": missing_from.pop("", 0)})
+    by_home = _counted(missing, "establishment_id")
+    unknown["establishment"] = by_home.pop(None, 0)
+    names = dict(Organisation.objects.filter(pk__in=list(by_home)).values_list("pk", "name"))
     homes: Counter[str] = Counter()
-    unknown = Counter[str]()
-    for counter, column, key in (
-        (found, "found__found_postcode", "found"),
-        (missing_from, "location_postcode", "from"),
-    ):
-        for postcode, n in missing.values(column).annotate(n=Count("id")).values_list(column, "n"):
-            district = outward_code(postcode or "")
-            if district:
-                counter[district] += n
-            else:
-                unknown[key] += n
-    for name, n in (
-        missing.values("establishment__name")
-        .annotate(n=Count("id"))
-        .values_list("establishment__name", "n")
-    ):
-        if name:
-            homes[name] += n
-        else:
-            unknown["establishment"] += n
+    for pk, n in by_home.items():
+        homes[names[pk]] += n
     return [
         _hot_table(
             "missing_from",
@@ -1269,34 +1281,49 @@ def _sorted_groups(
 
 
 def grading(scope: Scope, f: Filters) -> list[Table]:
-    # Columns, not model objects, and the decisions and gradings of the period's episodes
-    # by a subquery (not a list of ids): docs/benchmarks.md "At national scale".
-    period = _episodes(scope, f)
-    dims: dict[str, dict[int, str]] = {"force": {}, "area": {}, "sex": {}, "ethnicity": {}}
+    # Each episode's category and risk now, and its first grading's rank and whether it was
+    # raised, grouped in the summary table (facts.py); the decisions and gradings by rank
+    # from their own tables, for the period's episodes by a subquery.
+    period = _facts(scope, f)
+    areas = {
+        pk: (name, force or "")
+        for pk, name, force in Organisation.objects.filter(
+            pk__in=period.order_by().values("owning_area_id")
+        ).values_list("pk", "name", "parent__name")
+    }
+    dims = ("force", "area", "sex", "ethnicity")
     category: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
     risk: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
     raised: dict[str, dict[str, Counter[str]]] = {d: {} for d in [*dims, "rank"]}
-    for pk, cat, level, area, force, sex, ethnicity in period.order_by("id").values_list(
-        "id",
-        "category",
-        "risk",
-        "owning_area__name",
-        "owning_area__parent__name",
-        "person__sex",
-        "person__ethnicity",
-    ):
-        labels = (
-            ("force", force or ""),
-            ("area", area),
+
+    def labels(area: int, sex: str, ethnicity: str) -> tuple[tuple[str, str], ...]:
+        return (
+            ("force", areas[area][1]),
+            ("area", areas[area][0]),
             ("sex", _sex_label(sex)),
             ("ethnicity", _ETHNIC_GROUP.get(ethnicity, "Not yet obtained")),
         )
-        for d, label in labels:
-            dims[d][pk] = label
-            category[d].setdefault(label, Counter())[cat] += 1
+
+    for area, sex, ethnicity, cat, level, n in _grouped(
+        period, "owning_area_id", "sex", "ethnicity", "category", "risk"
+    ):
+        for d, label in labels(area, sex, ethnicity):
+            category[d].setdefault(label, Counter())[cat] += n
             if cat == Category.MISSING:
-                risk[d].setdefault(label, Counter())[level or NOT_GRADED] += 1
-    ids = period.values("id")
+                risk[d].setdefault(label, Counter())[level or NOT_GRADED] += n
+    for area, sex, ethnicity, role, up, n in _grouped(
+        period.filter(raised__isnull=False),
+        "owning_area_id",
+        "sex",
+        "ethnicity",
+        "initial_role",
+        "raised",
+    ):
+        for d, label in (*labels(area, sex, ethnicity), ("rank", _role_label(role))):
+            c = raised[d].setdefault(label, Counter())
+            c["graded"] += n
+            c["raised"] += n if up else 0
+    ids = period.values("episode_id")
     for role, cat, n in (
         CategoryDecision.objects.filter(episode__in=ids)
         .values("by_role", "category")
@@ -1304,24 +1331,13 @@ def grading(scope: Scope, f: Filters) -> list[Table]:
         .values_list("by_role", "category", "n")
     ):
         category["rank"].setdefault(_role_label(role), Counter())[cat] += n
-    gradings: dict[int, list[tuple[bool, str, str]]] = {}
-    for episode_id, initial, level, role in (
+    for role, level, n in (
         RiskGrading.objects.filter(episode__in=ids)
-        .order_by("episode_id", "at", "id")
-        .values_list("episode_id", "initial", "risk", "by_role")
+        .values("by_role", "risk")
+        .annotate(n=Count("id"))
+        .values_list("by_role", "risk", "n")
     ):
-        gradings.setdefault(episode_id, []).append((initial, level, role))
-        risk["rank"].setdefault(_role_label(role), Counter())[level] += 1
-    for episode_id, seq in gradings.items():
-        at = next((i for i, g in enumerate(seq) if g[0]), None)
-        if at is None:
-            continue
-        _, level, role = seq[at]
-        up = any(RISK_ORDER[later] > RISK_ORDER[level] for _, later, _ in seq[at + 1 :])
-        for d, labels_of in [*dims.items(), ("rank", {episode_id: _role_label(role)})]:
-            c = raised[d].setdefault(labels_of[episode_id], Counter())
-            c["graded"] += 1
-            c["raised"] += 1 if up else 0
+        risk["rank"].setdefault(_role_label(role), Counter())[level] += n
     sexes = list(dict.fromkeys(str(label) for label in Sex.labels))
     groups = [label for label, _ in ETHNIC_GROUPS]
     ranks = [str(label) for label in Role.labels]
@@ -1471,6 +1487,7 @@ SPECS: dict[str, Spec] = {
             "last seen in the period, by calendar quarter.",
             "last seen",
             absences,
+            last_complete_quarter,
         ),
         Spec(
             "monthly",
@@ -1509,7 +1526,7 @@ def report_for(
     (``suppress`` None) or ``suppress`` says otherwise (a download always hides them)."""
     scope = scope_for(user)
     spec = spec_for(slug)
-    filters = filters_for(scope, start=start, end=end, area_id=area_id)
+    filters = filters_for(scope, start=start, end=end, area_id=area_id, default=spec.default)
     tables = spec.build(scope, filters) if not scope.empty_reason else []
     if suppress is None:
         suppress = not user.has_role(Role.ANALYST)

@@ -43,6 +43,7 @@ from misper.agencies.roles import Role
 from misper.agencies.services import organisation_create, user_create
 from misper.episodes.codes import Category, MissingFrom, Risk, Status
 from misper.episodes.models import CategoryDecision, Episode, FoundReport, RiskGrading
+from misper.insights import facts
 from misper.people.models import Person, Placement
 from misper.returns.models import Interview, Outcome, Rag, Referral, State
 
@@ -357,6 +358,9 @@ def generate(
         )
         progress("organisations and users written")
         _people_and_episodes(rng, world, children, episodes, start_at, end_at, summary)
+    # Written around the services: the reports' summary table is derived whole (facts.py).
+    facts.rebuild()
+    progress("the reports' summary table derived")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")

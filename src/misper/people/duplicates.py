@@ -88,14 +88,18 @@ def may_handle_duplicates(user: User) -> bool:
 
 def relations() -> list[models.ForeignKey[Any, Any]]:
     """Every foreign key to ``Person`` in any app (hidden ones included: a relation named
-    "+"), except the search keys (rebuilt), the merge's own records and the record's own
-    link to the record it was merged into."""
+    "+"), except the search keys (rebuilt), other derived tables (a model with ``DERIVED``
+    set), the merge's own records and the record's own link to the record it was merged
+    into."""
     out = []
     for rel in Person._meta.get_fields(include_hidden=True):
         if not (rel.is_relation and rel.auto_created and not rel.concrete):
             continue
         model = rel.related_model
         if model is Person or model in _DERIVED or model in _OWN:
+            continue
+        if getattr(model, "DERIVED", False):  # another app's derived rows (EpisodeFact): it
+            # re-derives them from the merge's timeline events on both records
             continue
         field = rel.field  # type: ignore[union-attr]
         if isinstance(field, models.ForeignKey):

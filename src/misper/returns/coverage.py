@@ -27,6 +27,7 @@ definition, ``counted`` and the scopes below, so the two give the same numbers):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -80,6 +81,24 @@ class Figures:
         end = clock_stopped(self.outcome, self.outcome_at, self.interview_held_at)
         return None if end is None else end <= self.due
 
+    @property
+    def offered(self) -> bool:
+        """Offered: an offer recorded, or an interview completed (``outcome_conditions``)."""
+        return self.offered_at is not None or self.outcome == Outcome.COMPLETED
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What ``Row.add`` reads, already worked out (a group of the insights summary table,
+    insights/facts.py, whose figures are ``Figures``')."""
+
+    rag: str
+    offered: bool
+    outcome: str
+    state: str
+    within_72_hours: bool | None
+    hours_to_outcome: float | None
+
 
 FIGURE_COLUMNS = (
     "rag",
@@ -120,44 +139,46 @@ class Row:
     out_of_area: int = 0
     not_required: int = 0
     open: int = 0
-    hours: list[float] = field(default_factory=list)
+    # Hours from found to the interview of each completed one: how many at each value.
+    hours: Counter[float] = field(default_factory=Counter)
 
-    def add(self, r: Referral | Figures) -> None:
-        self.referrals += 1
+    def add(self, r: Referral | Figures | Counted, n: int = 1) -> None:
+        """Count ``n`` referrals with ``r``'s figures (a group counts many at once)."""
+        self.referrals += n
         rag = r.rag or ""
         if rag == Rag.RED:
-            self.red += 1
+            self.red += n
         elif rag == Rag.AMBER:
-            self.amber += 1
+            self.amber += n
         elif rag == Rag.GREEN:
-            self.green += 1
+            self.green += n
         else:
-            self.not_triaged += 1
-        if r.offered_at is not None or r.outcome == Outcome.COMPLETED:
-            self.offered += 1
+            self.not_triaged += n
+        if r.offered:
+            self.offered += n
         if r.state != State.CLOSED:
-            self.open += 1
+            self.open += n
             return
         outcome = r.outcome
         if outcome == Outcome.COMPLETED:
-            self.completed += 1
+            self.completed += n
             if r.within_72_hours:
-                self.completed_in_72h += 1
+                self.completed_in_72h += n
             hours = r.hours_to_outcome
             if hours is not None:
-                self.hours.append(hours)
+                self.hours[hours] += n
         elif outcome == Outcome.LETTER_SENT:
-            self.letter_sent += 1
+            self.letter_sent += n
         elif outcome in (Outcome.DECLINED_CHILD, Outcome.DECLINED_PARENT):
-            self.declined += 1
+            self.declined += n
         elif outcome == Outcome.UNABLE_TO_CONTACT:
-            self.unable_to_contact += 1
+            self.unable_to_contact += n
         elif outcome == Outcome.MISSING_AGAIN:
-            self.missing_again += 1
+            self.missing_again += n
         elif outcome == Outcome.OUT_OF_AREA:
-            self.out_of_area += 1
+            self.out_of_area += n
         elif outcome == Outcome.NOT_REQUIRED:
-            self.not_required += 1
+            self.not_required += n
 
     @property
     def coverage(self) -> str:
@@ -171,13 +192,20 @@ class Row:
 
     @property
     def median_hours(self) -> float | None:
-        if not self.hours:
+        count = sum(self.hours.values())
+        if not count:
             return None
-        ordered = sorted(self.hours)
-        mid = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[mid]
-        return round((ordered[mid - 1] + ordered[mid]) / 2, 1)
+        # The middle value (the mean of the two middle ones for an even count), read off
+        # the values in order with how many completed at each.
+        wanted = [(count - 1) // 2, count // 2]
+        middle: list[float] = []
+        seen = 0
+        for value in sorted(self.hours):
+            seen += self.hours[value]
+            while wanted and wanted[0] < seen:
+                middle.append(value)
+                wanted.pop(0)
+        return middle[0] if count % 2 else round((middle[0] + middle[1]) / 2, 1)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -234,16 +262,20 @@ def force_referrals(force_ids: Iterable[int]) -> QuerySet[Referral]:
     return counted(Referral.objects.filter(episode__owning_area_id__in=list(areas)))
 
 
-def organisation_referrals(org_id: int) -> QuerySet[Referral]:
-    """The counted referrals an organisation holds the interviews of, is the responsible
-    authority for, or placed the child of (docs/access.md, "Return interviews")."""
-    return counted(
-        Referral.objects.filter(
-            Q(interviewer_id=org_id)
-            | Q(responsible_authority_id=org_id)
-            | Q(placing_authority_id=org_id)
-        )
+def organisation_condition(org_id: int) -> Q:
+    """The referrals an organisation holds the interviews of, is the responsible authority
+    for, or placed the child of (docs/access.md, "Return interviews"): the same field
+    names on a referral and on its row of the insights summary (insights/models.py)."""
+    return (
+        Q(interviewer_id=org_id)
+        | Q(responsible_authority_id=org_id)
+        | Q(placing_authority_id=org_id)
     )
+
+
+def organisation_referrals(org_id: int) -> QuerySet[Referral]:
+    """The counted referrals of ``organisation_condition``."""
+    return counted(Referral.objects.filter(organisation_condition(org_id)))
 
 
 def partnership_forces(authority_id: int | None) -> list[Organisation]:

@@ -205,6 +205,11 @@ class Referral(models.Model):
         end = self.ended_at
         return None if end is None else end <= self.due
 
+    @property
+    def offered(self) -> bool:
+        """Offered: an offer recorded, or an interview completed (the figures' meaning)."""
+        return self.offered_at is not None or self.outcome == Outcome.COMPLETED
+
 
 class InformationRequest(models.Model):
     """Amber (R-RHI-10): further information asked of a named agency; re-triage follows

@@ -16,7 +16,7 @@ from misper.core.validation import clean_text
 from misper.episodes import events
 from misper.episodes.codes import Status
 from misper.episodes.models import Episode
-from misper.episodes.policy_bridge import episode_question
+from misper.episodes.policy_bridge import Question, episode_question
 from misper.episodes.words import refusal_message
 from misper.policy import Action, Decision
 from misper.policy.facts import Episode as PolicyEpisode
@@ -43,9 +43,12 @@ def action(kind: str, at: datetime, by_role: str, **fields: Any) -> Action:
     return Action(kind=kind, at=at, by_role=by_role, fields=fields)
 
 
-def ask(episode: Episode, act: Action | None, now: datetime) -> Decision:
-    """The engine's one decision about the episode as stored, after ``act`` if given."""
-    return episode_question(episode, now).decide(act)
+def ask(
+    episode: Episode, act: Action | None, now: datetime, *, reported: Question | None = None
+) -> Decision:
+    """The engine's one decision about the episode as stored, after ``act`` if given
+    (``reported``: see ``policy_bridge.episode_question``)."""
+    return episode_question(episode, now, reported=reported).decide(act)
 
 
 def refusal(decision: Decision, field_name: str) -> ValidationFailed:
@@ -112,12 +115,13 @@ def after_change(
     change: events.Change | None = None,
     change_id: str | int = "",
     decision: Decision | None = None,
+    reported: Question | None = None,
 ) -> Decision:
     """What follows every change to an episode, in the change's transaction: the engine's
     answer about the episode as it now stands (``decision``, when the service already has
     it after the action, or asked now), its deadlines kept equal to that answer, and one
     typed event for whoever reacts (who is told, and the apps above episodes)."""
-    answer = ask(episode, None, now) if decision is None else decision
+    answer = ask(episode, None, now, reported=reported) if decision is None else decision
     sync_deadlines(episode, answer)
     if change is not None:
         events.emit(

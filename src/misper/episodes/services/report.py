@@ -492,5 +492,5 @@ def episode_report(
             carer_report_attach(actor=actor, report=carer_report, episode=episode)
         # The deadlines the policy sets from the report on (absent limit, reviews, ...),
         # and whoever reacts to a report is told.
-        after_change(episode, now, change=Change.REPORTED, change_id="report")
+        after_change(episode, now, change=Change.REPORTED, change_id="report", reported=question)
     return episode
