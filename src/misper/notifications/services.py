@@ -71,7 +71,7 @@ def notify(
         raise ValueError("notification titles are short and carry no personal data")
     if not link.startswith("/"):
         raise ValueError("a notification links to a path in Misper")
-    made = []
+    wanted: dict[tuple[str, str], Message] = {}
     for r in recipients:
         if (r.user is None) == (r.organisation is None):
             raise ValueError("a recipient is a user or an organisation")
@@ -79,36 +79,52 @@ def notify(
             if channel not in Channel.values:
                 raise ValueError(f"unknown channel {channel!r}")
             key = f"user:{r.user.pk}" if r.user is not None else f"org:{r.organisation.pk}"  # type: ignore[union-attr]
-            exists = Message.objects.filter(
-                event_key=event_key, channel=channel, recipient_key=key
-            ).exists()
-            if exists:
-                continue
-            try:
-                with transaction.atomic():
-                    made.append(
-                        Message.objects.create(
-                            rule=rule,
-                            event_key=event_key,
-                            channel=channel,
-                            recipient_user=r.user,
-                            recipient_org=r.organisation,
-                            recipient_key=key,
-                            subject_type=subject_type,
-                            subject_id=str(subject_id),
-                            title=title,
-                            link=link,
-                            # The inbox needs no transport: it is delivered as written.
-                            status=(
-                                MessageStatus.DELIVERED
-                                if channel == Channel.INBOX
-                                else MessageStatus.PENDING
-                            ),
-                            delivered_at=timezone.now() if channel == Channel.INBOX else None,
-                        )
-                    )
-            except IntegrityError:
-                continue  # written by a concurrent call for the same event
+            wanted.setdefault(
+                (channel, key),
+                Message(
+                    rule=rule,
+                    event_key=event_key,
+                    channel=channel,
+                    recipient_user=r.user,
+                    recipient_org=r.organisation,
+                    recipient_key=key,
+                    subject_type=subject_type,
+                    subject_id=str(subject_id),
+                    title=title,
+                    link=link,
+                    # The inbox needs no transport: it is delivered as written.
+                    status=(
+                        MessageStatus.DELIVERED
+                        if channel == Channel.INBOX
+                        else MessageStatus.PENDING
+                    ),
+                    delivered_at=timezone.now() if channel == Channel.INBOX else None,
+                ),
+            )
+    if not wanted:
+        return []
+    # One look-up and one insert for the whole event (a deadline's reminder tells several
+    # people: one query each cost the worker, docs/benchmarks.md "Worker: deadline delay").
+    told = set(
+        Message.objects.filter(
+            event_key=event_key, recipient_key__in={key for _, key in wanted}
+        ).values_list("channel", "recipient_key")
+    )
+    new = [m for k, m in wanted.items() if k not in told]
+    try:
+        with transaction.atomic():
+            return Message.objects.bulk_create(new)
+    except IntegrityError:
+        pass  # a concurrent call for the same event wrote some: one by one, skipping those
+    made = []
+    for m in new:
+        try:
+            with transaction.atomic():
+                m.pk = None
+                m.save(force_insert=True)
+                made.append(m)
+        except IntegrityError:
+            continue
     return made
 
 
