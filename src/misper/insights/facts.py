@@ -32,7 +32,7 @@ from misper.insights.models import EpisodeFact, ReferralFact
 from misper.people.matching import outward_code
 from misper.people.models import Person, Placement
 from misper.returns.coverage import referral_figures
-from misper.returns.models import Outcome, Referral, State
+from misper.returns.models import Referral, was_completed, was_offered
 
 # How many marks one refresh takes (a report loops until none are left; the worker's tick
 # takes fewer: tasks.SWEEP_BATCH).
@@ -271,9 +271,8 @@ def _facts(person_ids: Sequence[int]) -> list[EpisodeFact]:
                 came_to_harm=bool(harmed),
                 closed=status == Status.CLOSED,
                 ri_referred=referred,
-                # returns/coverage.outcome_conditions, the same two conditions
-                ri_offered=referred and (offered_at is not None or outcome == Outcome.COMPLETED),
-                ri_completed=referred and state == State.CLOSED and outcome == Outcome.COMPLETED,
+                ri_offered=referred and was_offered(offered_at, outcome),
+                ri_completed=referred and was_completed(state, outcome or ""),
             )
         )
     return out

@@ -41,7 +41,14 @@ from misper.agencies.roles import Role
 from misper.core.errors import PermissionDenied, ValidationFailed
 from misper.core.figures import percent_text
 from misper.people.codes import Ethnicity, Sex
-from misper.returns.models import Outcome, Rag, Referral, State, clock_stopped
+from misper.returns.models import (
+    Outcome,
+    Rag,
+    Referral,
+    State,
+    clock_stopped,
+    was_offered,
+)
 
 # Who sees the table, and of which referrals.
 ALL_REFERRALS = (Role.ANALYST, Role.SAFEGUARDING_BOARD, Role.MISSING_PERSON_COORDINATOR)
@@ -84,7 +91,7 @@ class Figures:
     @property
     def offered(self) -> bool:
         """Offered: an offer recorded, or an interview completed (``outcome_conditions``)."""
-        return self.offered_at is not None or self.outcome == Outcome.COMPLETED
+        return was_offered(self.offered_at, self.outcome)
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,17 @@ def clock_stopped(
     return outcome_at
 
 
+def was_offered(offered_at: datetime | None, outcome: str) -> bool:
+    """The figures' "offered": an offer recorded, or an interview completed (read from bare
+    columns too: ``returns.coverage.Figures``, the insights summary)."""
+    return offered_at is not None or outcome == Outcome.COMPLETED
+
+
+def was_completed(state: str, outcome: str) -> bool:
+    """The figures' "completed": closed with the interview held."""
+    return state == State.CLOSED and outcome == Outcome.COMPLETED
+
+
 class Referral(models.Model):
     """One found episode's return-interview referral: who is responsible (R-RHI-12), who
     holds the interview, the 72-hour clock (R-RHI-01) and where it stands."""
@@ -207,8 +218,7 @@ class Referral(models.Model):
 
     @property
     def offered(self) -> bool:
-        """Offered: an offer recorded, or an interview completed (the figures' meaning)."""
-        return self.offered_at is not None or self.outcome == Outcome.COMPLETED
+        return was_offered(self.offered_at, self.outcome)
 
 
 class InformationRequest(models.Model):
