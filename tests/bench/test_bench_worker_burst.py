@@ -16,7 +16,8 @@ delivery and the audit check run on every tick too).
 
 The deadlines are real work on real records: a bench police force, policing area, local
 authority, inspectors and one child are made through the services, and episodes reported
-through ``episode_report`` (then copied in bulk). Of every ten deadlines, one is
+through ``episode_report`` (then copied in bulk, each copy on a copy of the child: one child
+per episode, see ``copies``). Of every ten deadlines, one is
 ``absent_limit`` on its own absent episode (R-CLS-09: the child becomes missing, a system
 decision, deadlines re-synced through the policy engine, the area told), six are reminders
 (``callback``, ``absent_review``, ``nar_review``, ``risk_review``, ``tour_of_duty_update``:
@@ -61,6 +62,7 @@ from misper.episodes.models import Episode
 from misper.episodes.services import episode_report
 from misper.episodes.services.common import OWNER
 from misper.notifications.models import Message
+from misper.people.models import Person
 from misper.people.services import PersonDetails, person_create
 from tests.episodes.conftest import answers, report
 from tests.worker.harness import database_url, start_worker
@@ -100,12 +102,24 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _copy_rows(model, template, n: int, **overrides):  # type: ignore[no-untyped-def]
+    values = {f.attname: getattr(template, f.attname) for f in model._meta.concrete_fields}
+    values.pop(model._meta.pk.attname)
+    return [model(**{**values, **{k: v[i] for k, v in overrides.items()}}) for i in range(n)]
+
+
 def copies(template: Episode, n: int) -> list[int]:
-    """``n`` episodes like ``template`` (made by the service), inserted in bulk."""
+    """``n`` episodes like ``template`` (made by the service), inserted in bulk, each of a
+    child of its own (a copy of the template's child). One child per episode, as in life:
+    a child of the national decade has three episodes on average, and a single child with
+    thousands of open episodes would make every handler that reads the child's history
+    (the absent limit's re-sync through the engine) and the summary's refresh of that
+    child grow with the run, which is the bench's artefact, not the target's load."""
     t = Episode.objects.get(pk=template.pk)
-    values = {f.attname: getattr(t, f.attname) for f in Episode._meta.concrete_fields}
-    values.pop(Episode._meta.pk.attname)
-    rows = [Episode(**values) for _ in range(n)]
+    children = Person.objects.bulk_create(
+        _copy_rows(Person, Person.objects.get(pk=t.person_id), n), batch_size=1000
+    )
+    rows = _copy_rows(Episode, t, n, person_id=[c.pk for c in children])
     return [e.pk for e in Episode.objects.bulk_create(rows, batch_size=1000)]
 
 

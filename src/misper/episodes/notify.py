@@ -159,7 +159,9 @@ def owner_recipients(episode: Episode, *, inspectors: bool = False) -> list[Reci
             Recipient(user=u)
             for u in User.objects.filter(
                 organisation=area, is_active=True, role_assignments__role=Role.INSPECTOR
-            ).distinct()
+            )
+            .distinct()
+            .order_by()  # the inbox orders messages; a sort here is paid on every reminder
         ]
     return out
 

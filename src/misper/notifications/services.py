@@ -498,10 +498,12 @@ def channels_for(from_org: Organisation | None, to_org: Organisation) -> tuple[s
     inbox always, plus those of an active arrangement."""
     if from_org is None:
         return (Channel.INBOX,)
-    arrangement = SharingArrangement.objects.filter(
+    # At most one active arrangement per pair (a unique constraint): no ordering needed,
+    # and only its channels are read (this runs for every message a deadline sends).
+    channels = SharingArrangement.objects.filter(
         from_org=from_org, to_org=to_org, active=True
-    ).first()
-    return (Channel.INBOX, *(arrangement.channels if arrangement else ()))
+    ).values_list("channels", flat=True)
+    return (Channel.INBOX, *next(iter(channels.order_by()[:1]), ()))
 
 
 def flag_placement_between(authority: Organisation, force: Organisation) -> str:
