@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from misper.core.models import AuditEvent
 from misper.episodes.models import Episode, Transfer
 from misper.episodes.services import episode_grade_risk, transfer_decide, transfer_propose
 from misper.notifications.models import Message
 from misper.notifications.selectors import inbox_for_user
+from tests.row_counts import row_counts
 
 from .world import build, client_for
 
@@ -29,7 +29,7 @@ def w():
 
 def counts() -> dict[str, int]:
     """Rows in every table: a denied request changes none of them."""
-    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+    return row_counts()
 
 
 def post(client: Any, url: str, data: dict[str, Any]) -> Any:

@@ -29,13 +29,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from misper.core.audit import audit_verify
 from misper.core.models import AuditChainHead
 from tests.episodes.conftest import NOW
+from tests.row_counts import row_counts
 
 from .world import PERSONAS
 
@@ -1954,7 +1954,7 @@ def test_every_route_has_a_row():
 
 def state() -> tuple[dict[str, int], str]:
     """Rows in every table, and the head of the audit chain."""
-    counts = {m._meta.label: m.objects.count() for m in apps.get_models()}
+    counts = row_counts()
     head = AuditChainHead.objects.filter(id=1).values_list("last_hash", flat=True).first()
     return counts, head or ""
 

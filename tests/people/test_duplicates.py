@@ -12,7 +12,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from misper.core.errors import (
@@ -46,6 +45,7 @@ from misper.people.services import (
 from tests.access.world import build, client_for
 from tests.episodes.conftest import NOW, report
 from tests.insights.facts_check import assert_summary_current
+from tests.row_counts import row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def w():
 
 
 def counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+    return row_counts()
 
 
 def rows_of(person: Person) -> dict[str, list]:
