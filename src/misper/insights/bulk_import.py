@@ -16,7 +16,8 @@ they are about, from the system it used before Misper, read from a CSV or XLSX f
    and one audit row for the import.
 3. Then the imported episodes are counted in the triggers, oldest first, in batches whose
    histories are read together and put to the trigger rules in Python (``import_triggers``:
-   the engine's own hits), each hit recorded (``interventions.records.record_hit``); the
+   the engine's own hits), a batch's hits recorded together
+   (``interventions.records.record_hits``, as ``record_hit`` would one by one); the
    later episodes of a child who already had a record are asked again
    (``reconsider_later``). The progress is on the job (``triggers_done``): a worker stopped
    part-way resumes, and a job whose worker stopped is queued again by a worker sweep
@@ -63,7 +64,7 @@ from misper.episodes.policy_bridge import location_key
 from misper.insights.events import InsightsVerb
 from misper.insights.import_triggers import hits_for
 from misper.insights.models import RUNNING, ImportedKey, ImportJob, ImportStatus
-from misper.interventions.records import reconsider_later, record_hit
+from misper.interventions.records import reconsider_later, record_hits
 from misper.people.codes import Ethnicity, Sex
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import LinkSource, Location, NameKey, Person, PlaceLink, SearchKey
@@ -1151,10 +1152,11 @@ def _count_in_triggers(job: ImportJob) -> None:
     (one transaction each, the progress saved with it): the histories of a batch are read
     in a few queries and the trigger rules asked in Python (``import_triggers.hits_for``,
     the engine's own answer); each hit is one trigger record, dated at the episode's
-    report. ``triggers_done`` is the marker of what is counted: a worker stopped part-way
-    resumes at the first batch not committed, and no hit is recorded twice
-    (``record_hit``). Then the episodes already in Misper dated after the imported ones of
-    the same child are asked again (``_reconsider_existing``)."""
+    report, the batch's records written together (``record_hits``: the outcome of
+    ``record_hit`` for each hit in turn, in a few queries). ``triggers_done`` is the marker
+    of what is counted: a worker stopped part-way resumes at the first batch not committed,
+    and no hit is recorded twice. Then the episodes already in Misper dated after the
+    imported ones of the same child are asked again (``_reconsider_existing``)."""
     first, last = job.summary.get("first_episode", 0), job.summary.get("last_episode", 0)
     imported = Episode.objects.filter(
         pk__gte=first, pk__lte=last, created_by_id=job.created_by_id, restricted=False,
@@ -1176,9 +1178,7 @@ def _count_in_triggers(job: ImportJob) -> None:
             )
             hits = hits_for(episodes, timezone.now())
             asking += time.monotonic() - t0
-            for ep in episodes:
-                for hit in hits[ep.pk]:
-                    record_hit(ep, hit, ep.reported_at)
+            record_hits((ep, hit, ep.reported_at) for ep in episodes for hit in hits[ep.pk])
             done += len(batch)
             _save(job, triggers_done=done)
     _reconsider_existing(job, ids)

@@ -8,17 +8,25 @@ episodes the trigger counted, who acts on it, and, where the profile gives a mee
 deadline (R-TRG-09, C-07), its meeting with that deadline, which this app keeps (the
 episodes app leaves ``intervention_meeting_due`` to it); a MASE trigger lists the child for
 the MASE meeting of their authority (mase.py, R-CSE-02). A trigger fired by a restricted
-case is not recorded: the case exists only for its owning officers (R-RES-01)."""
+case is not recorded: the case exists only for its owning officers (R-RES-01).
+
+``record_hit`` records one hit; ``record_hits`` many in one transaction (the bulk import's
+trigger pass), with the same outcome in a few queries for them all, the two sharing the
+steps (the record, its meeting, its timeline events, who is told)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from misper.agencies.models import Organisation
 from misper.core.deadlines import deadline_meet
-from misper.core.timeline import timeline_record
+from misper.core.timeline import timeline_event, timeline_record, timeline_record_all
 from misper.episodes.events import (
     Change,
     CseScreened,
@@ -42,9 +50,12 @@ from misper.interventions.models import (
 )
 from misper.interventions.services import (
     OWNER,
+    open_meetings,
+    responsible_authorities,
     responsible_authority,
     sync_meeting,
     tell_of_trigger,
+    tell_of_triggers,
 )
 from misper.policy.calendar import LONDON
 from misper.policy.types import TriggerHit
@@ -86,23 +97,98 @@ def counted_episodes(episode: Episode, hit: TriggerHit) -> list[int]:
     return list(qs.order_by("reported_at", "id").values_list("id", flat=True))
 
 
+def counted_all(items: Sequence[tuple[Episode, TriggerHit]]) -> list[list[int]]:
+    """``counted_episodes`` of each (episode, hit), in one query per scope: the episodes of
+    the items' subjects, of any counted category, dated up to the latest item and from
+    its earliest window, read in the order counted; each item takes those of its subject,
+    categories and window. A hit without a subject is asked alone."""
+    counted: list[list[int]] = [[] for _ in items]
+    scopes: dict[str, list[int]] = defaultdict(list)
+    for i, (episode, hit) in enumerate(items):
+        if hit.scope != Scope.PERSON and hit.subject is None:
+            counted[i] = counted_episodes(episode, hit)
+        else:
+            scopes[hit.scope].append(i)
+    for scope, indexes in scopes.items():
+        field = {"person": "person_id", "location": "location_key"}.get(
+            scope, "establishment__code"
+        )
+        starts = [_window_start(items[i][1]) for i in indexes]
+        qs = Episode.objects.filter(
+            **{f"{field}__in": {_subject_of(*items[i]) for i in indexes}},
+            category__in={c for i in indexes for c in _categories(items[i][1])},
+            reported_at__lte=max(items[i][0].reported_at for i in indexes),
+        )
+        if None not in starts:
+            qs = qs.filter(reported_at__gte=min(s for s in starts if s is not None))
+        of: dict[object, list[tuple[int, datetime, str]]] = defaultdict(list)
+        for pk, reported_at, category, subject in qs.order_by("reported_at", "id").values_list(
+            "id", "reported_at", "category", field
+        ):
+            of[subject].append((pk, reported_at, category))
+        for i, start in zip(indexes, starts, strict=True):
+            episode, hit = items[i]
+            categories = _categories(hit)
+            counted[i] = [
+                pk
+                for pk, reported_at, category in of[_subject_of(episode, hit)]
+                if category in categories
+                and reported_at <= episode.reported_at
+                and (start is None or reported_at >= start)
+            ]
+    return counted
+
+
+def _categories(hit: TriggerHit) -> tuple[str, ...]:
+    return COUNTED.get(hit.counts, ("missing",))
+
+
+def _window_start(hit: TriggerHit) -> datetime | None:
+    if hit.window_start is None:
+        return None
+    return datetime.combine(hit.window_start, time.min, LONDON)
+
+
+def _subject_of(episode: Episode, hit: TriggerHit) -> object:
+    return episode.person_id if hit.scope == Scope.PERSON else hit.subject
+
+
 def next_reference(force_code: str, year: int) -> str:
     """The next non-crime reference of the force and year (R-TRG-05), in the caller's
     transaction: the prefix's sequence row is locked until it commits, so concurrent
     triggers are numbered one after the other, never twice."""
-    prefix = f"NCR-{force_code.upper()}-{year}-"
+    return next_references(_prefix(force_code, year), 1)[0]
+
+
+def next_references(prefix: str, n: int) -> list[str]:
+    """The next ``n`` references under ``prefix``, in order: what ``n`` calls of
+    ``next_reference`` give, with the sequence row locked and moved once."""
     ReferenceSequence.objects.bulk_create(
         [ReferenceSequence(prefix=prefix, last=_numbered(prefix))], ignore_conflicts=True
     )
     sequence = ReferenceSequence.objects.select_for_update().get(prefix=prefix)
-    sequence.last += 1
+    first = sequence.last + 1
+    sequence.last += n
     sequence.save(update_fields=["last"])
-    return f"{prefix}{sequence.last:05d}"
+    return [f"{prefix}{number:05d}" for number in range(first, sequence.last + 1)]
+
+
+def _prefix(force_code: str, year: int) -> str:
+    return f"NCR-{force_code.upper()}-{year}-"
+
+
+def _reference_prefix(episode: Episode) -> str:
+    """The prefix of the reference a trigger of ``episode`` is given (R-TRG-05)."""
+    return _prefix(episode.force.code, episode.reported_at.astimezone(LONDON).year)
 
 
 def _numbered(prefix: str) -> int:
     """How many references were given under ``prefix`` before its sequence row existed."""
     return TriggerRecord.objects.filter(reference__startswith=prefix).count()
+
+
+# An episode, one of its hits, and when the change that fired it was made.
+Hit = tuple[Episode, TriggerHit, datetime | None]
 
 
 def record_hit(
@@ -118,50 +204,180 @@ def record_hit(
         if existing.status == TriggerStatus.SUPERSEDED:
             _reinstate(existing, episode, at)
         return None
-    establishment = episode.establishment if hit.scope == Scope.ESTABLISHMENT else None
-    authority = (
-        establishment.local_authority
-        if establishment is not None
-        else responsible_authority(episode)
+    record = _new_record(
+        episode,
+        hit,
+        at,
+        counted=counted_episodes(episode, hit),
+        authority=_authority(episode, hit, {}),
     )
-    owner = owner_of(hit.kind, hit.level)
+    if hit.kind in REFERENCE_KINDS:
+        record.reference = next_references(_reference_prefix(episode), 1)[0]
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # recorded meanwhile by another evaluation of the same episode
+        return None
+    meeting = _meeting(record, hit)
+    if meeting is not None:
+        meeting.save(force_insert=True)
+        sync_meeting(meeting)
+    if record.owner == Owner.MASE:  # listed for the MASE meeting of the child's authority
+        mase_open(record)
+    for event in _triggered(record, episode, hit):
+        timeline_record(**event)
+    tell_of_trigger(record)
+    return record
+
+
+def record_hits(hits: Iterable[Hit]) -> list[TriggerRecord]:
+    """``record_hit`` for each (episode, hit, at), in order, with exactly its outcome (the
+    same records, numbered in the same order, meetings and their deadlines, MASE listings,
+    timeline events and messages) in a few queries for them all: the records already made
+    are found at once, the counted episodes read per scope, the references taken per
+    prefix, and the records, meetings and timeline events inserted together. For a writer
+    of many hits in one transaction (the bulk import's trigger pass). Returns the records
+    made. A record superseded is reinstated by ``record_hit``; if another evaluation
+    records some of the hits meanwhile, these hits are recorded one by one."""
+    hits = list(hits)
+    known = _recorded([episode.pk for episode, _, _ in hits])
+    made: list[TriggerRecord] = []
+    new: list[Hit] = []
+    for episode, hit, at in hits:
+        key = (episode.pk, hit.kind, hit.level, hit.scope, hit.subject or "")
+        status = known.get(key)
+        if status is None:
+            known[key] = TriggerStatus.NEW
+            new.append((episode, hit, at))
+        elif status == TriggerStatus.SUPERSEDED:
+            made += _record_new(new)
+            new = []
+            record_hit(episode, hit, at)  # reinstated
+            known[key] = TriggerStatus.NEW
+    made += _record_new(new)
+    return made
+
+
+def _recorded(episode_ids: list[int]) -> dict[tuple[int, str, int | None, str, str], str]:
+    """The status of each record of these episodes, by (episode, kind, level, scope,
+    subject)."""
+    known = {}
+    ids = sorted(set(episode_ids))
+    for i in range(0, len(ids), 900):
+        for episode_id, kind, level, scope, subject, status in TriggerRecord.objects.filter(
+            episode_id__in=ids[i : i + 900]
+        ).values_list("episode_id", "kind", "level", "scope", "subject_key", "status"):
+            known[(episode_id, kind, level, scope, subject)] = status
+    return known
+
+
+def _record_new(new: list[Hit]) -> list[TriggerRecord]:
+    """Hits not yet recorded, at once; one by one if another evaluation recorded some of
+    them meanwhile (its work is rolled back with the savepoint, references included)."""
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            return _record_at_once(new)
+    except IntegrityError:
+        return [r for e, h, at in new if (r := record_hit(e, h, at)) is not None]
+
+
+def _record_at_once(new: list[Hit]) -> list[TriggerRecord]:
+    counted = counted_all([(episode, hit) for episode, hit, _ in new])
+    authorities = responsible_authorities(
+        e for e, h, _ in new if h.scope != Scope.ESTABLISHMENT or e.establishment is None
+    )
+    records = [
+        _new_record(e, h, at, counted=c, authority=_authority(e, h, authorities))
+        for (e, h, at), c in zip(new, counted, strict=True)
+    ]
+    numbered: dict[str, list[TriggerRecord]] = defaultdict(list)
+    for (episode, hit, _), record in zip(new, records, strict=True):
+        if hit.kind in REFERENCE_KINDS:
+            numbered[_reference_prefix(episode)].append(record)
+    for prefix in sorted(numbered):  # the sequence rows locked in one order
+        references = next_references(prefix, len(numbered[prefix]))
+        for record, reference in zip(numbered[prefix], references, strict=True):
+            record.reference = reference
+    TriggerRecord.objects.bulk_create(records, batch_size=500)
+    meetings = [
+        m
+        for (_, hit, _), record in zip(new, records, strict=True)
+        if (m := _meeting(record, hit)) is not None
+    ]
+    Meeting.objects.bulk_create(meetings, batch_size=500)
+    open_meetings(meetings)
+    for record in records:
+        if record.owner == Owner.MASE:
+            mase_open(record)
+    timeline_record_all(
+        [
+            timeline_event(**event)
+            for (episode, hit, _), record in zip(new, records, strict=True)
+            for event in _triggered(record, episode, hit)
+        ]
+    )
+    tell_of_triggers(records)
+    return records
+
+
+def _authority(
+    episode: Episode, hit: TriggerHit, known: dict[int, Organisation | None]
+) -> Organisation | None:
+    """Who acts on the record: the establishment's host authority for an establishment's
+    trigger, else the child's responsible authority (``known``: by child, for many)."""
+    if hit.scope == Scope.ESTABLISHMENT and episode.establishment is not None:
+        return episode.establishment.local_authority
+    if episode.person_id not in known:
+        known[episode.person_id] = responsible_authority(episode)
+    return known[episode.person_id]
+
+
+def _new_record(
+    episode: Episode,
+    hit: TriggerHit,
+    at: datetime | None,
+    *,
+    counted: list[int],
+    authority: Organisation | None,
+) -> TriggerRecord:
+    """The record of a hit, not yet numbered or saved."""
     record = TriggerRecord(
         kind=hit.kind,
         level=hit.level,
         scope=hit.scope,
-        subject_key=subject,
+        subject_key=hit.subject or "",
         rule=hit.rule,
         action=hit.action,
         roles=list(hit.roles),
         count=hit.count,
         window=hit.window,
         reasons=[{"rule": r.rule, "text": r.text} for r in hit.reasons],
-        counted=counted_episodes(episode, hit),
+        counted=counted,
         episode=episode,
         person=episode.person,
-        establishment=establishment,
+        establishment=episode.establishment if hit.scope == Scope.ESTABLISHMENT else None,
         force=episode.force,
         authority=authority,
-        owner=owner,
+        owner=owner_of(hit.kind, hit.level),
     )
     if at is not None:
         record.created_at = at
-    if hit.kind in REFERENCE_KINDS:
-        record.reference = next_reference(
-            episode.force.code, episode.reported_at.astimezone(LONDON).year
-        )
-    try:
-        with transaction.atomic():
-            record.save()
-    except IntegrityError:  # recorded meanwhile by another evaluation of the same episode
+    return record
+
+
+def _meeting(record: TriggerRecord, hit: TriggerHit) -> Meeting | None:
+    """The meeting the hit calls for, by the profile's deadline (R-TRG-09, C-07)."""
+    if hit.deadline is None:
         return None
-    if hit.deadline is not None:
-        meeting = Meeting.objects.create(
-            trigger=record, due=hit.deadline.due, rule=hit.deadline.rule
-        )
-        sync_meeting(meeting)
-    if owner == Owner.MASE:  # listed for the MASE meeting of the child's authority (R-CSE-02)
-        mase_open(record)
+    return Meeting(trigger=record, due=hit.deadline.due, rule=hit.deadline.rule)
+
+
+def _triggered(record: TriggerRecord, episode: Episode, hit: TriggerHit) -> list[dict[str, Any]]:
+    """The timeline events of a new record (``timeline_record``'s arguments): on the
+    record, the episode and, for the child's trigger, the child."""
+    owner = owner_of(hit.kind, hit.level)
     changes = {
         "kind": hit.kind,
         "level": hit.level,
@@ -174,21 +390,21 @@ def record_hit(
     rules = sorted(
         {hit.rule, *(r.rule for r in hit.reasons), *(["R-CSE-02"] if owner == Owner.MASE else [])}
     )
-    subjects = [("trigger", record.pk), ("episode", episode.pk)]
+    subjects: list[tuple[str, int | None]] = [("trigger", record.pk), ("episode", episode.pk)]
     if hit.scope == Scope.PERSON:
         subjects.append(("person", episode.person_id))
-    for subject_type, subject_id in subjects:
-        timeline_record(
-            actor=None,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            verb=InterventionsVerb.TRIGGERED,
-            changes=changes,
-            rationale=hit.action,
-            rule_ids=rules,
-        )
-    tell_of_trigger(record)
-    return record
+    return [
+        {
+            "actor": None,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "verb": InterventionsVerb.TRIGGERED,
+            "changes": changes,
+            "rationale": hit.action,
+            "rule_ids": rules,
+        }
+        for subject_type, subject_id in subjects
+    ]
 
 
 @on_change

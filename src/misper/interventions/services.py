@@ -6,10 +6,12 @@ message: the trigger's number and a link)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from misper.core.errors import (
     ValidationFailed,
     WrongState,
 )
+from misper.core.models import Deadline
 from misper.core.timeline import timeline_record
 from misper.core.validation import (
     CLOCK_SKEW,
@@ -53,6 +56,7 @@ from misper.interventions.selectors import (
     get_trigger_for_user,
 )
 from misper.notifications.services import Recipient, coordinators_of, notify
+from misper.people.models import Placement
 from misper.people.selectors import get_person_for_user
 from misper.policy.calendar import LONDON
 
@@ -134,18 +138,62 @@ def responsible_authority(episode: Episode) -> Organisation | None:
     return placement.placing_authority if placement else person.home_authority
 
 
+def responsible_authorities(episodes: Iterable[Episode]) -> dict[int, Organisation | None]:
+    """``responsible_authority`` of each episode's child, by the child's id, with the
+    current placements of them all read at once. A child with two current placements
+    started on the same day is asked alone (which comes first is the database's choice)."""
+    of = {ep.person_id: ep for ep in episodes}
+    current: dict[int, list[Placement]] = {}
+    ids = sorted(of)
+    for i in range(0, len(ids), 900):
+        for placement in (
+            Placement.objects.filter(person_id__in=ids[i : i + 900], ended_on__isnull=True)
+            .select_related("placing_authority")
+            .order_by("person_id", "-started_on")
+        ):
+            current.setdefault(placement.person_id, []).append(placement)
+    authorities: dict[int, Organisation | None] = {}
+    for person_id, ep in of.items():
+        placements = current.get(person_id, [])
+        if len(placements) > 1 and placements[0].started_on == placements[1].started_on:
+            authorities[person_id] = responsible_authority(ep)
+        elif placements:
+            authorities[person_id] = placements[0].placing_authority
+        else:
+            authorities[person_id] = ep.person.home_authority
+    return authorities
+
+
 def tell_of_trigger(t: TriggerRecord) -> None:
     """Who is told of a new trigger record (§14.5): the force's coordinators always; the
     authority for a MASE listing or an organisational review; the force's strategic lead
     (the force) at level 3 (R-TRG-12); the policing area's senior management team at
     level 4 (R-TRG-13)."""
+    tell_of_triggers([t])
+
+
+def tell_of_triggers(records: Iterable[TriggerRecord]) -> None:
+    """``tell_of_trigger`` for each record, in order, with the same messages: who is told
+    (a force's coordinators, an area's senior management team) is looked up once for them
+    all, the records being written in one transaction (the bulk import's trigger pass)."""
+    forces: dict[int, list[Recipient]] = {}
+    areas: dict[int, list[Recipient]] = {}
+    for t in records:
+        _tell_of_trigger(t, forces, areas)
+
+
+def _tell_of_trigger(
+    t: TriggerRecord, forces: dict[int, list[Recipient]], areas: dict[int, list[Recipient]]
+) -> None:
     level = f"level {t.level} " if t.level else ""
+    if t.force_id not in forces:
+        forces[t.force_id] = coordinators(t.force)
     tell(
         t,
         rule=t.rule,
         key="new",
         title=f"Repeat-missing trigger {t.pk}: {level}{t.get_owner_display()}",
-        to=coordinators(t.force),
+        to=forces[t.force_id],
     )
     if t.authority is not None and t.owner in (Owner.MASE, Owner.CHILDRENS_SERVICES):
         title = (
@@ -164,28 +212,61 @@ def tell_of_trigger(t: TriggerRecord) -> None:
         )
     if t.level == 4 and t.episode is not None:
         area = t.episode.owning_area
-        smt = [
-            Recipient(user=u)
-            for u in User.objects.filter(
-                organisation=area, is_active=True, role_assignments__role=Role.SUPERINTENDENT
-            ).distinct()
-        ]
+        if area.pk not in areas:
+            areas[area.pk] = [
+                Recipient(organisation=area),
+                *(
+                    Recipient(user=u)
+                    for u in User.objects.filter(
+                        organisation=area,
+                        is_active=True,
+                        role_assignments__role=Role.SUPERINTENDENT,
+                    ).distinct()
+                ),
+            ]
         tell(
             t,
             rule="R-TRG-13",
             key="smt",
             title=f"Level 4: for the senior management team, trigger {t.pk}",
-            to=[Recipient(organisation=area), *smt],
+            to=areas[area.pk],
         )
 
 
 def sync_meeting(meeting: Meeting) -> None:
     """A meeting to arrange or arranged is due by its deadline; held, deferred or
     suspended, it is not."""
-    wanted = []
+    deadlines_sync(owner=OWNER, subject=meeting, wanted=meeting_deadlines(meeting))
+
+
+def meeting_deadlines(meeting: Meeting) -> list[tuple[str, datetime, str]]:
+    """The deadlines the meeting has open (kind, due, rule), as ``sync_meeting`` keeps them."""
     if meeting.status in (MeetingStatus.TO_ARRANGE, MeetingStatus.ARRANGED):
-        wanted = [("intervention_meeting_due", meeting.due, meeting.rule or "R-TRG-09")]
-    deadlines_sync(owner=OWNER, subject=meeting, wanted=wanted)
+        return [("intervention_meeting_due", meeting.due, meeting.rule or "R-TRG-09")]
+    return []
+
+
+def open_meetings(meetings: Sequence[Meeting]) -> None:
+    """``sync_meeting`` of meetings just made, in the same transaction: they have no
+    deadlines yet, so syncing only creates theirs, here in one insert."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("open_meetings must run inside the service's transaction")
+    content_type = ContentType.objects.get_for_model(Meeting)
+    Deadline.objects.bulk_create(
+        [
+            Deadline(
+                owner=OWNER,
+                content_type=content_type,
+                object_id=meeting.pk,
+                kind=kind,
+                due=due,
+                rule=rule,
+            )
+            for meeting in meetings
+            for kind, due, rule in meeting_deadlines(meeting)
+        ],
+        batch_size=1000,
+    )
 
 
 # --- The trigger record -------------------------------------------------------------------------
