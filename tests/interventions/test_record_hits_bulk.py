@@ -33,8 +33,12 @@ from misper.interventions.models import (
 from misper.notifications.models import Message
 from misper.people.models import Person, Placement
 from misper.policy.types import TriggerHit
-from tests.insights.test_bulk_import import as_csv, row
-from tests.insights.test_bulk_import_triggers import imported, mixed_history
+from tests.insights.test_bulk_import import row
+from tests.insights.test_bulk_import_triggers import (
+    imported,
+    mixed_history,
+    written_without_triggers,
+)
 from tests.interventions.conftest import wmc, wmp  # noqa: F401  the regions
 
 pytestmark = pytest.mark.django_db
@@ -56,17 +60,7 @@ def history(r: dict[str, Any]) -> Hits:
         *(row("A", n, category="absent", risk="") for n in range(4)),
         *(row("G", n) for n in (0, 10, 11, 12)),  # day 0 is outside 90 days of day 120
     ]
-    job = bi.job_start(
-        actor=r["coordinator"], system="Niche", file_name="h.csv", content=as_csv(rows)
-    )
-    bi.run_job(job.pk)
-    job.refresh_from_db()
-    assert job.status == bi.ImportStatus.CHECKED, job.errors
-    plan = bi.check(
-        force=job.force, actor=job.created_by, system=job.system,
-        content=bytes(job.content), file_name=job.file_name,
-    )  # fmt: skip
-    bi.write(plan, job=job)
+    written_without_triggers(r, rows)
     # Placed by Harbour (set as it stands: who may record it is not the point here).
     Placement.objects.create(
         person=Person.objects.get(given_name="KidL"),
@@ -235,16 +229,7 @@ def test_the_import_records_its_hits_as_one_by_one(wmc, monkeypatch):  # noqa: F
     leaves what ``record_hit`` would for each hit in turn."""
     monkeypatch.setattr(bi, "TRIGGER_BATCH", 7)
     rows = mixed_history() + [row("L", n) for n in range(11)]
-    job = bi.job_start(
-        actor=wmc["coordinator"], system="Niche", file_name="h.csv", content=as_csv(rows)
-    )
-    bi.run_job(job.pk)
-    job.refresh_from_db()
-    plan = bi.check(
-        force=job.force, actor=job.created_by, system=job.system,
-        content=bytes(job.content), file_name=job.file_name,
-    )  # fmt: skip
-    bi.write(plan, job=job)
+    job = written_without_triggers(wmc, rows)
 
     def count_in_triggers(record: Any) -> Any:
         def run(_: Hits) -> None:
