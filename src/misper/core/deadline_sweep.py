@@ -10,8 +10,9 @@ Claiming. Due open deadlines are claimed a few at a time (``claim``, 10 by defau
 rows of one claim in one transaction, each row's handler in a savepoint of its own:
 
 - PostgreSQL: ``SELECT ... ORDER BY due, id LIMIT claim FOR UPDATE SKIP LOCKED``. Each
-  handler runs and its row is marked ``acted`` in the row's savepoint, so the action and
-  the mark commit together or not at all, and they commit with the claim's other rows.
+  handler runs in the row's savepoint, and the rows acted on are marked ``acted`` by one
+  statement in the claim's transaction, so each action and its mark commit together or
+  not at all, with the claim's other rows.
   Another worker skips the locked rows and takes the next ones. A worker killed
   mid-transaction holds nothing once its connection drops: the server rolls the whole
   claim back and its rows are open again for the next worker (nothing of them was done).
@@ -136,12 +137,26 @@ def _act(deadline: Deadline, now: datetime) -> str:
     return NO_ACTION
 
 
-# Constant text (the table's and the status's names, no input): S608 does not apply.
-MARK_ACTED = (
-    f"UPDATE {Deadline._meta.db_table} SET status = '{DeadlineStatus.ACTED.value}',"  # noqa: S608
-    " closed_at = %s, acted_at = %s, acted_by = %s, closed_reason = %s,"
-    " attempts = attempts + 1 WHERE id = %s"
+# Constant text (the table's and the status's names, no input; the rows' values are
+# parameters): S608 does not apply. One statement marks all the deadlines of a claim.
+_MARK_ACTED = (
+    "WITH acted (id, reason) AS (VALUES {rows})"  # noqa: S608
+    f" UPDATE {Deadline._meta.db_table} SET status = '{DeadlineStatus.ACTED.value}',"
+    " closed_at = %s, acted_at = %s, acted_by = %s, closed_reason = acted.reason,"
+    f" attempts = attempts + 1 FROM acted WHERE {Deadline._meta.db_table}.id = acted.id"
 )
+
+
+def _mark_acted(acted: list[tuple[int, str]], at: datetime, worker_id: str) -> None:
+    """Mark a claim's deadlines acted on, each with its handler's reason, in one statement
+    (plain SQL: building the ORM's query per row cost more than the database's work)."""
+    sql = _MARK_ACTED.format(rows=", ".join(["(%s, %s)"] * len(acted)))
+    params: list[datetime | int | str] = []
+    for pk, reason in acted:
+        params += [pk, reason]
+    params += [at, at, worker_id[:100]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _lock_busy(exc: BaseException) -> bool:
@@ -178,36 +193,31 @@ def sweep_due_deadlines(
             rows = _claim(at, skip, min(claim, batch - done))
             if not rows:
                 break
-            acted: list[int] = []
+            acted: list[tuple[int, str]] = []
             for row in rows:
-                if _act_on_one(row, at, worker_id):
-                    acted.append(row.pk)
-                else:
+                reason = _act_on_one(row, at, worker_id)
+                if reason is None:
                     skip.add(row.pk)
+                else:
+                    acted.append((row.pk, reason))
             if acted:
-                # When they were acted on: the moment their transaction commits (the sweep's
-                # clock just before the commit).
-                committed = clock()
-                Deadline.objects.filter(pk__in=acted).update(
-                    acted_at=committed, closed_at=committed
-                )
+                # Marked in the claim's transaction, so that each action and its mark
+                # commit together; acted on when that transaction commits (the sweep's
+                # clock just before the commit). A handler that re-synced its subject's
+                # deadlines (and so cancelled its own) is overruled: the sweep's verdict wins.
+                _mark_acted(acted, clock(), worker_id)
         done += len(acted)
         at = clock()
     return done
 
 
-def _act_on_one(row: Deadline, now: datetime, worker_id: str) -> bool:
-    """Run ``row``'s handler and mark it acted, in a savepoint of the claim's transaction;
-    on failure, roll the savepoint back and record the failure. True when acted on."""
+def _act_on_one(row: Deadline, now: datetime, worker_id: str) -> str | None:
+    """Run ``row``'s handler in a savepoint of the claim's transaction; on failure, roll
+    the savepoint back and record the failure. The reason to close it with when acted on,
+    else None."""
     try:
         with transaction.atomic():
             reason = _act(row, now)
-            # The handler may have re-synced the subject's deadlines (and so cancelled
-            # this one): the sweep's verdict wins, in the same transaction. (Plain SQL:
-            # this runs once per deadline, and building the ORM's query costs more than
-            # the database's work.)
-            with connection.cursor() as cursor:
-                cursor.execute(MARK_ACTED, [now, now, worker_id[:100], reason, row.pk])
     except SubjectBusy:
         # Not an error: a service holds the subject. Rolled back; tried next tick.
         log.info("worker %s: deadline %s waits for its subject", worker_id, row.pk)
@@ -229,9 +239,9 @@ def _act_on_one(row: Deadline, now: datetime, worker_id: str) -> bool:
             )
             log.debug("traceback of deadline %s", row.pk, exc_info=True)
     else:
-        return True
+        return reason
     _record_failure(row, error, now, backoff=error != "SubjectBusy")
-    return False
+    return None
 
 
 RETRY_BASE = timedelta(seconds=5)
