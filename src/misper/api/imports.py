@@ -24,7 +24,15 @@ from misper.insights.models import ImportJob
 router = Router(tags=["insights"])
 
 ImportState = Literal[
-    "queued", "checking", "checked", "refused", "importing", "triggers", "done", "failed"
+    "queued",
+    "checking",
+    "checked",
+    "refused",
+    "importing",
+    "triggers",
+    "done",
+    "failed",
+    "expired",
 ]
 
 
@@ -47,7 +55,8 @@ class ImportJobOut(Schema):
     state: ImportState = Field(
         description="queued → checking → checked (or refused); after the import is asked "
         "for: queued → checking → importing → triggers (counting the imported episodes in "
-        "the triggers) → done; failed: a fault, nothing of the import written"
+        "the triggers) → done; failed: a fault, nothing of the import written; expired: not "
+        "imported within the days a file is kept (MISPER_IMPORT_FILE_DAYS), the file deleted"
     )
     state_text: str = Field(description="The state in words, as on the page")
     running: bool = Field(description="The worker has work to do on it: look again")

@@ -57,7 +57,7 @@ from misper.core.errors import (
     WrongState,
 )
 from misper.core.models import AuditAction, TimelineEvent
-from misper.core.timeline import mark_changed
+from misper.core.timeline import mark_changed, timeline_record
 from misper.episodes.codes import Category, MissingFrom, ReportedBy, Risk, Status
 from misper.episodes.models import Episode, FoundReport
 from misper.episodes.policy_bridge import location_key
@@ -822,6 +822,62 @@ def _run(job: ImportJob) -> None:
 
 # --- A job whose worker stopped ------------------------------------------------------------------
 
+JOB_SUBJECT = "import_job"  # the subject type of an import job in the audit log and timeline
+
+
+# --- Files never imported are not kept --------------------------------------------------------
+
+# MISPER_IMPORT_FILE_DAYS: how long a file that was not imported (refused, checked and never
+# confirmed, failed) is kept for its uploader to look at or to import, counted from its
+# check. Then the file and the refused rows' reasons (which may quote what the file held)
+# are deleted; the job stays, with its counts, as the record that it was uploaded.
+FILE_DAYS = 30
+NOT_IMPORTED = (ImportStatus.CHECKED, ImportStatus.REFUSED, ImportStatus.FAILED)
+
+
+def file_days() -> int:
+    """How many days a file not imported is kept (the setting, else ``FILE_DAYS``)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "MISPER_IMPORT_FILE_DAYS", FILE_DAYS))
+
+
+def expire_files(now: datetime | None = None, *, days: int | None = None) -> int:
+    """Delete the files of jobs not imported within ``days`` of their check (a worker
+    sweep): each job's file and refused rows are emptied and it is marked expired, with an
+    event on its timeline, in one transaction per job; a job acted on meanwhile (its
+    version moved: someone confirmed the import) is left alone. Returns how many expired."""
+    now = now or timezone.now()
+    days = file_days() if days is None else days
+    cutoff = now - timedelta(days=days)
+    due = (
+        ImportJob.objects.filter(status__in=NOT_IMPORTED)
+        .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+        .exclude(content=b"", errors=[])
+        .values_list("pk", "version", "status")
+    )
+    expired = 0
+    for pk, version, status in list(due[:100]):
+        with transaction.atomic():
+            updated = ImportJob.objects.filter(pk=pk, version=version, status=status).update(
+                content=b"", errors=[], status=ImportStatus.EXPIRED, version=version + 1
+            )
+            if not updated:
+                continue
+            timeline_record(
+                actor=None,
+                role="system",
+                subject_type=JOB_SUBJECT,
+                subject_id=pk,
+                verb=InsightsVerb.IMPORT_FILE_DELETED,
+                changes={"job": pk, "status": {"from": status, "to": "expired"}, "days": days},
+                rationale=f"Not imported within {days} days: the file is not kept.",
+                at=now,
+            )
+            expired += 1
+    return expired
+
+
 STALLED_MINUTES = 15  # MISPER_IMPORT_STALLED_MINUTES: longer than the longest write
 MAX_ATTEMPTS = 3  # then the job is failed: a file that stops the worker each time
 
@@ -944,7 +1000,7 @@ def write(plan: Plan, *, job: ImportJob) -> dict[str, int]:
         audit_record(
             user=actor,
             action=AuditAction.IMPORT,
-            subject_type="import_job",
+            subject_type=JOB_SUBJECT,
             subject_id=job.pk,
             purpose=f"History from {system}"[:200],
             reason=f"{len(episodes)} episodes of {len(by_child)} children from {job.file_name}",

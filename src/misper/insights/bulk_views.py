@@ -116,6 +116,7 @@ def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
             "labels": bi.LABELS,
             "shown_errors": job.errors[:500],
             "error_count": 0,
+            "file_days": bi.file_days(),
         },
     )
 

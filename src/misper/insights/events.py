@@ -9,6 +9,12 @@ class InsightsVerb(TimelineVerb):
         "History imported",
         ("episodes", "system", "job"),
     )
+    # bulk_import.expire_files: a file not imported is deleted after its days.
+    IMPORT_FILE_DELETED = (
+        "import_file_deleted",
+        "Import file deleted: not imported in time",
+        ("job", "status", "days"),
+    )
 
 
 register(InsightsVerb)

@@ -23,6 +23,7 @@ class ImportStatus(models.TextChoices):
     TRIGGERS = "triggers", "Counting the imported episodes in the triggers"
     DONE = "done", "Imported"
     FAILED = "failed", "Failed"
+    EXPIRED = "expired", "File deleted: not imported in time"
 
 
 RUNNING = (
@@ -44,7 +45,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     system = models.CharField(max_length=60, help_text="The system the history comes from.")
     file_name = models.CharField(max_length=200)
-    content = models.BinaryField(help_text="The file as uploaded; emptied once imported.")
+    content = models.BinaryField(
+        help_text="The file as uploaded; emptied once imported, or when it expires."
+    )
     status = models.CharField(
         max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
