@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from misper.agencies.models import Organisation, OrganisationKind, User
 from misper.agencies.roles import CHILDRENS_SERVICES_ROLES, POLICE_ROLES, Role
-from misper.core.deadlines import deadline_meet, deadlines_sync
+from misper.core.deadlines import deadline_meet, deadlines_open_new, deadlines_sync
 from misper.core.errors import (
     ConcurrentEdit,
     NotFound,
@@ -25,7 +24,6 @@ from misper.core.errors import (
     ValidationFailed,
     WrongState,
 )
-from misper.core.models import Deadline
 from misper.core.timeline import timeline_record
 from misper.core.validation import (
     CLOCK_SKEW,
@@ -249,24 +247,7 @@ def meeting_deadlines(meeting: Meeting) -> list[tuple[str, datetime, str]]:
 def open_meetings(meetings: Sequence[Meeting]) -> None:
     """``sync_meeting`` of meetings just made, in the same transaction: they have no
     deadlines yet, so syncing only creates theirs, here in one insert."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("open_meetings must run inside the service's transaction")
-    content_type = ContentType.objects.get_for_model(Meeting)
-    Deadline.objects.bulk_create(
-        [
-            Deadline(
-                owner=OWNER,
-                content_type=content_type,
-                object_id=meeting.pk,
-                kind=kind,
-                due=due,
-                rule=rule,
-            )
-            for meeting in meetings
-            for kind, due, rule in meeting_deadlines(meeting)
-        ],
-        batch_size=1000,
-    )
+    deadlines_open_new(owner=OWNER, wanted=[(m, meeting_deadlines(m)) for m in meetings])
 
 
 # --- The trigger record -------------------------------------------------------------------------
