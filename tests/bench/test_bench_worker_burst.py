@@ -16,10 +16,11 @@ delivery and the audit check run on every tick too).
 
 The deadlines are real work on real records: a bench police force, policing area, local
 authority, inspectors and one child are made through the services, and episodes reported
-through ``episode_report`` (then copied in bulk, each copy on a copy of the child: one child
-per episode, see ``copies``). Of every ten deadlines, one is
-``absent_limit`` on its own absent episode (R-CLS-09: the child becomes missing, a system
-decision, deadlines re-synced through the policy engine, the area told), six are reminders
+through ``episode_report`` (then copied in bulk, each copy on a copy of the child and at a
+street of its own: one child and one place per episode, see ``copies``). Of every ten
+deadlines, one is ``absent_limit`` on its own absent episode (R-CLS-09: the child becomes
+missing, a system decision, deadlines re-synced through the policy engine, the area told),
+six are reminders
 (``callback``, ``absent_review``, ``nar_review``, ``risk_review``, ``tour_of_duty_update``:
 a timeline event and inbox messages to the area, reviews also to its two inspectors) on
 missing episodes, and three are of a kind with no handler (the sweep's own path: a
@@ -62,6 +63,7 @@ from django.utils import timezone
 from misper.agencies.services import organisation_create, user_create
 from misper.core.models import Deadline
 from misper.episodes.models import Episode
+from misper.episodes.policy_bridge import location_key
 from misper.episodes.services import episode_report
 from misper.episodes.services.common import OWNER
 from misper.insights import facts
@@ -112,18 +114,41 @@ def _copy_rows(model, template, n: int, **overrides):  # type: ignore[no-untyped
     return [model(**{**values, **{k: v[i] for k, v in overrides.items()}}) for i in range(n)]
 
 
-def copies(template: Episode, n: int) -> list[int]:
+def _word(i: int) -> str:
+    """Letters for a number (a location key keeps the letters of an address only)."""
+    word = ""
+    while True:
+        i, rest = divmod(i, 26)
+        word += chr(ord("a") + rest)
+        if i == 0:
+            return word
+
+
+def copies(template: Episode, n: int, street: str) -> list[int]:
     """``n`` episodes like ``template`` (made by the service), inserted in bulk, each of a
-    child of its own (a copy of the template's child). One child per episode, as in life:
-    a child of the national decade has three episodes on average, and a single child with
-    thousands of open episodes would make every handler that reads the child's history
-    (the absent limit's re-sync through the engine) and the summary's refresh of that
-    child grow with the run, which is the bench's artefact, not the target's load."""
+    child of its own (a copy of the template's child) and missing from a street of its own
+    (``street`` and a word for its number). As in life: a child of the national decade has
+    three episodes on average, and the location triggers (R-TRG-04) count the episodes of
+    one place. With every copy on one child and one address, each conversion's engine
+    question and trigger re-evaluation read thousands of episodes of that child and that
+    place, more with every run on the same database (the bench's artefact, not the
+    target's load)."""
     t = Episode.objects.get(pk=template.pk)
     children = Person.objects.bulk_create(
         _copy_rows(Person, Person.objects.get(pk=t.person_id), n), batch_size=1000
     )
-    rows = _copy_rows(Episode, t, n, person_id=[c.pk for c in children])
+    addresses = [f"1 {street} {_word(i)} Road, Northfold" for i in range(n)]
+    rows = _copy_rows(
+        Episode,
+        t,
+        n,
+        person_id=[c.pk for c in children],
+        location_address=addresses,
+        location_key=[
+            location_key(establishment_code=None, address=a, postcode=t.location_postcode)
+            for a in addresses
+        ],
+    )
     return [e.pk for e in Episode.objects.bulk_create(rows, batch_size=1000)]
 
 
@@ -233,8 +258,9 @@ def make_deadlines(region: dict, shape: str) -> tuple[list[int], list[int], dict
     )
     kinds = Counter(slot_class(i, MIX) for i in range(N))
     n_limits, n_reminders = kinds["absent_limit"], kinds["reminder"]
-    limit_eps = copies(absent, n_limits) if n_limits else []
-    reminder_eps = copies(missing, max(1, -(-n_reminders // REMINDERS_PER_EPISODE)))
+    street = _word(int(time.time() * 1000))  # this run's streets: none of an earlier run's
+    limit_eps = copies(absent, n_limits, f"{street} a") if n_limits else []
+    reminder_eps = copies(missing, max(1, -(-n_reminders // REMINDERS_PER_EPISODE)), f"{street} m")
     # The service's own deadlines on the two templates and the copies' (none: bulk) are not
     # the bench's; the templates' are due hours from now.
     episode_type = ContentType.objects.get_for_model(Episode)
