@@ -71,6 +71,7 @@ from misper.notifications.models import Message
 from misper.people.models import Person
 from misper.people.services import PersonDetails, person_create
 from tests.episodes.conftest import answers, report
+from tests.insights.test_bulk_import import alpha
 from tests.worker.harness import database_url, start_worker
 
 pytestmark = pytest.mark.bench
@@ -114,16 +115,6 @@ def _copy_rows(model, template, n: int, **overrides):  # type: ignore[no-untyped
     return [model(**{**values, **{k: v[i] for k, v in overrides.items()}}) for i in range(n)]
 
 
-def _word(i: int) -> str:
-    """Letters for a number (a location key keeps the letters of an address only)."""
-    word = ""
-    while True:
-        i, rest = divmod(i, 26)
-        word += chr(ord("a") + rest)
-        if i == 0:
-            return word
-
-
 def copies(template: Episode, n: int, street: str) -> list[int]:
     """``n`` episodes like ``template`` (made by the service), inserted in bulk, each of a
     child of its own (a copy of the template's child) and missing from a street of its own
@@ -137,7 +128,7 @@ def copies(template: Episode, n: int, street: str) -> list[int]:
     children = Person.objects.bulk_create(
         _copy_rows(Person, Person.objects.get(pk=t.person_id), n), batch_size=1000
     )
-    addresses = [f"1 {street} {_word(i)} Road, Northfold" for i in range(n)]
+    addresses = [f"1 {street} {alpha(i)} Road, Northfold" for i in range(n)]
     rows = _copy_rows(
         Episode,
         t,
@@ -258,7 +249,7 @@ def make_deadlines(region: dict, shape: str) -> tuple[list[int], list[int], dict
     )
     kinds = Counter(slot_class(i, MIX) for i in range(N))
     n_limits, n_reminders = kinds["absent_limit"], kinds["reminder"]
-    street = _word(int(time.time() * 1000))  # this run's streets: none of an earlier run's
+    street = alpha(int(time.time() * 1000))  # this run's streets: none of an earlier run's
     limit_eps = copies(absent, n_limits, f"{street} a") if n_limits else []
     reminder_eps = copies(missing, max(1, -(-n_reminders // REMINDERS_PER_EPISODE)), f"{street} m")
     # The service's own deadlines on the two templates and the copies' (none: bulk) are not

@@ -124,42 +124,31 @@ def tell(trigger: TriggerRecord, *, rule: str, key: str, title: str, to: list[Re
 
 
 def responsible_authority(episode: Episode) -> Organisation | None:
-    """The child's responsible authority: the placing authority of the current placement,
-    else the home authority."""
-    person = episode.person
-    placement = (
-        person.placements.filter(ended_on__isnull=True)
-        .select_related("placing_authority")
-        .order_by("-started_on")
-        .first()
-    )
-    return placement.placing_authority if placement else person.home_authority
+    """The child's responsible authority: the placing authority of the current placement
+    (the latest started; of two started the same day, the later recorded), else the home
+    authority."""
+    return responsible_authorities([episode])[episode.person_id]
 
 
 def responsible_authorities(episodes: Iterable[Episode]) -> dict[int, Organisation | None]:
     """``responsible_authority`` of each episode's child, by the child's id, with the
-    current placements of them all read at once. A child with two current placements
-    started on the same day is asked alone (which comes first is the database's choice)."""
+    current placements of them all read at once."""
     of = {ep.person_id: ep for ep in episodes}
-    current: dict[int, list[Placement]] = {}
+    current: dict[int, Placement] = {}
     ids = sorted(of)
     for i in range(0, len(ids), 900):
         for placement in (
             Placement.objects.filter(person_id__in=ids[i : i + 900], ended_on__isnull=True)
             .select_related("placing_authority")
-            .order_by("person_id", "-started_on")
+            .order_by("person_id", "-started_on", "-pk")
         ):
-            current.setdefault(placement.person_id, []).append(placement)
-    authorities: dict[int, Organisation | None] = {}
-    for person_id, ep in of.items():
-        placements = current.get(person_id, [])
-        if len(placements) > 1 and placements[0].started_on == placements[1].started_on:
-            authorities[person_id] = responsible_authority(ep)
-        elif placements:
-            authorities[person_id] = placements[0].placing_authority
-        else:
-            authorities[person_id] = ep.person.home_authority
-    return authorities
+            current.setdefault(placement.person_id, placement)  # the first: the latest
+    return {
+        person_id: current[person_id].placing_authority
+        if person_id in current
+        else ep.person.home_authority
+        for person_id, ep in of.items()
+    }
 
 
 def tell_of_trigger(t: TriggerRecord) -> None:
