@@ -25,6 +25,16 @@ def searches() -> dict[str, dict[str, str]]:
     return {k: {"state": "done", "detail": ""} for k, _ in SEARCHES}
 
 
+def raised_the_day_before(flag) -> None:  # type: ignore[no-untyped-def]
+    """A flag raised the day before the call: the engine counts a flag from the day it was
+    raised (``Flag.since``), and ``report()``'s call is made half an hour before ``NOW``,
+    on the day before the one the flag is raised on when the suite runs just after
+    midnight."""
+    from misper.people.models import Flag
+
+    Flag.objects.filter(pk=flag.pk).update(raised_at=NOW - timedelta(days=1))
+
+
 def report(**overrides) -> ReportInput:
     base = {
         "reported_at": NOW - timedelta(minutes=30),

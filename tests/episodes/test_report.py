@@ -15,7 +15,7 @@ from misper.episodes.models import CategoryDecision, Episode, RiskGrading
 from misper.episodes.services import episode_recommend, episode_report
 from misper.people.services import PersonDetails, flag_raise, person_create, placement_record
 
-from .conftest import NOW, answers, report
+from .conftest import NOW, answers, raised_the_day_before, report
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,14 @@ def test_unknown_answer_removes_absent_and_says_why(wmp15):
 
 def test_cse_flagged_child_cannot_be_absent(wmp15):
     """R-CLS-03 / R-HMI-04: a CSE flag forces missing under WMP15, for everyone."""
-    flag_raise(
+    flag = flag_raise(
         actor=wmp15["investigating_officer"],
         person_id=wmp15["child"].pk,
         kind="cse",
         evidence="intelligence",
         review_on=date.today() + timedelta(days=30),
     )
+    raised_the_day_before(flag)
     with pytest.raises(ValidationFailed) as exc:
         episode_report(
             actor=wmp15["inspector"],

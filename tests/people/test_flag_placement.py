@@ -19,7 +19,7 @@ from misper.episodes.services import episode_recommend, episode_report
 from misper.people.models import Flag, FlagRequest
 from misper.people.services import flag_end, flag_place, flag_raise, police_force_for
 from tests.care.region import arrangement, border_region, place
-from tests.episodes.conftest import report
+from tests.episodes.conftest import raised_the_day_before, report
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +241,7 @@ def test_without_the_flag_no_apparent_risk_may_be_graded_under_wmp18(wmp18):
 
 
 def test_a_never_absent_flag_means_never_no_apparent_risk_r_flg_05(wmp18):
-    raise_(wmp18, "wmc_officer", kind="never_absent")
+    raised_the_day_before(raise_(wmp18, "wmc_officer", kind="never_absent"))
     decision = episode_recommend(
         actor=wmp18["wmc_officer"], person_id=wmp18["child"].pk, report=the_call(wmp18)
     )
