@@ -69,7 +69,7 @@ from misper.people.codes import Ethnicity, Sex
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import LinkSource, Location, NameKey, Person, PlaceLink, SearchKey
 from misper.people.network import postcode_key
-from misper.people.search import search_key_rows
+from misper.people.search import KEY_SCHEME, search_key_rows
 from misper.policy.calendar import LONDON, local_date
 
 log = logging.getLogger("misper.insights.import")
@@ -1045,6 +1045,7 @@ def _write_children(
                     ("local_authority", row.codes["local_authority"])
                 ),
                 created_by_org=actor.organisation,
+                search_keys_version=KEY_SCHEME,  # written just below
             )
             for row in first.values()
         ],

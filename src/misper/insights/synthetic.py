@@ -45,6 +45,7 @@ from misper.episodes.codes import Category, MissingFrom, Risk, Status
 from misper.episodes.models import CategoryDecision, Episode, FoundReport, RiskGrading
 from misper.insights import facts
 from misper.people.models import Person, Placement
+from misper.people.search import index_pending
 from misper.returns.models import Interview, Outcome, Rag, Referral, State
 
 SEED = 20261207
@@ -361,6 +362,9 @@ def generate(
     # Written around the services: the reports' summary table is derived whole (facts.py).
     facts.rebuild()
     progress("the reports' summary table derived")
+    # And the call handler's search keys (people/search.py), also written around them.
+    index_pending()
+    progress("the search keys written")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")

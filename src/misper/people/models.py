@@ -114,6 +114,10 @@ class Person(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
     )
+    # The scheme of the search keys written for this record (people/search.py KEY_SCHEME);
+    # empty for a record written without them (a bulk load, a restore, COPY), which the
+    # search indexes before it reads the keys, and the worker soon after.
+    search_keys_version = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -122,6 +126,11 @@ class Person(models.Model):
             models.Index(fields=["phone"]),
             models.Index(fields=["la_child_id"]),
             models.Index(fields=["police_person_id"]),
+            models.Index(
+                fields=["id"],
+                name="person_without_search_keys",
+                condition=models.Q(search_keys_version__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -53,7 +53,7 @@ from importlib import resources
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, FloatField, QuerySet, Sum, Value, When
 
 from misper.people.matching import (
@@ -181,10 +181,19 @@ def _current_placement_postcodes(person_ids: list[int]) -> dict[int, list[str]]:
     return placed
 
 
+# The scheme the keys are written in, kept on each record (``Person.search_keys_version``):
+# raise it when the keys change meaning, and a migration that empties the column has every
+# record indexed again (``index_pending``).
+KEY_SCHEME = 1
+PENDING_BATCH = 5000
+
+
 def refresh_search_keys(person: Person) -> None:
     """Replace one record's keys (people/services.py, in the caller's transaction). A
     record merged into another has none: it is never found (people/duplicates.py)."""
     SearchKey.objects.filter(person=person).delete()
+    Person.objects.filter(pk=person.pk).update(search_keys_version=KEY_SCHEME)
+    person.search_keys_version = KEY_SCHEME
     if person.merged_into_id is not None:
         return
     keys = person_keys(
@@ -199,36 +208,87 @@ def refresh_search_keys(person: Person) -> None:
     SearchKey.objects.bulk_create([SearchKey(person=person, key=k) for k in keys])
 
 
-def reindex(batch: int = 5000) -> int:
-    """Rebuild every record's keys (after a bulk load or a change of the key scheme);
-    returns the number of keys."""
+def _write_keys(ids: list[int]) -> int:
+    """Write the keys of these records (none for one merged away) and mark them with the
+    scheme; returns the number of keys. The records' old keys must be gone already."""
+    chunk = list(
+        Person.objects.filter(pk__in=ids, merged_into__isnull=True)
+        .order_by()
+        .values_list(
+            "pk",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "phone_digits",
+            "phone",
+            "home_postcode",
+        )
+    )
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for pk, name in Alias.objects.filter(person_id__in=ids).values_list("person_id", "name"):
+        aliases[pk].append(name)
+    placed = _current_placement_postcodes(ids)
+    rows = [
+        SearchKey(person_id=pk, key=key)
+        for pk, key in search_key_rows(
+            (
+                pk,
+                given,
+                family,
+                dob,
+                digits or phone,
+                postcode,
+                aliases.get(pk, []),
+                placed.get(pk, []),
+            )
+            for pk, given, family, dob, digits, phone, postcode in chunk
+        )
+    ]
+    SearchKey.objects.bulk_create(rows, batch_size=10000)
+    Person.objects.filter(pk__in=ids).update(search_keys_version=KEY_SCHEME)
+    return len(rows)
+
+
+def reindex(batch: int = PENDING_BATCH) -> int:
+    """Rebuild every record's keys (after a change of the key scheme); returns the number
+    of keys."""
     SearchKey.objects.all().delete()
     total = 0
     last = 0
     while True:
-        chunk = list(
-            Person.objects.filter(pk__gt=last, merged_into__isnull=True)
-            .order_by("pk")
-            .values_list(
-                "pk", "given_name", "family_name", "date_of_birth", "phone_digits", "home_postcode"
-            )[:batch]
+        ids = list(
+            Person.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
         )
-        if not chunk:
+        if not ids:
             return total
-        last = chunk[-1][0]
-        ids = [c[0] for c in chunk]
-        aliases: dict[int, list[str]] = defaultdict(list)
-        for pk, name in Alias.objects.filter(person_id__in=ids).values_list("person_id", "name"):
-            aliases[pk].append(name)
-        placed = _current_placement_postcodes(ids)
-        rows = [
-            SearchKey(person_id=pk, key=key)
-            for pk, key in search_key_rows(
-                (*c, aliases.get(c[0], []), placed.get(c[0], [])) for c in chunk
+        last = ids[-1]
+        total += _write_keys(ids)
+
+
+def index_pending(limit: int | None = None, batch: int = PENDING_BATCH) -> int:
+    """Index the records written without their keys (``search_keys_version`` empty: a bulk
+    load, a restore, rows written around the services), a batch per transaction, up to
+    ``limit`` records (all when None); returns how many records were indexed. The search
+    calls it before it reads the keys, so that such a record is found from the first
+    search (a look-up of the partial index when there are none); the worker's sweep calls
+    it a batch at a time. A record another process is indexing is waited for, not
+    indexed twice (its row is locked, and no longer pending once that commits)."""
+    done = 0
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        with transaction.atomic():
+            ids = list(
+                Person.objects.select_for_update()
+                .filter(search_keys_version__isnull=True)
+                .order_by()
+                .values_list("pk", flat=True)[:size]
             )
-        ]
-        SearchKey.objects.bulk_create(rows, batch_size=10000)
-        total += len(rows)
+            if not ids:
+                break
+            SearchKey.objects.filter(person_id__in=ids).delete()
+            _write_keys(ids)
+        done += len(ids)
+    return done
 
 
 # --- Weights -------------------------------------------------------------------------------
@@ -256,6 +316,12 @@ class Weights:
 def weights() -> Weights:
     """The weights in force (match_weights.toml)."""
     text = resources.files("misper.people").joinpath("match_weights.toml").read_text("utf-8")
+    return weights_from(text)
+
+
+def weights_from(text: str) -> Weights:
+    """Weights from the text of a weights file (the one in force, or one that
+    ``misper search_weights`` printed, for the benchmark to compare)."""
     data = tomllib.loads(text)
     thresholds = data.pop("thresholds")
     prior = data.pop("prior", {})
@@ -926,7 +992,10 @@ def search(
 ) -> list[Found]:
     """Rows for the child on the call, best first (see the module's docstring). Part of a
     date of birth (``year_of_birth``, with ``month_of_birth`` or not) counts only when
-    the whole date is not given."""
+    the whole date is not given. Records written without their keys are indexed first
+    (``index_pending``)."""
+    if Person.objects.filter(search_keys_version__isnull=True).exists():
+        index_pending()
     w = weights()
     units, tokens = _units(name)
     query_words = [word for unit in units for word in unit]
