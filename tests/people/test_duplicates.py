@@ -442,3 +442,146 @@ def test_the_pages_merge_and_undo(w):
     assert undone.status_code == 302
     assert fresh(second).merged_into_id is None
     assert b"This merge has been undone" in client.get(done["Location"]).content
+
+
+# --- Both records with a pre-placement assessment ------------------------------------------
+
+
+def _assessed_twice(w):
+    """Each record has two versions of its assessment, saved in turn: the child's first
+    (30 days ago), the twin's first (20), the child's second (10), the twin's second (5)."""
+    from misper.care.models import AssessmentVersion
+    from misper.care.services import assessment_save
+    from tests.care.factories import assessment_values
+
+    child, twin = fresh(w["child"]), give_twin_a_history(w)
+    saved = {}
+    saved["child 1"] = w["assessment"]
+    saved["twin 1"] = assessment_save(
+        actor=w["sw_right"],
+        person_id=twin.pk,
+        values=assessment_values(),
+        completed_with="Foster carer",
+        based_on=None,
+    )
+    saved["child 2"] = assessment_save(
+        actor=w["sw_right"],
+        person_id=child.pk,
+        values=assessment_values(),
+        completed_with="Birch Lodge manager",
+        based_on=1,
+        change_note="Missing again: updated",
+    )
+    saved["twin 2"] = assessment_save(
+        actor=w["sw_right"],
+        person_id=twin.pk,
+        values=assessment_values(),
+        completed_with="Foster carer",
+        based_on=1,
+        change_note="Missing again: updated",
+    )
+    now = timezone.now()
+    for key, days in (("child 1", 30), ("twin 1", 20), ("child 2", 10), ("twin 2", 5)):
+        AssessmentVersion.objects.filter(pk=saved[key].pk).update(
+            created_at=now - timedelta(days=days)
+        )
+    return child, twin, {k: v.pk for k, v in saved.items()}
+
+
+def _numbers(pks):
+    from misper.care.models import AssessmentVersion
+
+    rows = AssessmentVersion.objects.filter(pk__in=pks.values())
+    by_pk = {
+        pk: (person, number) for pk, person, number in rows.values_list("pk", "person_id", "number")
+    }
+    return {key: by_pk[pk] for key, pk in pks.items()}
+
+
+def test_two_assessments_are_kept_numbered_in_the_order_saved_and_the_undo_restores(w):
+    """Before, a merge of two records that both had an assessment was refused (the
+    versions' numbers clashed): the coordinator could not combine a looked-after child's
+    two records at all."""
+    from misper.care.selectors import latest_version
+
+    child, twin, pks = _assessed_twice(w)
+    assert _numbers(pks) == {
+        "child 1": (child.pk, 1),
+        "child 2": (child.pk, 2),
+        "twin 1": (twin.pk, 1),
+        "twin 2": (twin.pk, 2),
+    }
+
+    m = do_merge(w, child, twin)
+
+    assert _numbers(pks) == {
+        "child 1": (child.pk, 1),
+        "twin 1": (child.pk, 2),
+        "child 2": (child.pk, 3),
+        "twin 2": (child.pk, 4),
+    }
+    # the latest saved is the one the police and the policy engine read
+    assert latest_version(fresh(child)).pk == pks["twin 2"]
+    (merged_in,) = [
+        e
+        for e in TimelineEvent.objects.filter(
+            subject_type="person", subject_id=str(child.pk), verb="record_merged_in"
+        )
+        if e.changes["merge"] == m.pk
+    ]
+    assert merged_in.changes["numbered_again"] == "4 assessment versions"
+
+    duplicates.undo_merge(actor=w["coordinator"], merge_id=m.pk, reason="Different children")
+
+    assert _numbers(pks) == {
+        "child 1": (child.pk, 1),
+        "child 2": (child.pk, 2),
+        "twin 1": (twin.pk, 1),
+        "twin 2": (twin.pk, 2),
+    }
+    assert latest_version(fresh(child)).pk == pks["child 2"]
+    assert latest_version(fresh(twin)).pk == pks["twin 2"]
+
+
+def test_an_assessment_opened_before_the_merge_is_refused_after_it(w):
+    from misper.care.models import AssessmentVersion
+    from misper.care.services import assessment_save
+    from tests.care.factories import assessment_values
+
+    child, twin, _ = _assessed_twice(w)
+    do_merge(w, child, twin)
+    before = AssessmentVersion.objects.count()
+    with pytest.raises(ConcurrentEdit):  # opened at the child's version 2
+        assessment_save(
+            actor=w["sw_right"],
+            person_id=child.pk,
+            values=assessment_values(),
+            completed_with="Birch Lodge manager",
+            based_on=2,
+            change_note="Missing again",
+        )
+    assert AssessmentVersion.objects.count() == before
+
+
+def test_the_api_merges_two_assessed_records(w):
+    child, twin, pks = _assessed_twice(w)
+    pair = DuplicatePair.objects.get(pk=w["duplicate_pair"].pk)
+    keep = fresh(pair.first)
+    away = fresh(pair.second)
+    client = client_for(w["coordinator"])
+    merged = client.post(
+        f"/api/v1/duplicates/{pair.pk}/merge",
+        json.dumps(
+            {
+                "keep_id": keep.pk,
+                "keep_version": keep.version,
+                "merge_away_version": away.version,
+                "reason": "Same child",
+            }
+        ),
+        "application/json",
+    )
+    assert merged.status_code == 201, merged.content
+    numbers = _numbers(pks)
+    assert sorted(n for _, n in numbers.values()) == [1, 2, 3, 4]
+    assert {p for p, _ in numbers.values()} == {keep.pk}

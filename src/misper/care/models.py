@@ -43,6 +43,11 @@ class AssessmentVersion(models.Model):
         default=list, help_text="The organisations told of this version (R-PPA-02)."
     )
 
+    # When two records of one child are merged (people/duplicates.py), the versions of
+    # both are numbered again in the order they were saved, so that the latest saved is
+    # the latest read; the undo gives each its number back.
+    MERGE_RENUMBER = ("number", ("created_at", "pk"))
+
     class Meta:
         ordering = ["person", "-number"]
         constraints = [

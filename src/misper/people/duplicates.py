@@ -429,8 +429,6 @@ _CLASHES = {
     "End one of the allocations first",
     "person_share_one_current_per_organisation": "Both records are shared with the same "
     "organisation. End one of the shares first",
-    "assessment_version_unique": "Both records have a pre-placement assessment. Misper cannot "
-    "combine the versions of two assessments, so these records cannot be merged yet",
     "carer_report_one_open_per_child": "Both records have a report from carers still open. "
     "Close one first",
     "one_child_per_notice": "Both records are named on the same harbouring notice",
@@ -443,9 +441,12 @@ def _clashes(keep: Person, away: Person) -> list[str]:
     out = []
     for field in relations():
         model = field.model
+        renumber = getattr(model, "MERGE_RENUMBER", None)
         for c in model._meta.constraints:
             if not isinstance(c, models.UniqueConstraint) or field.name not in c.fields:
                 continue
+            if renumber and set(c.fields) == {field.name, renumber[0]}:
+                continue  # numbered again over both records (_renumber)
             others = [f for f in c.fields if f != field.name]
             qs = model._base_manager.filter(**{f"{field.name}__in": [keep.pk, away.pk]})
             if c.condition is not None:
@@ -466,6 +467,52 @@ def _clashes(keep: Person, away: Person) -> list[str]:
                 )
                 out.append(text)
     return out
+
+
+# A number no row is given while the rows of both records are numbered again, so that no
+# two rows of one child share a number at any moment (the unique constraint holds).
+_PARKED = 1_000_000
+
+
+def _park(model: type[models.Model], number: str, pks: list[Any]) -> None:
+    for i, pk in enumerate(pks, 1):
+        model._base_manager.filter(pk=pk).update(**{number: _PARKED + i})
+
+
+def _renumber(keep: Person, away: Person) -> dict[str, dict[str, int]]:
+    """Rows numbered per child (a model with ``MERGE_RENUMBER = (number field, order)``:
+    the pre-placement assessment's versions) when both records have some: numbered again
+    1, 2, ... over both, in the order saved, so that the latest saved is the latest read.
+    Returns, per relation, each row's number before (for the undo)."""
+    out: dict[str, dict[str, int]] = {}
+    for field in relations():
+        model = field.model
+        spec = getattr(model, "MERGE_RENUMBER", None)
+        if not spec:
+            continue
+        number, order = spec
+        rows = list(
+            model._base_manager.filter(**{f"{field.name}__in": [keep.pk, away.pk]})
+            .order_by(*order)
+            .values_list("pk", number, field.attname)
+        )
+        if len({owner for _, _, owner in rows}) < 2:
+            continue  # one record's rows only: they keep their numbers
+        pks = [pk for pk, _, _ in rows]
+        _park(model, number, pks)
+        for i, pk in enumerate(pks, 1):
+            model._base_manager.filter(pk=pk).update(**{number: i})
+        out[_label(field)] = {str(pk): old for pk, old, _ in rows}
+    return out
+
+
+def _numbered_again(renumbered: dict[str, dict[str, int]]) -> str:
+    parts = []
+    for label, numbers in renumbered.items():
+        resolved = _resolve(label)
+        if resolved is not None:
+            parts.append(f"{len(numbers)} {_plural(resolved[0], len(numbers))}")
+    return ", ".join(parts)
 
 
 def _refresh_keys(person: Person) -> None:
@@ -519,6 +566,7 @@ def merge(
         if clashes:
             raise ValidationFailed(". ".join(clashes), field="keep")
         pair = _pair_between(keep, away)
+        renumbered = _renumber(keep, away)
         moved: dict[str, list[Any]] = {}
         for field_ in relations():
             model = field_.model
@@ -555,17 +603,24 @@ def merge(
             merged=away,
             moved=moved,
             created=created,
+            renumbered=renumbered,
             reason=reason,
             merged_by=actor,
             merged_at=now,
         )
         summary = _summary_text(moved)
+        again = {"numbered_again": _numbered_again(renumbered)} if renumbered else {}
         timeline_record(
             actor=actor,
             subject_type=SUBJECT,
             subject_id=keep.pk,
             verb=PeopleVerb.RECORD_MERGED_IN,
-            changes={"merged_record": _record_name(away), "moved": summary, "merge": m.pk},
+            changes={
+                "merged_record": _record_name(away),
+                "moved": summary,
+                **again,
+                "merge": m.pk,
+            },
             rationale=reason,
         )
         timeline_record(
@@ -573,7 +628,7 @@ def merge(
             subject_type=SUBJECT,
             subject_id=away.pk,
             verb=PeopleVerb.RECORD_MERGED_AWAY,
-            changes={"kept_record": _record_name(keep), "moved": summary, "merge": m.pk},
+            changes={"kept_record": _record_name(keep), "moved": summary, **again, "merge": m.pk},
             rationale=reason,
         )
     return m
@@ -599,6 +654,13 @@ def undo_merge(*, actor: User, merge_id: int, reason: str) -> Merge:
             )
         if away.merged_into_id != keep.pk:
             raise WrongState("This merge has already been undone", field="merge")
+        renumbered = [
+            (resolved[0], resolved[0].MERGE_RENUMBER[0], numbers)  # type: ignore[attr-defined]
+            for label, numbers in m.renumbered.items()
+            if (resolved := _resolve(label)) is not None
+        ]
+        for model, number, numbers in renumbered:  # parked, then moved back, then restored
+            _park(model, number, sorted(int(pk) for pk in numbers))
         back: dict[str, list[Any]] = {}
         for label, pks in m.moved.items():
             resolved = _resolve(label)
@@ -612,6 +674,9 @@ def undo_merge(*, actor: User, merge_id: int, reason: str) -> Merge:
         for label, pks in m.created.items():
             model = apps.get_model(label)
             model._base_manager.filter(pk__in=pks, person=keep).delete()
+        for model, number, numbers in renumbered:
+            for pk, old in numbers.items():
+                model._base_manager.filter(pk=int(pk)).update(**{number: old})
         now = timezone.now()
         away.merged_into = None
         away.version += 1

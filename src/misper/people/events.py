@@ -92,12 +92,12 @@ class PeopleVerb(TimelineVerb):
     RECORD_MERGED_IN = (
         "record_merged_in",
         "Another record of this child merged into this one",
-        ("merged_record", "moved", "merge"),
+        ("merged_record", "moved", "numbered_again", "merge"),
     )
     RECORD_MERGED_AWAY = (
         "record_merged_away",
         "Merged into another record of this child",
-        ("kept_record", "moved", "merge"),
+        ("kept_record", "moved", "numbered_again", "merge"),
     )
     MERGE_UNDONE = (
         "merge_undone",

@@ -609,7 +609,8 @@ class DuplicatePair(models.Model):
 class Merge(models.Model):
     """One record merged into another (people/duplicates.py, ``merge``): exactly which rows
     were moved from the merged record to the kept one (``moved``: for each relation,
-    "app_label.Model.field", the primary keys moved) and which were made by the merge
+    "app_label.Model.field", the primary keys moved), which were numbered again
+    (``renumbered``) and which were made by the merge
     (``created``: the merged record's name as another name of the kept one), so that
     ``undo_merge`` moves exactly those back and removes exactly those."""
 
@@ -618,6 +619,10 @@ class Merge(models.Model):
     merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_away")
     moved = models.JSONField(default=dict)
     created = models.JSONField(default=dict)
+    # Rows numbered per child (a model with ``MERGE_RENUMBER``: the assessment's versions)
+    # are numbered again over both records: for each, "app_label.Model.field" -> {pk: the
+    # number it had}, so that the undo gives each its own number back.
+    renumbered = models.JSONField(default=dict)
     reason = models.TextField()
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
