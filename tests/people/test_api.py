@@ -237,6 +237,10 @@ def test_search_input_errors_name_the_field(region, mfa_client):
     assert response.status_code == 422 and response.json()["field"] == "date_of_birth"
     response = client.post("/api/v1/people/search", {"age": 99}, content_type=JSON)
     assert response.status_code == 422 and response.json()["field"] == "age"
+    future = client.post(
+        "/api/v1/people/search", {"name": "Oakes", "date_of_birth": "2099-01-01"}, content_type=JSON
+    )
+    assert future.status_code in (400, 422) and future.json()["field"] == "date_of_birth"
 
 
 @pytest.mark.django_db

@@ -146,6 +146,8 @@ def test_what_the_search_cannot_read_is_refused_naming_the_field(region):
         ({"year_of_birth": 2011, "date_of_birth": date(2011, 3, 3)}, "year_of_birth"),
         ({"year_of_birth": 3011}, "year_of_birth"),
         ({"postcode": "not a postcode"}, "postcode"),
+        # before, a date of birth in the future was a server error (a crash in the scorer)
+        ({"date_of_birth": date(2029, 10, 14)}, "date_of_birth"),
     ):
         with pytest.raises(ValidationFailed) as caught:
             person_search(user, name="Smith", **kw)
@@ -255,6 +257,10 @@ def test_the_page_names_the_field_it_cannot_read(region, mfa_client):
         ({"date_of_birth_year": "11"}, "Year of date of birth must include 4 numbers"),
         ({"postcode": "12345"}, "Enter a real postcode"),
         ({"date_of_birth_year": "3011"}, "Year of birth must be from 1900"),
+        (
+            {"date_of_birth_day": "14", "date_of_birth_month": "10", "date_of_birth_year": "2029"},
+            "Date of birth must be today or in the past",
+        ),
     ):
         response = post_search(client, name="Smith", **data)
         page = response.content.decode()
