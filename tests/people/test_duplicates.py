@@ -12,6 +12,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django.db import models
 from django.utils import timezone
 
 from misper.core.errors import (
@@ -156,6 +157,87 @@ def test_the_command_lists_new_pairs_only(w):
 def test_the_sweep_does_not_pair_a_different_child(w):
     other = duplicates.candidates_for(w["child"], timezone.localdate())
     assert other == [w["duplicate_pair"].second_id]  # not the world's other children
+
+
+def _looked_at_all() -> None:
+    while duplicates.check_pending(budget=60):
+        pass
+
+
+def _pairs_of(person: Person) -> set[tuple[int, int]]:
+    return set(
+        DuplicatePair.objects.filter(models.Q(first=person) | models.Q(second=person)).values_list(
+            "first_id", "second_id"
+        )
+    )
+
+
+def test_the_worker_lists_a_new_record_and_a_changed_one_without_a_command(w):
+    """Before, the list was filled only when someone ran ``misper find_duplicates``: a
+    second record made on a call sat unlisted. The worker's sweep now looks at each record
+    new or changed, and never merges."""
+    from misper.people.services import person_create
+    from misper.worker import SWEEPS, discover_sweeps
+
+    discover_sweeps()
+    sweep = SWEEPS["duplicates"]
+    _looked_at_all()
+    assert not Person.objects.filter(duplicates_checked=False, merged_into=None).exists()
+    child = fresh(w["child"])
+
+    third = person_create(
+        actor=w["call_handler"],
+        details=PersonDetails(
+            given_name="Keera",
+            family_name="Lomax",
+            date_of_birth=date(2011, 6, 14),
+            home_authority=w["vale_council"],
+        ),
+    )
+    assert fresh(third).duplicates_checked is False
+    assert sweep() >= 1
+    assert (child.pk, third.pk) in _pairs_of(third)
+    assert fresh(third).duplicates_checked is True and fresh(third).merged_into_id is None
+
+    stranger = person_create(
+        actor=w["call_handler"],
+        details=PersonDetails(
+            given_name="Alfie",
+            family_name="Dunmore",
+            date_of_birth=date(2013, 2, 9),
+            home_authority=w["vale_council"],
+        ),
+    )
+    _looked_at_all()
+    assert _pairs_of(stranger) == set()
+    person_update(  # the record is corrected: it was the child all along
+        actor=w["call_handler"],
+        person_id=stranger.pk,
+        version=fresh(stranger).version,
+        details=PersonDetails(
+            given_name="Kiera",
+            family_name="Lomax",
+            date_of_birth=date(2011, 6, 14),
+            home_authority=w["vale_council"],
+        ),
+    )
+    assert fresh(stranger).duplicates_checked is False
+    _looked_at_all()
+    assert (child.pk, stranger.pk) in _pairs_of(stranger)
+    assert (
+        not Person.objects.filter(pk__in=[child.pk, third.pk, stranger.pk])
+        .exclude(merged_into=None)
+        .exists()
+    )
+
+
+def test_the_sweep_stops_at_its_budget(w):
+    pending = Person.objects.filter(duplicates_checked=False, merged_into=None).count()
+    assert pending >= 2
+    assert duplicates.check_pending(budget=0) == 1  # at least one a tick, then stops
+    assert Person.objects.filter(duplicates_checked=False, merged_into=None).count() == (
+        pending - 1
+    )
 
 
 # --- Merging and undoing -------------------------------------------------------------------
@@ -564,7 +646,7 @@ def test_an_assessment_opened_before_the_merge_is_refused_after_it(w):
 
 
 def test_the_api_merges_two_assessed_records(w):
-    child, twin, pks = _assessed_twice(w)
+    _, _, pks = _assessed_twice(w)
     pair = DuplicatePair.objects.get(pk=w["duplicate_pair"].pk)
     keep = fresh(pair.first)
     away = fresh(pair.second)

@@ -1,7 +1,9 @@
 """Duplicates and merging (issue 13, part 4): the records that may be the same child, and
 the merge that makes them one, undoably. Never an automatic merge of two records.
 
-1. **Finding** (``duplicate_sweep``, the ``find_duplicates`` command): each record is
+1. **Finding** (the worker's ``check_pending`` for each record new or changed, a tenth
+   of a second a tick; ``duplicate_sweep``, the ``find_duplicates`` command, for all
+   records or some): each record is
    searched for as the call handler's page would search for it (``search.search``: the
    same keys and the same Fellegi–Sunter scorer); the records the search collapses with
    it into one row ("possible duplicate records: 2", ``search._same_child``) are written
@@ -28,6 +30,7 @@ The services here are, with people/services.py, the only code that writes these 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -384,6 +387,38 @@ def duplicate_sweep(
             seen += 1
             for other in candidates_for(person, today):
                 added += _pair_add(person, other, today)
+
+
+# Seconds of a worker tick spent looking for duplicates (at least one record a tick), so
+# that a backlog (a bulk load, the first run after migration 0015) never holds up the
+# deadlines' sweep in the next tick by more than this.
+CHECK_BUDGET = 0.1
+
+
+def check_pending(*, budget: float = CHECK_BUDGET, today: date | None = None) -> int:
+    """The worker's sweep: look for possible duplicates of each record not looked at as
+    it is now (new, or changed since: ``Person.duplicates_checked``), one record a
+    transaction with its row locked (a change made meanwhile waits, then asks for another
+    look; another worker skips it), until ``budget`` seconds have passed. Puts each new
+    pair on the coordinators' list; never merges. Returns how many records it looked at."""
+    today = today or timezone.localdate()
+    start = time.monotonic()
+    done = 0
+    while done == 0 or time.monotonic() - start < budget:
+        with transaction.atomic():
+            person = (
+                Person.objects.select_for_update(skip_locked=True)
+                .filter(duplicates_checked=False, merged_into__isnull=True)
+                .order_by("pk")
+                .first()
+            )
+            if person is None:
+                break
+            for other in candidates_for(person, today):
+                _pair_add(person, other, today)
+            Person.objects.filter(pk=person.pk).update(duplicates_checked=True)
+        done += 1
+    return done
 
 
 def _pair_add(person: Person, other_id: int, today: date) -> int:

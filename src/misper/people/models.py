@@ -118,6 +118,10 @@ class Person(models.Model):
     # empty for a record written without them (a bulk load, a restore, COPY), which the
     # search indexes before it reads the keys, and the worker soon after.
     search_keys_version = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Whether the worker has looked for possible duplicates of the record as it is now
+    # (people/duplicates.py ``check_pending``); cleared by every change of what the search
+    # reads (search.refresh_search_keys), so that a record changed is looked at again.
+    duplicates_checked = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -130,6 +134,11 @@ class Person(models.Model):
                 fields=["id"],
                 name="person_without_search_keys",
                 condition=models.Q(search_keys_version__isnull=True),
+            ),
+            models.Index(
+                fields=["id"],
+                name="person_duplicates_unchecked",
+                condition=models.Q(duplicates_checked=False, merged_into__isnull=True),
             ),
         ]
         constraints = [

@@ -192,8 +192,12 @@ def refresh_search_keys(person: Person) -> None:
     """Replace one record's keys (people/services.py, in the caller's transaction). A
     record merged into another has none: it is never found (people/duplicates.py)."""
     SearchKey.objects.filter(person=person).delete()
-    Person.objects.filter(pk=person.pk).update(search_keys_version=KEY_SCHEME)
+    # and looked at again for possible duplicates (duplicates.check_pending)
+    Person.objects.filter(pk=person.pk).update(
+        search_keys_version=KEY_SCHEME, duplicates_checked=False
+    )
     person.search_keys_version = KEY_SCHEME
+    person.duplicates_checked = False
     if person.merged_into_id is not None:
         return
     keys = person_keys(
