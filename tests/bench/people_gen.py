@@ -718,8 +718,29 @@ def dataset(
     records: int, queries: int, seed: int = 20261207
 ) -> tuple[list[Record], list[Query], list[Child]]:
     """``records`` records (about 91 % distinct children) and ``queries`` searches."""
+    recs, qs, children, _ = dataset_with_origins(records, queries, 0, seed)
+    return recs, qs, children
+
+
+def dataset_with_origins(
+    records: int, queries: int, per_origin: int, seed: int = 20261207
+) -> tuple[list[Record], list[Query], list[Child], dict[str, list[Query]]]:
+    """As ``dataset`` (the same records and queries for a seed), and ``per_origin``
+    further searches for each name origin, drawn after the others: the same kinds in the
+    same proportions, for a child of that origin (an unseen one: a child of that origin
+    who is not in the data), so that each origin's false-match rate is measured on enough
+    searches to tell it from another's."""
     gen = Generator(seed)
     children = gen.children(int(records / 1.1))
     recs = gen.records(children, records)
     unseen = gen.children(queries)  # drawn the same way, never loaded
-    return recs, gen.queries(children, unseen, queries), children
+    qs = gen.queries(children, unseen, queries)
+    by_origin: dict[str, list[Query]] = {}
+    if per_origin:
+        for origin in ORIGINS:
+            mine = [c for c in children if c.origin == origin]
+            strangers: list[Child] = []
+            while len(strangers) < per_origin:
+                strangers.extend(c for c in gen.children(2000) if c.origin == origin)
+            by_origin[origin] = gen.queries(mine, strangers, per_origin)
+    return recs, qs, children, by_origin

@@ -12,11 +12,16 @@ MISPER_BENCH_QUERIES (default 2,000). It prints p50/p95/max latency, recall@1 an
 recall@5 overall and by what the call handler typed, the number of distinct children in
 the first five rows, how often a child who is not in the data gets a "strong" row, and the
 false-match rate per name origin (a "strong" row that is another child). With
-MISPER_BENCH_ASSERT=1 it fails when a target of the issue is missed.
+MISPER_BENCH_PER_ORIGIN=N it searches N more times for children of each name origin and
+prints each origin's false-match rate (the first row is another child, offered as strong
+or possible) with its upper 95 % bound; with MISPER_BENCH_EM=1 it estimates the weights
+from the loaded records (``misper search_weights``) and runs the queries again with them.
+With MISPER_BENCH_ASSERT=1 it fails when a target of the issue is missed.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import resource
@@ -24,6 +29,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,7 @@ import pytest
 from django.db import connection
 
 from misper.agencies.services import organisation_create, user_create
+from misper.core.errors import ValidationFailed
 from misper.people.matching import normalise, phonetic, split_name
 from misper.people.models import Alias, NameKey, Person
 from misper.people.selectors import person_search
@@ -40,9 +47,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 import people_gen
 
 try:  # the search-key index of issue 13, when it exists
-    from misper.people.search import search_key_rows
+    from misper.people.search import KEY_SCHEME, search_key_rows
 except ImportError:  # pragma: no cover - the baseline before issue 13
     search_key_rows = None  # type: ignore[assignment]
+    KEY_SCHEME = None  # type: ignore[assignment]
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +58,12 @@ RECORDS = int(os.environ.get("MISPER_BENCH_RECORDS", "100000"))
 QUERIES = int(os.environ.get("MISPER_BENCH_QUERIES", "2000"))
 SEED = int(os.environ.get("MISPER_BENCH_SEED", "20261207"))
 ASSERT = os.environ.get("MISPER_BENCH_ASSERT") == "1"
+# searches per name origin for the false-match rates (0: none beyond the main set)
+PER_ORIGIN = int(os.environ.get("MISPER_BENCH_PER_ORIGIN", "0"))
+# 1: run the same queries again with the weights estimated from the records (EM)
+EM = os.environ.get("MISPER_BENCH_EM") == "1"
+# print this many false matches of each origin (what was typed, the first three rows)
+SHOW_FALSE = int(os.environ.get("MISPER_BENCH_SHOW_FALSE", "0"))
 
 PERSON_COLUMNS = [
     "id",
@@ -77,7 +91,7 @@ PERSON_COLUMNS = [
     "version",
     "created_by_org_id",
     "home_authority_id",
-]
+] + (["search_keys_version"] if KEY_SCHEME is not None else [])
 
 
 def _copy(table: str, columns: list[str], rows: Any) -> None:
@@ -128,12 +142,20 @@ def _load(records: list[people_gen.Record], org_id: int) -> dict[int, int]:
                 1,
                 org_id,
                 org_id,
+                *([KEY_SCHEME] if KEY_SCHEME is not None else []),  # keys loaded below
             )
         )
     aliases = [(first + i, a, "aka", now) for i, r in enumerate(records) for a in r.aliases]
     t0 = time.perf_counter()
     if connection.vendor == "postgresql":
-        _copy("people_person", PERSON_COLUMNS, people)
+        # the columns added since this list was written, at their defaults
+        rest = [f for f in Person._meta.concrete_fields if f.column not in PERSON_COLUMNS]
+        defaults = tuple(f.get_default() for f in rest)
+        _copy(
+            "people_person",
+            PERSON_COLUMNS + [f.column for f in rest],
+            (row + defaults for row in people),
+        )
         _copy("people_alias", ["person_id", "name", "kind", "added_at"], aliases)
         with connection.cursor() as cur:
             cur.execute(
@@ -281,11 +303,259 @@ def _children_of(match: Any, owner: dict[int, int]) -> set[int]:
     return {owner[i] for i in ids if i in owner}
 
 
+@dataclass
+class _Measured:
+    latencies: list[float] = field(default_factory=list)
+    inner: list[float] = field(default_factory=list)
+    by_kind: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    by_origin: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    distinct_top5: list[int] = field(default_factory=list)
+    rows_shown: list[int] = field(default_factory=list)
+    refused: int = 0  # searches refused (counted as misses)
+
+    def _seen(self) -> list[str]:
+        return [k for k in self.by_kind if k != "unseen"]
+
+    @property
+    def total_seen(self) -> int:
+        return sum(self.by_kind[k]["n"] for k in self._seen())
+
+    @property
+    def at1(self) -> float:
+        return sum(self.by_kind[k]["at1"] for k in self._seen()) / max(1, self.total_seen)
+
+    @property
+    def at5(self) -> float:
+        return sum(self.by_kind[k]["at5"] for k in self._seen()) / max(1, self.total_seen)
+
+    @property
+    def unseen_strong(self) -> float:
+        unseen = self.by_kind["unseen"]
+        return unseen["false_strong"] / unseen["n"] if unseen["n"] else 0.0
+
+    @property
+    def rates(self) -> dict[str, float]:
+        return {o: c["false_strong"] / c["n"] for o, c in self.by_origin.items()}
+
+
+def _measure(handler: Any, queries: list[Any], owner: dict[int, int], shared_name: Any) -> Any:
+    """Run the searches the way the page does; count what each found."""
+    import misper.people.selectors as selectors_module
+
+    m = _Measured()
+    # How much of a search is the search itself (keys, the statement, the scorer), the
+    # rest being the permission check, the rows' model objects and the audit row.
+    original = getattr(selectors_module, "search", None)
+    if original is not None:
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                m.inner.append((time.perf_counter() - t) * 1000)
+
+        selectors_module.search = timed  # type: ignore[attr-defined]
+    try:
+        for q in queries:
+            _one(m, handler, q, owner, shared_name)
+    finally:
+        if original is not None:
+            selectors_module.search = original  # type: ignore[attr-defined]
+    return m
+
+
+def _one(m: Any, handler: Any, q: Any, owner: dict[int, int], shared_name: Any) -> None:
+    t = time.perf_counter()
+    try:
+        result = person_search(handler, name=q.name, date_of_birth=q.date_of_birth, phone=q.phone)
+    except ValidationFailed:  # a spoken date of birth in the future: the page asks again
+        m.refused += 1
+        result = []
+    m.latencies.append((time.perf_counter() - t) * 1000)
+    m.rows_shown.append(len(result))
+    kinds = m.by_kind[q.kind]
+    kinds["n"] += 1
+    origin = m.by_origin[q.origin]
+    origin["n"] += 1
+    found = [_children_of(r, owner) for r in result]
+    strengths = [getattr(r, "strength", None) for r in result]
+    m.distinct_top5.append(len(set().union(*found[:5])) if found else 0)
+    strong_wrong = any(
+        s == "strong" and q.child_id not in c for s, c in zip(strengths, found, strict=True)
+    )
+    if strong_wrong:
+        kinds["false_strong"] += 1
+        origin["false_strong"] += 1
+    if result and q.child_id not in found[0]:
+        origin["top_wrong"] += 1
+        # the row a call handler would act on, offered as strong or possible: a false match
+        offered = strengths[0] in ("strong", "possible")
+        origin["top_wrong_offered"] += offered
+        if offered and origin["shown"] < SHOW_FALSE:
+            origin["shown"] += 1
+            print(
+                f"  false ({q.origin}, {q.kind}): {q.name!r} {q.date_of_birth} {q.phone!r} "
+                f"child {q.child_id} -> "
+                + "; ".join(
+                    f"{r.person.given_name} {r.person.family_name} {r.person.date_of_birth} "
+                    f"{r.strength} {getattr(r, 'probability', '')} "
+                    f"[{', '.join(f'{f.field}:{f.level}:{f.weight:.1f}' for f in r.fields)}]"
+                    for r in result[:3]
+                )
+            )
+    if result and strengths[0] == "strong":
+        kinds["top_strong"] += 1
+    if q.child_id is None:
+        return
+    origin["seen"] += 1
+    if found and q.child_id in found[0]:
+        kinds["at1"] += 1
+    ambiguous = shared_name(q)
+    kinds["shared"] += ambiguous
+    if any(q.child_id in c for c in found[:5]):
+        kinds["at5"] += 1
+        kinds["at5_unshared"] += not ambiguous
+    else:
+        origin["missed5"] += 1
+
+
+def _report(m: Any, title: str) -> None:
+    print(f"\n{title}")
+    lat = m.latencies
+    p50, p95 = statistics.median(lat), _pct(lat, 0.95)
+    print(f"latency ms: p50 {p50:.1f}, p95 {p95:.1f}, max {max(lat):.1f}")
+    if m.inner:
+        print(
+            f"  of which misper.people.search.search: p50 {statistics.median(m.inner):.1f}, "
+            f"p95 {_pct(m.inner, 0.95):.1f}"
+        )
+    print(f"load average after the queries: {os.getloadavg()[0]:.2f}")
+    print(
+        f"recall@1 {m.at1:.3f}, recall@5 {m.at5:.3f} (n={m.total_seen}); refused, counted "
+        f"as misses: {m.refused} (a date of birth in the future)"
+    )
+    seen = m._seen()
+    shared = sum(m.by_kind[k]["shared"] for k in seen)
+    at5_unshared = sum(m.by_kind[k]["at5_unshared"] for k in seen) / max(1, m.total_seen - shared)
+    print(
+        f"queries by a name alone that more than five children share: {shared}; "
+        f"recall@5 of the others {at5_unshared:.3f}"
+    )
+    print(
+        f"distinct children in the first five rows: {statistics.mean(m.distinct_top5):.2f}; "
+        f"rows shown: mean {statistics.mean(m.rows_shown):.1f}"
+    )
+    print(
+        "| query | n | recall@1 | recall@5 | name shared by >5 | recall@5 of the others "
+        "| first row strong | a strong row is another child |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for kind, _ in people_gen.QUERY_KINDS:
+        c = m.by_kind[kind]
+        if not c["n"]:
+            continue
+        r1 = f"{c['at1'] / c['n']:.3f}" if kind != "unseen" else "-"
+        r5 = f"{c['at5'] / c['n']:.3f}" if kind != "unseen" else "-"
+        others = c["n"] - c["shared"]
+        r5u = f"{c['at5_unshared'] / others:.3f}" if kind != "unseen" and others else "-"
+        print(
+            f"| {kind} | {c['n']} | {r1} | {r5} | {c['shared']} | {r5u} | "
+            f"{c['top_strong'] / c['n']:.3f} | {c['false_strong'] / c['n']:.3f} |"
+        )
+    print("| origin | n | recall@5 | false strong rate | first row another child |")
+    print("|---|---|---|---|---|")
+    for name, c in sorted(m.by_origin.items()):
+        r5 = 1 - c["missed5"] / c["seen"] if c["seen"] else float("nan")
+        print(
+            f"| {name} | {c['n']} | {r5:.3f} | {c['false_strong'] / c['n']:.4f} "
+            f"| {c['top_wrong'] / c['n']:.3f} |"
+        )
+    print(
+        f"unseen child shown a strong match: {m.unseen_strong:.3f} (n={m.by_kind['unseen']['n']})"
+    )
+
+
+def _upper95(k: int, n: int) -> float:
+    """Wilson's upper 95 % bound of a rate seen k times in n."""
+    if not n:
+        return float("nan")
+    z = 1.96
+    p = k / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre + spread) / (1 + z * z / n)
+
+
+def _report_origins(by: dict[str, Any]) -> dict[str, float]:
+    """The false-match rate of each name origin on its own searches: the first row is
+    another child and is offered as strong or possible (the row a call handler would act
+    on); returns the rates."""
+    print(f"\nby name origin, {PER_ORIGIN} searches each (the same kinds in the same shares)")
+    print(
+        "| origin | n | recall@1 | recall@5 | first row another child, offered as strong "
+        "or possible (upper 95 %) | a strong row is another child | unseen child shown "
+        "a strong match | p95 ms |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    rates = {}
+    for name, m in sorted(by.items()):
+        c = m.by_origin[name]
+        k = c["top_wrong_offered"]
+        rates[name] = k / c["n"]
+        print(
+            f"| {name} | {c['n']} | {m.at1:.3f} | {m.at5:.3f} | {rates[name]:.4f} "
+            f"({_upper95(k, c['n']):.4f}) | {c['false_strong'] / c['n']:.4f} "
+            f"| {m.unseen_strong:.3f} | {_pct(m.latencies, 0.95):.1f} |"
+        )
+    best = min(rates.values())
+    worst = max(rates, key=rates.__getitem__)
+    print(
+        f"best rate {best:.4f}; worst {worst} {rates[worst]:.4f}: "
+        f"{'within' if rates[worst] <= 2 * best else 'NOT within'} twice the best"
+    )
+    return rates
+
+
+def _compare_estimated_weights(
+    handler: Any, queries: list[Any], owner: dict[int, int], shared_name: Any
+) -> None:
+    """The same searches with the weights ``misper search_weights`` estimates from these
+    records: m and u (expectation maximisation), and u alone (``--only-u``, every m as in
+    force), beside the weights in force."""
+    import io
+
+    from django.core.management import call_command
+
+    import misper.people.search as search_module
+
+    for only_u in (False, True):
+        out, err = io.StringIO(), io.StringIO()
+        t0 = time.perf_counter()
+        call_command("search_weights", only_u=only_u, stdout=out, stderr=err)
+        took = time.perf_counter() - t0
+        print(f"\nweights estimated in {took:.1f} s: {err.getvalue().strip()}")
+        default = f"/tmp/match_weights.{'u' if only_u else 'em'}.toml"
+        path = Path(os.environ.get("MISPER_BENCH_EM_OUT", "/tmp") + "/" + Path(default).name)
+        path.write_text(out.getvalue(), "utf-8")
+        print(f"written to {path}")
+        estimated = search_module.weights_from(out.getvalue())
+        original = search_module.weights
+        search_module.weights = lambda estimated=estimated: estimated  # type: ignore[assignment,misc]
+        try:
+            m = _measure(handler, queries, owner, shared_name)
+        finally:
+            search_module.weights = original  # type: ignore[assignment]
+        _report(m, f"the same queries with the estimated weights (version {estimated.version})")
+
+
 def test_finding_the_child_on_the_call():
     if connection.vendor != "postgresql" and RECORDS > 200000:
         pytest.skip("set DATABASE_URL to PostgreSQL for more than 200,000 records")
     t0 = time.perf_counter()
-    records, queries, children = people_gen.dataset(RECORDS, QUERIES, SEED)
+    records, queries, children, fair = people_gen.dataset_with_origins(
+        RECORDS, QUERIES, PER_ORIGIN, SEED
+    )
     print(
         f"\ngenerated {len(records)} records, {len(queries)} queries "
         f"in {time.perf_counter() - t0:.1f} s"
@@ -322,122 +592,19 @@ def test_finding_the_child_on_the_call():
     for q in queries[:30]:  # warm the caches
         person_search(handler, name=q.name, date_of_birth=q.date_of_birth, phone=q.phone)
 
-    # How much of a search is the search itself (keys, the statement, the scorer), the
-    # rest being the permission check, the rows' model objects and the audit row.
-    inner: list[float] = []
-    import misper.people.selectors as selectors_module
-
-    original = getattr(selectors_module, "search", None)
-    if original is not None:
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                inner.append((time.perf_counter() - t) * 1000)
-
-        selectors_module.search = timed  # type: ignore[attr-defined]
-
-    latencies: list[float] = []
-    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
-    by_origin: dict[str, Counter[str]] = defaultdict(Counter)
-    distinct_top5: list[int] = []
-    rows_shown: list[int] = []
-    for q in queries:
-        t = time.perf_counter()
-        result = person_search(handler, name=q.name, date_of_birth=q.date_of_birth, phone=q.phone)
-        latencies.append((time.perf_counter() - t) * 1000)
-        rows_shown.append(len(result))
-        kinds = by_kind[q.kind]
-        kinds["n"] += 1
-        origin = by_origin[q.origin]
-        origin["n"] += 1
-        found = [_children_of(m, owner) for m in result]
-        strengths = [getattr(m, "strength", None) for m in result]
-        distinct_top5.append(len(set().union(*found[:5])) if found else 0)
-        strong_wrong = any(
-            s == "strong" and q.child_id not in c for s, c in zip(strengths, found, strict=True)
+    m = _measure(handler, queries, owner, shared_name)
+    _report(m, f"person_search on {connection.vendor}: {RECORDS} records, {len(queries)} queries")
+    if EM:
+        _compare_estimated_weights(handler, queries, owner, shared_name)
+    fair_rates: dict[str, float] = {}
+    if PER_ORIGIN:
+        fair_rates = _report_origins(
+            {o: _measure(handler, qs, owner, shared_name) for o, qs in fair.items()}
         )
-        if strong_wrong:
-            kinds["false_strong"] += 1
-            origin["false_strong"] += 1
-        if result and q.child_id not in found[0]:
-            origin["top_wrong"] += 1
-        if result and strengths[0] == "strong":
-            kinds["top_strong"] += 1
-        if q.child_id is None:
-            continue
-        origin["seen"] += 1
-        if found and q.child_id in found[0]:
-            kinds["at1"] += 1
-        ambiguous = shared_name(q)
-        kinds["shared"] += ambiguous
-        if any(q.child_id in c for c in found[:5]):
-            kinds["at5"] += 1
-            kinds["at5_unshared"] += not ambiguous
-        else:
-            origin["missed5"] += 1
-
-    if original is not None:
-        selectors_module.search = original  # type: ignore[attr-defined]
-    seen = [k for k in by_kind if k != "unseen"]
-    total_seen = sum(by_kind[k]["n"] for k in seen)
-    at1 = sum(by_kind[k]["at1"] for k in seen) / total_seen
-    at5 = sum(by_kind[k]["at5"] for k in seen) / total_seen
-    print(f"\nperson_search on {connection.vendor}: {RECORDS} records, {len(queries)} queries")
-    print(
-        f"latency ms: p50 {statistics.median(latencies):.1f}, p95 {_pct(latencies, 0.95):.1f}, "
-        f"max {max(latencies):.1f}"
-    )
-    if inner:
-        print(
-            f"  of which misper.people.search.search: p50 {statistics.median(inner):.1f}, "
-            f"p95 {_pct(inner, 0.95):.1f}"
-        )
-    print(f"load average after the queries: {os.getloadavg()[0]:.2f}")
-    print(f"recall@1 {at1:.3f}, recall@5 {at5:.3f} (n={total_seen})")
-    shared = sum(by_kind[k]["shared"] for k in seen)
-    at5_unshared = sum(by_kind[k]["at5_unshared"] for k in seen) / max(1, total_seen - shared)
-    print(
-        f"queries by a name alone that more than five children share: {shared}; "
-        f"recall@5 of the others {at5_unshared:.3f}"
-    )
-    print(
-        f"distinct children in the first five rows: {statistics.mean(distinct_top5):.2f}; "
-        f"rows shown: mean {statistics.mean(rows_shown):.1f}"
-    )
-    print(
-        "| query | n | recall@1 | recall@5 | name shared by >5 | recall@5 of the others "
-        "| first row strong | a strong row is another child |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for kind, _ in people_gen.QUERY_KINDS:
-        c = by_kind[kind]
-        if not c["n"]:
-            continue
-        r1 = f"{c['at1'] / c['n']:.3f}" if kind != "unseen" else "-"
-        r5 = f"{c['at5'] / c['n']:.3f}" if kind != "unseen" else "-"
-        others = c["n"] - c["shared"]
-        r5u = f"{c['at5_unshared'] / others:.3f}" if kind != "unseen" and others else "-"
-        print(
-            f"| {kind} | {c['n']} | {r1} | {r5} | {c['shared']} | {r5u} | "
-            f"{c['top_strong'] / c['n']:.3f} | {c['false_strong'] / c['n']:.3f} |"
-        )
-    print("| origin | n | recall@5 | false strong rate | first row another child |")
-    print("|---|---|---|---|---|")
-    rates = {}
-    for name, c in sorted(by_origin.items()):
-        rates[name] = c["false_strong"] / c["n"]
-        r5 = 1 - c["missed5"] / c["seen"] if c["seen"] else float("nan")
-        print(
-            f"| {name} | {c['n']} | {r5:.3f} | {rates[name]:.4f} | {c['top_wrong'] / c['n']:.3f} |"
-        )
-    unseen = by_kind["unseen"]
-    unseen_strong = unseen["false_strong"] / unseen["n"] if unseen["n"] else 0.0
-    print(f"unseen child shown a strong match: {unseen_strong:.3f} (n={unseen['n']})")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MB; {platform.python_implementation()} {platform.python_version()}")
+    latencies, by_kind, rates = m.latencies, m.by_kind, m.rates
+    at5, unseen_strong = m.at5, m.unseen_strong
     if ASSERT:
         assert _pct(latencies, 0.95) <= 25
         assert at5 >= 0.995
@@ -446,3 +613,6 @@ def test_finding_the_child_on_the_call():
         assert unseen_strong <= 0.02
         best = min(rates.values())
         assert all(r <= max(2 * best, 0.01) for r in rates.values()), rates
+        if fair_rates:
+            fair_best = min(fair_rates.values())
+            assert all(r <= 2 * fair_best for r in fair_rates.values()), fair_rates

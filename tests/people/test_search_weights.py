@@ -20,21 +20,31 @@ GIVEN = ["Amy", "Ben", "Cara", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivor", "Jo"
 FAMILY = ["Oakes", "Frihouse", "Khan", "Nowak", "Okafor", "Nguyen", "Smith", "Walsh"]
 
 
-def test_weights_are_estimated_from_the_records():
+def _records():
+    """400 children; every fourth has a second record, its given name a letter out; and
+    every child in households of two: brothers and sisters share the family name and the
+    phone and were born the same year (the EM once took them for one child)."""
     rng = random.Random(7)
     people = []
-    for i in range(400):
-        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-        dob = date(2008, 1, 1) + timedelta(days=rng.randrange(3650))
-        people.append((given, family, dob, f"07700{i:06d}"))
-        if i % 4 == 0:  # a second record of the same child, a letter out
-            people.append((given + "e", family, dob, f"07700{i:06d}"))
+    for i in range(200):
+        family = rng.choice(FAMILY)
+        first = date(2008 + i % 10, 1, 1) + timedelta(days=rng.randrange(60))
+        phone = f"07700{i:06d}"
+        older, younger = rng.sample(GIVEN, 2)
+        people.append((older, family, first, phone))
+        people.append((younger, family, first + timedelta(days=290), phone))
+        if i % 2 == 0:  # a second record of the older child, a letter out
+            people.append((older + "e", family, first, phone))
     Person.objects.bulk_create(
         [
             Person(given_name=g, family_name=f, date_of_birth=d, phone_digits=p)
             for g, f, d, p in people
         ]
     )
+
+
+def test_weights_are_estimated_from_the_records():
+    _records()
     out, err = io.StringIO(), io.StringIO()
     call_command("search_weights", random_pairs=5000, stdout=out, stderr=err)
     estimated = tomllib.loads(out.getvalue())
@@ -51,3 +61,21 @@ def test_weights_are_estimated_from_the_records():
     assert estimated["date_of_birth"]["exact"]["u"] < 0.01
     # The exact name's u stays the word's frequency at search time.
     assert "u_floor" in estimated["given_name"]["exact"]
+    # Every second record is a letter out in the given name: learnt from the pairs that
+    # share the family name and the date of birth, not from brothers and sisters.
+    assert estimated["given_name"]["close"]["m"] > 0.5
+    assert estimated["given_name"]["different"]["m"] < 0.2
+
+
+def test_only_u_keeps_every_m_in_force():
+    _records()
+    out = io.StringIO()
+    call_command("search_weights", random_pairs=5000, only_u=True, stdout=out, stderr=io.StringIO())
+    estimated = tomllib.loads(out.getvalue())
+    assert estimated["version"].endswith(".u")
+    for field, levels in weights().table.items():
+        for level, values in levels.items():
+            assert estimated[field][level].get("m") == values.get("m"), (field, level)
+    assert (
+        estimated["date_of_birth"]["exact"]["u"] != weights().table["date_of_birth"]["exact"]["u"]
+    )

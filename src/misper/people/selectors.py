@@ -364,9 +364,7 @@ def _check_search_input(
             field="year_of_birth",
         )
     if date_of_birth is not None and date_of_birth > today:
-        raise ValidationFailed(
-            "Date of birth must be today or in the past", field="date_of_birth"
-        )
+        raise ValidationFailed("Date of birth must be today or in the past", field="date_of_birth")
     if month_of_birth is not None and year_of_birth is None:
         raise ValidationFailed("Give the year of birth with the month", field="year_of_birth")
     if month_of_birth is not None and not 1 <= month_of_birth <= 12:

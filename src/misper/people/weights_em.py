@@ -1,9 +1,11 @@
 """Estimating the search's weights (match_weights.toml) from the records, as Splink does:
 u from random pairs of records (two different children, almost always), m by expectation
-maximisation over pairs that share a blocking key, the u held fixed. Two blocking rules, so
-that every field is learnt from pairs not chosen by it: the same family name word and year
-of birth (learns the given name, the date of birth, the phone and the postcode), and the
-same date of birth (learns the family name). A level the pairs never show keeps the value
+maximisation over pairs that share a blocking key, the u held fixed. Three blocking rules,
+so that every field is learnt from pairs not chosen by it: the same family name word and
+date of birth (learns the given name), the same given name word and date of birth (the
+family name), the same given and family name words (the date of birth), each name by its
+sound (double metaphone), so that a record with a name misspelt is still paired; the phone and the
+postcode are learnt in all three, and their mean kept. A level the pairs never show keeps the value
 in force: hand-set where the data cannot say. Used by ``misper search_weights``; pure
 Python over rows of values."""
 
@@ -19,6 +21,7 @@ from typing import Any
 
 from misper.people.matching import (
     Level,
+    codes,
     dob_level,
     phone_key,
     postcode_district,
@@ -164,26 +167,55 @@ def estimate(
     rng = random.Random(seed)  # noqa: S311 - sampling, not secrecy
     u = estimate_u(records, random_pairs, rng)
     m_now = {f: {lvl: v["m"] for lvl, v in current.get(f, {}).items()} for f in FIELDS}
-    a_pairs = blocked_pairs(
-        records,
-        lambda r: (r.family[0], r.dob.year) if r.family and r.dob else None,
-        per_block,
-        rng,
+    # Each field is learnt from pairs blocked on other fields (names by sound, so that a
+    # record with a name misspelt is still paired), on two of them at once, so
+    # that most pairs in a block are the same child (blocking on the family name and the
+    # year alone made brothers and sisters, who share the family name, the phone and the
+    # postcode, the class the expectation maximisation found).
+    sessions = (
+        (
+            "family name and date of birth",
+            lambda r: (codes(r.family[0])[0], r.dob) if r.family and r.dob else None,
+            ("given_name", "phone", "postcode_district"),
+        ),
+        (
+            "given name and date of birth",
+            lambda r: (codes(r.given[0])[0], r.dob) if r.given and r.dob else None,
+            ("family_name", "phone", "postcode_district"),
+        ),
+        (
+            "given and family name",
+            lambda r: (
+                (codes(r.given[0])[0], codes(r.family[0])[0]) if r.given and r.family else None
+            ),
+            ("date_of_birth", "phone", "postcode_district"),
+        ),
     )
-    learn_a = ("given_name", "date_of_birth", "phone", "postcode_district")
-    m_a, share_a = expectation_maximisation(
-        (compare(records[i], records[j]) for i, j in a_pairs), learn_a, m_now, u
-    )
-    b_pairs = blocked_pairs(records, lambda r: r.dob, per_block, rng)
-    m_b, share_b = expectation_maximisation(
-        (compare(records[i], records[j]) for i, j in b_pairs), ("family_name",), m_now, u
-    )
-    m = {**m_a, "family_name": m_b["family_name"]}
+    learnt: dict[str, list[dict[str, float]]] = defaultdict(list)
+    pairs: dict[str, int] = {}
+    shares: dict[str, float] = {}
+    for name, key, fields in sessions:
+        blocked = blocked_pairs(records, key, per_block, rng)
+        found, share = expectation_maximisation(
+            (compare(records[i], records[j]) for i, j in blocked), fields, m_now, u
+        )
+        pairs[name], shares[name] = len(blocked), share
+        for f in fields:
+            if found.get(f):
+                learnt[f].append(found[f])
+    # A field learnt in more than one session: the mean of its sessions (as Splink does).
+    m = {
+        f: {
+            level: sum(d.get(level, 0.0) for d in ds) / len(ds)
+            for level in {lvl for d in ds for lvl in d}
+        }
+        for f, ds in learnt.items()
+    }
     return {
         "m": m,
         "u": u,
-        "pairs": {"family and year": len(a_pairs), "date of birth": len(b_pairs)},
-        "match_share": {"family and year": share_a, "date of birth": share_b},
+        "pairs": pairs,
+        "match_share": shares,
     }
 
 
@@ -194,8 +226,9 @@ def to_toml(result: dict[str, Any], current: dict[str, Any], *, version: str, re
     lines = [
         "# Fellegi–Sunter weights of the call handler's search (misper.people.search).",
         f"# Estimated by `misper search_weights` from {records} records: u from random",
-        "# pairs, m by expectation maximisation over blocked pairs (see weights_em.py);",
-        "# a level the data did not show keeps the value that was in force.",
+        "# pairs, m by expectation maximisation over blocked pairs (see weights_em.py)",
+        "# or, with --only-u, every m as it was in force; a level the data did not",
+        "# show keeps the value that was in force.",
         "",
         f'version = "{version}"',
         "",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 from django.db.models import Exists, OuterRef, Q
 
 
-def mark_indexed(apps, schema_editor):  # type: ignore[no-untyped-def]
+def mark_indexed(apps, schema_editor):
     person = apps.get_model("people", "Person")
     key = apps.get_model("people", "SearchKey")
     person.objects.filter(

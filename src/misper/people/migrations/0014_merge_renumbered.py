@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0013_search_keys_version'),
+        ("people", "0013_search_keys_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='merge',
-            name='renumbered',
+            model_name="merge",
+            name="renumbered",
             field=models.JSONField(default=dict),
         ),
     ]

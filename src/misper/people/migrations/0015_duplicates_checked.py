@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0010_organisation_ons_code'),
-        ('people', '0014_merge_renumbered'),
+        ("agencies", "0010_organisation_ons_code"),
+        ("people", "0014_merge_renumbered"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='duplicates_checked',
+            model_name="person",
+            name="duplicates_checked",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(condition=models.Q(('duplicates_checked', False), ('merged_into__isnull', True)), fields=['id'], name='person_duplicates_unchecked'),
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(("duplicates_checked", False), ("merged_into__isnull", True)),
+                fields=["id"],
+                name="person_duplicates_unchecked",
+            ),
         ),
     ]

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--random-pairs", type=int, default=200_000)
         parser.add_argument("--per-block", type=int, default=50)
         parser.add_argument("--seed", type=int, default=13)
+        parser.add_argument(
+            "--only-u",
+            action="store_true",
+            help="estimate u only (from random pairs) and keep every m in force",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         text = resources.files("misper.people").joinpath("match_weights.toml").read_text("utf-8")
@@ -45,5 +50,7 @@ class Command(BaseCommand):
         pairs = ", ".join(f"{k}: {v}" for k, v in result["pairs"].items())
         share = ", ".join(f"{k}: {v:.3f}" for k, v in result["match_share"].items())
         self.stderr.write(f"blocked pairs: {pairs}; estimated share of matches: {share}")
-        version = f"{date.today().isoformat()}.em"
+        if options["only_u"]:
+            result["m"] = {}
+        version = f"{date.today().isoformat()}.{'u' if options['only_u'] else 'em'}"
         self.stdout.write(to_toml(result, current, version=version, records=len(records)))
